@@ -1,0 +1,33 @@
+# 信访工作管理系统: `make run` serves the back-office, `make test` runs the tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+CATALOG := translations/zh_Hans_CN/LC_MESSAGES
+
+.PHONY: run test translations extract clean
+
+$(BIN)/activate: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
+	touch $(BIN)/activate
+
+translations: $(BIN)/activate
+	$(BIN)/pybabel -q compile -d translations -D messages
+	cp $(CATALOG)/messages.mo $(CATALOG)/admin.mo
+
+run: translations
+	$(BIN)/flask --app admin_app first-start
+	$(BIN)/flask --app admin_app run --host $(HOST) --port $(PORT)
+
+test: translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Refresh the catalog after adding strings: then translate the new entries in messages.po.
+extract: $(BIN)/activate
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k N_ -k ngettext:1,2 --no-location --sort-output -o /tmp/messages.pot .
+	$(BIN)/pybabel -q update -i /tmp/messages.pot -d translations -D messages --no-fuzzy-matching --ignore-obsolete
+
+clean:
+	rm -rf $(VENV) $(CATALOG)/*.mo

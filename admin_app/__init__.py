@@ -1,0 +1,65 @@
+"""The petition office's back-office: create_app() wires the database, login, screens and commands."""
+import logging
+import os
+
+from flask import Flask, redirect, render_template, url_for
+
+from models.db import connect, database
+
+from . import auth, cli, i18n
+from .config import INSTANCE_DIR, from_environment
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(config=None):
+    """The app factory: settings from the environment, overridden by config (tests pass their own)."""
+    app = Flask(__name__, template_folder=os.path.join(ROOT, "templates"), instance_path=INSTANCE_DIR)
+    app.config.update(from_environment(config))
+    init_database(app)
+    i18n.init_app(app)
+    auth.init_app(app)
+    from . import views
+
+    views.register(app)
+    cli.init_app(app)
+    register_error_pages(app)
+
+    @app.route("/")
+    def root():
+        return redirect(url_for("admin.index"))
+
+    return app
+
+
+def init_database(app):
+    """Bind the models to DATABASE_URL; one connection per request, closed after it."""
+    url = app.config["DATABASE_URL"]
+    if url.startswith("sqlite:///") and not url.endswith(":memory:"):
+        os.makedirs(os.path.dirname(os.path.abspath(url[len("sqlite:///"):])), exist_ok=True)
+    connect(url)
+    in_memory = url.endswith(":memory:")
+
+    @app.before_request
+    def open_connection():
+        database.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def close_connection(exc):
+        if not in_memory and not database.is_closed() and not database.in_transaction():
+            database.close()
+
+
+def register_error_pages(app):
+    """403, 404, 405 and 500 in Chinese; the 500 page shows no detail of the error."""
+
+    def page(code):
+        def handler(error):
+            if code == 500:
+                logging.getLogger(__name__).error("internal error: %s", type(error).__name__)
+            return render_template("errors/page.html", code=code), code
+
+        return handler
+
+    for code in (400, 403, 404, 405, 500):
+        app.register_error_handler(code, page(code))

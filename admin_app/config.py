@@ -1,0 +1,40 @@
+"""Settings from the environment; the secret key is generated once and kept under instance/."""
+import os
+import secrets
+
+INSTANCE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "instance")
+
+
+def default_database_url(instance_dir=INSTANCE_DIR):
+    return "sqlite:///" + os.path.join(instance_dir, "petitions.db")
+
+
+def load_secret_key(instance_dir=INSTANCE_DIR):
+    """SECRET_KEY from the environment, else from instance/secret_key, created (mode 600) on first use."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    os.makedirs(instance_dir, exist_ok=True)
+    path = os.path.join(instance_dir, "secret_key")
+    if not os.path.exists(path):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    with open(path) as f:
+        return f.read().strip()
+
+
+def from_environment(overrides=None):
+    """The configuration of a running office: environment variables, then overrides (tests pass theirs)."""
+    settings = {
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or default_database_url(),
+        "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "").lower() in ("1", "true", "yes"),
+        "PAGE_SIZE": int(os.environ.get("PAGE_SIZE", "20")),
+    }
+    settings.update(overrides or {})
+    if not settings.get("SECRET_KEY"):
+        settings["SECRET_KEY"] = load_secret_key()
+    return settings

@@ -1,0 +1,224 @@
+"""SecureModelView: what every screen shares: login, CSRF, transactions, Chinese messages, safe deletes."""
+import logging
+
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import AdminIndexView, expose
+from flask_admin.actions import action
+from flask_admin.contrib.peewee import ModelView
+from flask_admin.contrib.peewee.form import save_inline
+from flask_admin.form import SecureForm
+from flask_babel import gettext, lazy_gettext, ngettext
+from flask_login import current_user
+from wtforms.validators import ValidationError as FormValidationError
+
+from peewee import ForeignKeyField
+
+from models.db import database
+from models.errors import N_, DomainError, InUse
+
+from .. import i18n
+
+log = logging.getLogger(__name__)
+
+
+def domain_validator(check):
+    """A WTForms validator that runs a models/ check and shows its message in Chinese."""
+
+    def validate(form, field):
+        if field.data:
+            try:
+                field.data = check(field.data)
+            except DomainError as err:
+                raise FormValidationError(i18n.error_message(err))
+
+    return validate
+
+
+def date_formatter(view, context, model, name):
+    return i18n.cn_date(getattr(model, name))
+
+
+def datetime_formatter(view, context, model, name):
+    return i18n.cn_datetime(getattr(model, name))
+
+
+class LoginRequired:
+    """Every screen is behind the login; a view may narrow it to roles."""
+
+    roles = None  # None: every logged-in user
+
+    def is_accessible(self):
+        if not current_user.is_authenticated:
+            return False
+        return self.roles is None or current_user.role in self.roles
+
+    def inaccessible_callback(self, name, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path))
+        abort(403)
+
+
+class HomeView(LoginRequired, AdminIndexView):
+    @expose("/")
+    def index(self):
+        from .home import home_context
+
+        return self.render("admin/home.html", **home_context())
+
+
+class SecureModelView(LoginRequired, ModelView):
+    """A peewee ModelView with the house rules: see ../../STACK-NOTES.md for why each exists."""
+
+    form_base_class = SecureForm  # CSRF on every form, action and delete
+    can_view_details = True
+    can_set_page_size = False
+    page_size = 20
+    column_display_actions = True
+    action_disallowed_list = ()
+    column_type_formatters = None
+
+    def __init__(self, model, *args, **kwargs):
+        self._translate_choices(model)
+        super().__init__(model, *args, **kwargs)
+
+    def search_placeholder(self):
+        labels = [str(self.column_labels.get(f, f.name)) if not isinstance(f, str) else str(self.column_labels.get(f, f))
+                  for f in (self.column_searchable_list or ())]
+        return gettext("Search: %(fields)s", fields="、".join(dict.fromkeys(labels)))
+
+    def _translate_choices(self, model):
+        """Choice fields show Chinese labels in lists, details and forms."""
+        choices = dict(self.column_choices or {})
+        form_args = dict(self.form_args or {})
+        for name, field in model._meta.fields.items():
+            if field.choices:
+                choices.setdefault(name, i18n.choices(field.choices))
+                args = dict(form_args.get(name, {}))
+                args.setdefault("choices", i18n.choices(field.choices))
+                form_args[name] = args
+        self.column_choices = choices
+        for name, label in (self.column_labels or {}).items():  # forms use the list's Chinese labels
+            if isinstance(name, str) and (name in model._meta.fields or name in (self.form_extra_fields or {})):
+                args = dict(form_args.get(name, {}))
+                args.setdefault("label", label)
+                form_args[name] = args
+        self.form_args = form_args
+
+    # -- reading ------------------------------------------------------------
+
+    def _get_filter_groups(self):
+        self._refresh_filters_cache()  # options read from the database are current on every page
+        return super()._get_filter_groups()
+
+    def get_one(self, id):
+        """The record, or a Chinese 404 page for an id that is malformed or unknown."""
+        if not str(id).isdigit():
+            abort(404)
+        record = self.model.get_or_none(self.model._meta.primary_key == int(id))
+        if record is None:
+            abort(404)
+        return record
+
+    def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
+        if sort_column is not None and sort_column not in self._sortable_columns:
+            sort_column = None  # ?sort=N on a column that cannot be sorted
+        count, rows = super().get_list(page, sort_column, sort_desc, search, filters, execute, page_size)
+        if execute:
+            attach_related(rows, self.related_columns())
+        return count, rows
+
+    def related_columns(self):
+        """Foreign keys shown in the list: loaded in one query each, never one per row."""
+        fields = self.model._meta.fields
+        return [fields[name] for name in (self.column_list or ())
+                if isinstance(fields.get(name), ForeignKeyField)]
+
+    # -- writing ------------------------------------------------------------
+
+    def create_model(self, form):
+        model = self.model()
+        if not self._save(form, model, True):
+            return False
+        return model
+
+    def update_model(self, form, model):
+        return self._save(form, model, False)
+
+    def _save(self, form, model, is_created):
+        """Populate and save in one transaction: a failing part leaves nothing written."""
+        try:
+            with database.atomic():
+                form.populate_obj(model)
+                self._on_model_change(form, model, is_created)
+                model.save(force_insert=is_created)
+                save_inline(form, model)
+                self.after_save(form, model, is_created)
+        except DomainError as err:
+            self._show_error(form, err)
+            return False
+        except Exception:
+            log.exception("saving %s failed", self.model.__name__)
+            flash(gettext("The record could not be saved; nothing was changed."), "error")
+            return False
+        self.after_model_change(form, model, is_created)
+        return True
+
+    def after_save(self, form, model, is_created):
+        """Further writes of a screen, inside the same transaction."""
+
+    def _show_error(self, form, err):
+        message = i18n.error_message(err)
+        field = getattr(form, err.field, None) if err.field else None
+        if field is not None:
+            field.errors = list(field.errors or []) + [message]
+        flash(message, "error")
+
+    def delete_model(self, model):
+        """Refuse to delete what other records point to (the default deletes them too)."""
+        try:
+            with database.atomic():
+                self.check_deletable(model)
+                self.on_model_delete(model)
+                model.delete_instance()
+        except DomainError as err:
+            flash(i18n.error_message(err), "error")
+            return False
+        self.after_model_delete(model)
+        return True
+
+    def check_deletable(self, model):
+        found = model.dependants()
+        if found:
+            names = "、".join("%s %d 条" % (verbose_name(m), n) for m, n in found)
+            raise InUse(N_("It cannot be deleted: %(records)s refer to it. Deactivate it instead."), records=names)
+
+    @action("delete", lazy_gettext("Delete"), lazy_gettext("Are you sure you want to delete selected records?"))
+    def action_delete(self, ids):
+        deleted = 0
+        for record in self.model.select().where(self.model._meta.primary_key.in_(clean_ids(ids))):
+            if self.delete_model(record):
+                deleted += 1
+        if deleted:
+            flash(ngettext("%(num)s record was deleted.", "%(num)s records were deleted.", deleted), "success")
+
+
+def clean_ids(ids):
+    """Only whole numbers are ids; anything else in a posted form is ignored."""
+    return [int(i) for i in ids if str(i).isdigit()]
+
+
+def verbose_name(model):
+    return gettext(getattr(model, "verbose_name", model.__name__))
+
+
+def attach_related(rows, fields):
+    """Load each foreign key's records in one query and attach them, as prefetch would."""
+    for field in fields:
+        ids = {row.__data__.get(field.name) for row in rows} - {None}
+        if not ids:
+            continue
+        related = {r._pk: r for r in field.rel_model.select().where(field.rel_field.in_(list(ids)))}
+        for row in rows:
+            target = related.get(row.__data__.get(field.name))
+            if target is not None:
+                row.__rel__[field.name] = target

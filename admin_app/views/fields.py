@@ -1,0 +1,82 @@
+"""Small form and filter pieces shared by the screens."""
+from flask_admin.contrib.peewee.ajax import QueryAjaxModelLoader
+from flask_admin.contrib.peewee.filters import FilterEqual
+from peewee import DatabaseError
+from markupsafe import Markup, escape
+from wtforms import StringField
+from wtforms.widgets import TextInput
+
+
+class ActiveLoader(QueryAjaxModelLoader):
+    """Type-ahead over the active rows of a model, optionally narrowed (e.g. towns only)."""
+
+    def __init__(self, name, model, fields, where=None, **options):
+        options.setdefault("placeholder", "")
+        super().__init__(name, model, fields=fields, **options)
+        self.where = where
+
+    def get_list(self, term, offset=0, limit=10):
+        query = self.model.select()
+        if self.where is not None:
+            query = query.where(self.where)
+        if "active" in self.model._meta.fields:
+            query = query.where(self.model.active == True)  # noqa: E712
+        term = (term or "").strip()
+        if term:
+            clause = None
+            for field in self._cached_fields:
+                q = field.contains(term)
+                clause = q if clause is None else clause | q
+            query = query.where(clause)
+        return list(query.order_by(self.model._meta.primary_key).offset(offset).limit(limit))
+
+
+class ChoiceFilter(FilterEqual):
+    """Equality on a field of the model itself, the value picked from a list (no join, no bad values)."""
+
+    def __init__(self, column, name, options):
+        super().__init__(column, name, options=options)
+
+    def validate(self, value):
+        return str(value) in {str(k) for k, _ in self.get_options(None)}
+
+    def get_options(self, view):
+        options = self.options() if callable(self.options) else self.options
+        return [(str(k), v) for k, v in options]
+
+    def clean(self, value):
+        return int(value) if str(value).isdigit() and getattr(self.column, "rel_model", None) else value
+
+
+def rows_of(model, where=None):
+    """Options of a filter: (id, name) of a small table, read when the list is shown."""
+
+    def options():
+        query = model.select(model.id, model.name)
+        if where is not None:
+            query = query.where(where)
+        try:
+            return [(r.id, r.name) for r in query.order_by(model.id)]
+        except DatabaseError:  # the app is built before the schema exists (first start, tests)
+            model._meta.database.rollback() if model._meta.database.in_transaction() else None
+            return []
+
+    return options
+
+
+class SuggestInput(TextInput):
+    """A text input offering suggestions (a datalist); any other text may be typed."""
+
+    def __init__(self, suggestions):
+        super().__init__()
+        self.suggestions = suggestions
+
+    def __call__(self, field, **kwargs):
+        list_id = "%s-suggestions" % field.id
+        kwargs["list"] = list_id
+        options = "".join('<option value="%s">' % escape(s) for s in self.suggestions)
+        return Markup(super().__call__(field, **kwargs) + Markup('<datalist id="%s">%s</datalist>' % (list_id, options)))
+
+
+def suggest_field(label, suggestions, **kwargs):
+    return StringField(label, widget=SuggestInput(suggestions), **kwargs)

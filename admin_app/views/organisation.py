@@ -1,0 +1,48 @@
+"""单位 screens: departments and towns, problem categories."""
+from flask import flash
+from flask_admin.actions import action
+from flask_admin.contrib.peewee.filters import BooleanEqualFilter
+from flask_babel import lazy_gettext as _l, ngettext
+from wtforms.validators import Optional
+
+from models.organisation import DEPARTMENT_KINDS, Category, Department
+from models.validation import normalize_phone
+
+from .. import i18n
+from .base import SecureModelView, clean_ids, domain_validator
+from .fields import ActiveLoader, ChoiceFilter
+
+
+class DepartmentView(SecureModelView):
+    """职能部门: county departments and towns; one with records is deactivated, not deleted."""
+
+    column_list = ("name", "short_name", "kind", "parent", "contact_person", "phone", "active")
+    column_labels = {
+        "name": _l("Name"), "short_name": _l("Short name"), "kind": _l("Kind"), "parent": _l("Parent"),
+        "contact_person": _l("Contact person"), "phone": _l("Phone"), "active": _l("Active"),
+    }
+    column_searchable_list = (Department.name, Department.short_name)
+    column_filters = (
+        ChoiceFilter(Department.kind, _l("Kind"), i18n.choices(DEPARTMENT_KINDS)),
+        BooleanEqualFilter(Department.active, _l("Active")),
+    )
+    column_default_sort = ("id", False)
+    form_columns = ("name", "short_name", "kind", "parent", "contact_person", "phone", "active")
+    form_args = {"phone": {"validators": [Optional(), domain_validator(normalize_phone)]}}
+    form_ajax_refs = {"parent": ActiveLoader("parent", Department, fields=(Department.name,))}
+
+    @action("deactivate", _l("Deactivate"), _l("Deactivate the selected departments?"))
+    def action_deactivate(self, ids):
+        count = Department.update(active=False).where(Department.id.in_(clean_ids(ids))).execute()
+        flash(ngettext("%(num)s department was deactivated.", "%(num)s departments were deactivated.", count), "success")
+
+
+class CategoryView(SecureModelView):
+    """问题类别: the office keeps its own list."""
+
+    column_list = ("name", "description", "position", "active")
+    column_labels = {"name": _l("Name"), "description": _l("Description"), "position": _l("Order"),
+                     "active": _l("Active")}
+    column_default_sort = ("position", False)
+    column_searchable_list = (Category.name,)
+    form_columns = ("name", "description", "position", "active")

@@ -1,0 +1,206 @@
+"""信访事项 screens: petitions, petitioners, visit logs."""
+import datetime as dt
+
+from flask import flash
+from flask_admin.contrib.peewee.filters import BooleanEqualFilter, DateBetweenFilter
+from flask_admin.model.form import InlineFormAdmin
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
+from wtforms import StringField
+from wtforms.validators import Optional
+
+from models.casework import PLACES, VisitLog, VisitRepresentative
+from models.errors import N_, ValidationError
+from models.organisation import Category, Department
+from models.people import Petitioner, Representative, Team
+from models.petition import CHANNELS, CLASSIFICATIONS, STATUSES, CoPetitioner, Petition
+from models.validation import mask_id_number, mask_phone, normalize_id_number, normalize_phone
+
+from .. import i18n
+from .base import SecureModelView, date_formatter, datetime_formatter, domain_validator
+from .fields import ActiveLoader, ChoiceFilter, rows_of, suggest_field
+
+
+class DateRange(DateBetweenFilter):
+    """From one day to another, both included, on a date-and-time column."""
+
+    def apply(self, query, value):
+        start, end = value
+        return query.where((self.column >= start) & (self.column < end + dt.timedelta(days=1)))
+
+    def operation(self):
+        return _l("between")
+
+
+def petitioner_loader(name):
+    return ActiveLoader(name, Petitioner, fields=(Petitioner.name, Petitioner.alias, Petitioner.phone))
+
+
+def town_loader(name):
+    return ActiveLoader(name, Department, fields=(Department.name,), where=Department.kind == "town")
+
+
+def petitioner_link(view, context, model, name):
+    person = getattr(model, name)
+    return str(person) if person else ""
+
+
+class CoPetitionerInline(InlineFormAdmin):
+    form_columns = ("id", "petitioner")
+    form_args = {"id": {"validators": [Optional()]}, "petitioner": {"label": _l("Petitioner")}}
+    form_ajax_refs = {"petitioner": petitioner_loader("co_petitioner")}
+
+
+class PetitionView(SecureModelView):
+    """事项: register, find and read petitions; steps of the workflow come with the next issue."""
+
+    can_delete = False  # petitions are voided, never deleted
+    details_template = "admin/petition_details.html"
+    column_list = ("number", "received_at", "petitioner", "subject", "category", "town", "status", "classification")
+    column_labels = {
+        "number": _l("Number"), "received_at": _l("Received"), "petitioner": _l("Petitioner"),
+        "subject": _l("Subject"), "category": _l("Category"), "town": _l("Town"), "status": _l("Status"),
+        "classification": _l("Classification"), "channel": _l("Channel"), "content": _l("Content"),
+        "is_collective": _l("Collective"), "head_count": _l("Head count"), "village": _l("Village"),
+        "team": _l("Team"), "lead_representative": _l("Lead representative"),
+        "leader_in_charge": _l("County leader in charge"), "registered_by": _l("Registered by"),
+        "created_at": _l("Created"), "updated_at": _l("Updated"), "co_petitioners": _l("Co-petitioners"),
+        "new_petitioner_name": _l("New petitioner: name"), "new_petitioner_id_number": _l("New petitioner: ID number"),
+        "new_petitioner_phone": _l("New petitioner: phone"), "new_petitioner_address": _l("New petitioner: address"),
+        Petitioner.name: _l("Petitioner"),
+    }
+    column_default_sort = [("received_at", True), ("id", True)]
+    column_sortable_list = ("number", "received_at", "status")
+    column_searchable_list = (Petition.number, Petition.subject, Petitioner.name)
+    column_formatters = {"received_at": date_formatter, "petitioner": petitioner_link}
+    column_formatters_detail = {"received_at": datetime_formatter, "created_at": datetime_formatter,
+                                "updated_at": datetime_formatter}
+    column_details_list = ("number", "channel", "received_at", "petitioner", "is_collective", "head_count",
+                           "subject", "content", "category", "town", "village", "status", "classification", "team",
+                           "lead_representative", "leader_in_charge", "registered_by", "created_at", "updated_at")
+    column_filters = (
+        ChoiceFilter(Petition.status, _l("Status"), i18n.choices(STATUSES)),
+        ChoiceFilter(Petition.channel, _l("Channel"), i18n.choices(CHANNELS)),
+        ChoiceFilter(Petition.category, _l("Category"), rows_of(Category)),
+        ChoiceFilter(Petition.town, _l("Town"), rows_of(Department, Department.kind == "town")),
+        ChoiceFilter(Petition.classification, _l("Classification"), i18n.choices(CLASSIFICATIONS)),
+        ChoiceFilter(Petition.team, _l("Team"), rows_of(Team)),
+        DateRange(Petition.received_at, _l("Received")),
+    )
+    form_columns = ("channel", "received_at", "petitioner", "new_petitioner_name", "new_petitioner_id_number",
+                    "new_petitioner_phone", "new_petitioner_address", "is_collective", "head_count", "subject",
+                    "content", "category", "town", "village", "classification", "team", "lead_representative",
+                    "leader_in_charge")
+    form_extra_fields = {
+        "new_petitioner_name": StringField(_l("New petitioner: name"), description=_l(
+            "Only when the petitioner is not on record yet: leave the petitioner above empty and fill these.")),
+        "new_petitioner_id_number": StringField(_l("New petitioner: ID number"),
+                                                validators=[domain_validator(normalize_id_number)]),
+        "new_petitioner_phone": StringField(_l("New petitioner: phone"), validators=[domain_validator(normalize_phone)]),
+        "new_petitioner_address": StringField(_l("New petitioner: address")),
+    }
+    form_args = {
+        "petitioner": {"validators": [Optional()]},
+        "content": {"render_kw": {"rows": 8}},
+    }
+    form_widget_args = {"received_at": {"data-date-format": "YYYY-MM-DD HH:mm"}}
+    form_ajax_refs = {
+        "petitioner": petitioner_loader("petitioner"),
+        "category": ActiveLoader("category", Category, fields=(Category.name,)),
+        "town": town_loader("town"),
+        "team": ActiveLoader("team", Team, fields=(Team.name,)),
+        "lead_representative": ActiveLoader("lead_representative", Representative, fields=(Representative.name,)),
+    }
+    inline_models = (CoPetitionerInline(CoPetitioner),)
+
+    def on_model_change(self, form, model, is_created):
+        """A new petitioner typed into the form is created in the same transaction."""
+        if model.petitioner_id is None:
+            name = (form.new_petitioner_name.data or "").strip()
+            if not name:
+                raise ValidationError(N_("Choose a petitioner on record, or enter the new petitioner's name."),
+                                      field="petitioner")
+            model.petitioner = Petitioner.create(
+                name=name, id_number=form.new_petitioner_id_number.data or None,
+                phone=form.new_petitioner_phone.data or None, address=form.new_petitioner_address.data or None,
+                town=model.town,
+            )
+        if is_created:
+            from flask_login import current_user
+
+            model.registered_by = current_user.user
+
+    def get_visit_logs(self, petition):
+        return list(petition.visit_logs.order_by(VisitLog.visited_at.desc()))
+
+    def render(self, template, **kwargs):
+        if template == self.details_template and "model" in kwargs:
+            petition = kwargs["model"]
+            kwargs["visit_logs"] = self.get_visit_logs(petition)
+            kwargs["co_petitioners"] = [c.petitioner for c in petition.co_petitioners]
+        return super().render(template, **kwargs)
+
+
+def masked(mask):
+    def format(view, context, model, name):
+        return mask(getattr(model, name))
+
+    return format
+
+
+class PetitionerView(SecureModelView):
+    """信访人: people who bring petitions; ID number and phone are masked in the list."""
+
+    column_list = ("name", "alias", "id_number", "phone", "town", "village", "hardship")
+    column_labels = {
+        "name": _l("Name"), "alias": _l("Alias"), "id_number": _l("ID number"), "phone": _l("Phone"),
+        "address": _l("Address"), "town": _l("Town"), "village": _l("Village"), "hardship": _l("Hardship family"),
+        "notes": _l("Notes"),
+    }
+    column_searchable_list = (Petitioner.name, Petitioner.alias, Petitioner.phone, Petitioner.id_number)
+    column_formatters = {"id_number": masked(mask_id_number), "phone": masked(mask_phone)}
+    column_filters = (
+        ChoiceFilter(Petitioner.town, _l("Town"), rows_of(Department, Department.kind == "town")),
+        BooleanEqualFilter(Petitioner.hardship, _l("Hardship family")),
+    )
+    column_default_sort = ("id", True)
+    form_columns = ("name", "alias", "id_number", "phone", "address", "town", "village", "hardship", "notes")
+    form_args = {
+        "id_number": {"validators": [Optional(), domain_validator(normalize_id_number)]},
+        "phone": {"validators": [Optional(), domain_validator(normalize_phone)]},
+    }
+    form_ajax_refs = {"town": town_loader("town")}
+
+
+class VisitRepresentativeInline(InlineFormAdmin):
+    form_columns = ("id", "representative")
+    form_args = {"id": {"validators": [Optional()]}, "representative": {"label": _l("Representative")}}
+    form_ajax_refs = {
+        "representative": ActiveLoader("visit_representative", Representative, fields=(Representative.name,)),
+    }
+
+
+class VisitLogView(SecureModelView):
+    """接访记录: every contact with petitioners, and who was present."""
+
+    column_list = ("visited_at", "kind", "place", "petition", "petitioner", "staff")
+    column_labels = {
+        "visited_at": _l("Time"), "kind": _l("Kind"), "place": _l("Place"), "petition": _l("Petition"),
+        "petitioner": _l("Petitioner"), "staff": _l("Staff"), "summary": _l("Summary"), "outcome": _l("Outcome"),
+        "created_at": _l("Created"), "representatives_present": _l("Representatives present"),
+    }
+    column_formatters = {"visited_at": datetime_formatter}
+    column_formatters_detail = {"visited_at": datetime_formatter, "created_at": datetime_formatter}
+    column_default_sort = ("visited_at", True)
+    column_searchable_list = (VisitLog.place, VisitLog.summary, VisitLog.staff)
+    column_filters = (
+        ChoiceFilter(VisitLog.kind, _l("Kind"), i18n.choices(VisitLog.kind.choices)),
+        DateRange(VisitLog.visited_at, _l("Time")),
+    )
+    form_columns = ("visited_at", "kind", "place", "petition", "petitioner", "staff", "summary", "outcome")
+    form_extra_fields = {"place": suggest_field(_l("Place"), PLACES)}
+    form_ajax_refs = {
+        "petition": ActiveLoader("petition", Petition, fields=(Petition.number, Petition.subject)),
+        "petitioner": petitioner_loader("visit_petitioner"),
+    }
+    inline_models = (VisitRepresentativeInline(VisitRepresentative),)

@@ -1,0 +1,57 @@
+"""The database: a proxy bound at start-up, connect(url), the base model and schema versions."""
+import datetime as dt
+import re
+
+from peewee import DatabaseProxy, Model, PostgresqlDatabase, SqliteDatabase
+
+database = DatabaseProxy()
+
+# SQLite: WAL lets readers run beside one writer; the busy timeout makes a second writer wait
+# instead of failing at once; foreign keys are off by default in SQLite.
+SQLITE_PRAGMAS = {"journal_mode": "wal", "busy_timeout": 5000, "foreign_keys": 1, "synchronous": "normal"}
+
+
+def connect(url):
+    """Bind the proxy to the database at url (sqlite:///path, sqlite:///:memory:, postgresql://...)."""
+    if url.startswith("sqlite:///"):
+        path = url[len("sqlite:///"):] or ":memory:"
+        db = SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, check_same_thread=False)
+    elif re.match(r"postgres(ql)?://", url):
+        from playhouse.db_url import parse
+
+        db = PostgresqlDatabase(**parse(url))
+    else:
+        raise ValueError("unsupported DATABASE_URL: %s" % url.split(":", 1)[0])
+    database.initialize(db)
+    return db
+
+
+def now():
+    """The current local time, to the second (what staff see and what is stored)."""
+    return dt.datetime.now().replace(microsecond=0)
+
+
+class BaseModel(Model):
+    """Every record: validated by clean() before each save."""
+
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+    def clean(self):
+        """Check the record's own rules; raise models.errors.ValidationError."""
+
+    def save(self, *args, **kwargs):
+        self.clean()
+        return super().save(*args, **kwargs)
+
+    def dependants(self):
+        """(model, count) of the records that point to this one, for refusing a delete."""
+        found = []
+        for field in self._meta.backrefs:
+            if field.on_delete == "CASCADE":  # parts of this record, deleted with it
+                continue
+            count = field.model.select().where(field == self._pk).count()
+            if count:
+                found.append((field.model, count))
+        return found

@@ -1,0 +1,28 @@
+"""Named errors of the domain. Messages are English msgids (marked with N_) that screens translate."""
+
+
+def N_(message):
+    """Mark a message for extraction into the catalog; it is translated where it is shown."""
+    return message
+
+
+class DomainError(Exception):
+    """A rule of the office was broken: message is a msgid, params fill its %(name)s placeholders."""
+
+    def __init__(self, message, field=None, **params):
+        super().__init__(message % params if params else message)
+        self.message = message
+        self.field = field
+        self.params = params
+
+
+class ValidationError(DomainError):
+    """A value is not acceptable (ID number, phone, dates, lengths...)."""
+
+
+class NotAllowed(DomainError):
+    """A step is not allowed in the record's present state."""
+
+
+class InUse(DomainError):
+    """A record cannot be deleted because others point to it."""

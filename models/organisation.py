@@ -1,0 +1,57 @@
+"""The organs a petition is referred to (departments and towns) and the office's problem categories."""
+from peewee import BooleanField, CharField, ForeignKeyField, IntegerField, TextField
+
+from .db import BaseModel
+from .errors import N_, ValidationError
+from .validation import normalize_phone
+
+DEPARTMENT_KINDS = (
+    ("county", N_("County department")),
+    ("town", N_("Town or subdistrict")),
+    ("other", N_("Other")),
+)
+
+
+class Department(BaseModel):
+    """职能部门 / 承办单位: a county agency or a town (镇街)."""
+
+    verbose_name = N_("Department")
+
+    name = CharField(max_length=100, unique=True)
+    short_name = CharField(max_length=20, null=True)  # prefix of document numbers, e.g. 高信访
+    kind = CharField(max_length=20, choices=DEPARTMENT_KINDS, default="county", index=True)
+    parent = ForeignKeyField("self", null=True, backref="children", on_delete="RESTRICT")
+    contact_person = CharField(max_length=50, null=True)
+    phone = CharField(max_length=30, null=True)
+    active = BooleanField(default=True, index=True)
+
+    def clean(self):
+        self.name = (self.name or "").strip()
+        if not self.name:
+            raise ValidationError(N_("The name is required."), field="name")
+        if self.phone:
+            self.phone = normalize_phone(self.phone)
+        if self.parent_id is not None and self.parent_id == self.id:
+            raise ValidationError(N_("A department cannot be its own parent."), field="parent")
+
+    def __str__(self):
+        return self.name
+
+
+class Category(BaseModel):
+    """问题类别: kept by staff, so the office changes the list without a programmer."""
+
+    verbose_name = N_("Category")
+
+    name = CharField(max_length=50, unique=True)
+    description = TextField(null=True)
+    position = IntegerField(default=0)
+    active = BooleanField(default=True)
+
+    def clean(self):
+        self.name = (self.name or "").strip()
+        if not self.name:
+            raise ValidationError(N_("The name is required."), field="name")
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,153 @@
+"""信访事项: the petition, its readable number, its co-petitioners."""
+import datetime as dt
+
+from peewee import (
+    BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, IntegrityError, TextField,
+)
+
+from .db import BaseModel, database, now
+from .errors import N_, ValidationError
+from .organisation import Category, Department
+from .people import Petitioner, Representative, Team, User
+
+# 第十七条: the channels, and how a visit came about.
+CHANNELS = (
+    ("online", N_("Online")),
+    ("letter", N_("Letter")),
+    ("phone", N_("Phone call")),
+    ("fax", N_("Fax")),
+    ("visit", N_("Visit")),
+    ("leader_reception", N_("Leader reception")),
+    ("appointment", N_("Appointed visit")),
+    ("downward_visit", N_("Downward visit")),
+    ("roving_reception", N_("Roving reception")),
+    ("hotline", N_("12345 hotline")),
+)
+
+# The lifecycle (the steps themselves are in workflow.py).
+STATUSES = (
+    ("registered", N_("Registered")),
+    ("accepted", N_("Accepted")),
+    ("not_accepted", N_("Not accepted")),
+    ("referred", N_("Referred")),
+    ("handled", N_("Handled")),
+    ("answered", N_("Answered")),
+    ("followed_up", N_("Followed up")),
+    ("closed", N_("Closed")),
+    ("under_review", N_("Under review")),
+    ("under_recheck", N_("Under re-examination")),
+    ("void", N_("Void")),
+)
+
+# 三到位一处理 (第二十七条).
+CLASSIFICATIONS = (
+    ("unclassified", N_("Unclassified")),
+    ("reasonable", N_("Reasonable claim")),
+    ("unreasonable", N_("Unreasonable claim")),
+    ("hardship", N_("Living in hardship")),
+    ("unlawful", N_("Unlawful conduct")),
+)
+
+NUMBER_PREFIX = "XF"
+SUBJECT_MAX = 100
+FUTURE_TOLERANCE = dt.timedelta(minutes=5)  # clocks of two machines differ a little
+
+
+class NumberSeries(BaseModel):
+    """The last number given per prefix and year; numbers are never given twice."""
+
+    verbose_name = N_("Number series")
+
+    prefix = CharField(max_length=40)
+    year = IntegerField()
+    last = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("prefix", "year"), True),)
+
+
+def next_number(prefix, year):
+    """Take the next number of a series, inside the caller's transaction."""
+    with database.atomic():
+        series = NumberSeries.update(last=NumberSeries.last + 1).where(
+            (NumberSeries.prefix == prefix) & (NumberSeries.year == year)
+        )
+        if not series.execute():
+            try:
+                with database.atomic():
+                    NumberSeries.create(prefix=prefix, year=year, last=1)
+                    return 1
+            except IntegrityError:  # another writer created it first
+                series.execute()
+        return NumberSeries.get((NumberSeries.prefix == prefix) & (NumberSeries.year == year)).last
+
+
+class Petition(BaseModel):
+    """One matter brought by a petitioner (or a group), from registration to closing."""
+
+    verbose_name = N_("Petition")
+
+    number = CharField(max_length=20, unique=True)  # XF-2022-000123
+    channel = CharField(max_length=20, choices=CHANNELS, index=True)
+    received_at = DateTimeField(index=True)
+    petitioner = ForeignKeyField(Petitioner, backref="petitions", on_delete="RESTRICT")
+    is_collective = BooleanField(default=False)
+    head_count = IntegerField(default=1)
+    subject = CharField(max_length=SUBJECT_MAX)
+    content = TextField()
+    category = ForeignKeyField(Category, null=True, backref="petitions", on_delete="RESTRICT")
+    town = ForeignKeyField(Department, null=True, backref="town_petitions", on_delete="RESTRICT")
+    village = CharField(max_length=50, null=True)
+    status = CharField(max_length=20, choices=STATUSES, default="registered", index=True)
+    classification = CharField(max_length=20, choices=CLASSIFICATIONS, default="unclassified", index=True)
+    team = ForeignKeyField(Team, null=True, backref="petitions", on_delete="RESTRICT")
+    lead_representative = ForeignKeyField(Representative, null=True, backref="led_petitions", on_delete="RESTRICT")
+    leader_in_charge = CharField(max_length=50, null=True)  # 县级领导包案
+    registered_by = ForeignKeyField(User, null=True, backref="registered_petitions", on_delete="RESTRICT")
+    created_at = DateTimeField(default=now)
+    updated_at = DateTimeField(default=now)
+
+    def clean(self):
+        self.subject = (self.subject or "").strip()
+        self.content = (self.content or "").strip()
+        if not self.subject:
+            raise ValidationError(N_("The subject is required."), field="subject")
+        if len(self.subject) > SUBJECT_MAX:
+            raise ValidationError(N_("The subject has at most %(max)s characters."), field="subject", max=SUBJECT_MAX)
+        if not self.content:
+            raise ValidationError(N_("The content is required."), field="content")
+        if self.received_at is None:
+            raise ValidationError(N_("The received time is required."), field="received_at")
+        if self.received_at > now() + FUTURE_TOLERANCE:
+            raise ValidationError(N_("The received time cannot be in the future."), field="received_at")
+        if self.head_count is None or self.head_count < 1:
+            raise ValidationError(N_("The head count is at least 1."), field="head_count")
+        if self.is_collective and self.head_count < 2:
+            raise ValidationError(N_("A collective petition has at least 2 people."), field="head_count")
+        if self.town_id is not None and self.town.kind != "town":
+            raise ValidationError(N_("The town must be a town or subdistrict."), field="town")
+
+    def save(self, *args, **kwargs):
+        """Give a new petition its number (XF-year-sequence) in the same transaction as the insert."""
+        with database.atomic():
+            self.clean()
+            if not self.number:
+                year = self.received_at.year
+                self.number = "%s-%d-%06d" % (NUMBER_PREFIX, year, next_number(NUMBER_PREFIX, year))
+            self.updated_at = now()
+            return super(BaseModel, self).save(*args, **kwargs)
+
+    def __str__(self):
+        return "%s %s" % (self.number or "", self.subject)
+
+
+class CoPetitioner(BaseModel):
+    """A further petitioner of a petition (joint or collective petitions)."""
+
+    verbose_name = N_("Co-petitioner")
+
+    petition = ForeignKeyField(Petition, backref="co_petitioners", on_delete="CASCADE")
+    petitioner = ForeignKeyField(Petitioner, backref="co_petitions", on_delete="RESTRICT")
+
+    class Meta:
+        indexes = ((("petition", "petitioner"), True),)
