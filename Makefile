@@ -14,8 +14,7 @@ $(BIN)/activate: requirements.txt requirements-dev.txt
 	touch $(BIN)/activate
 
 translations: $(BIN)/activate
-	$(BIN)/pybabel -q compile -d translations -D messages
-	cp $(CATALOG)/messages.mo $(CATALOG)/admin.mo
+	$(BIN)/python -c "from admin_app.i18n import compile_catalogs; compile_catalogs(force=True)"
 
 run: translations
 	$(BIN)/flask --app admin_app first-start

@@ -48,7 +48,10 @@ def seed_demo():
     if database.table_exists("petition") and _has_petitions():
         fail("数据库中已有信访事项，不再写入演示数据。")
     admin = User.select().where(User.role == "admin").first()
-    counts = seed(admin_user=admin)
+    try:
+        counts = seed(admin_user=admin)
+    except DomainError as err:
+        fail(_message(err))
     click.echo("演示数据已写入：%s" % "，".join("%s %s" % kv for kv in counts.items()))
 
 

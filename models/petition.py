@@ -129,13 +129,19 @@ class Petition(BaseModel):
 
     def save(self, *args, **kwargs):
         """Give a new petition its number (XF-year-sequence) in the same transaction as the insert."""
-        with database.atomic():
-            self.clean()
-            if not self.number:
-                year = self.received_at.year
-                self.number = "%s-%d-%06d" % (NUMBER_PREFIX, year, next_number(NUMBER_PREFIX, year))
-            self.updated_at = now()
-            return super(BaseModel, self).save(*args, **kwargs)
+        numbered = False
+        try:
+            with database.atomic():
+                self.clean()
+                if not self.number:
+                    year, numbered = self.received_at.year, True
+                    self.number = "%s-%d-%06d" % (NUMBER_PREFIX, year, next_number(NUMBER_PREFIX, year))
+                self.updated_at = now()
+                return super(BaseModel, self).save(*args, **kwargs)
+        except Exception:
+            if numbered:  # the series was rolled back with the insert: the number was not given
+                self.number = None
+            raise
 
     def __str__(self):
         return "%s %s" % (self.number or "", self.subject)

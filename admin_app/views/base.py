@@ -7,6 +7,7 @@ from flask_admin.actions import action
 from flask_admin.contrib.peewee import ModelView
 from flask_admin.contrib.peewee.form import save_inline
 from flask_admin.form import SecureForm
+from flask_admin.model import typefmt
 from flask_babel import gettext, lazy_gettext, ngettext
 from flask_login import current_user
 from wtforms.validators import ValidationError as FormValidationError
@@ -32,6 +33,16 @@ def domain_validator(check):
                 raise FormValidationError(i18n.error_message(err))
 
     return validate
+
+
+def yes_no(view, value, name=None):
+    """Booleans as 是 / 否 on every list, detail page and export."""
+    return gettext("Yes") if value else gettext("No")
+
+
+FORMATTERS = {**typefmt.BASE_FORMATTERS, bool: yes_no}
+DETAIL_FORMATTERS = {**typefmt.DETAIL_FORMATTERS, bool: yes_no}
+EXPORT_FORMATTERS = {**typefmt.EXPORT_FORMATTERS, bool: yes_no}
 
 
 def date_formatter(view, context, model, name):
@@ -75,16 +86,25 @@ class SecureModelView(LoginRequired, ModelView):
     page_size = 20
     column_display_actions = True
     action_disallowed_list = ()
-    column_type_formatters = None
+    column_type_formatters = FORMATTERS
+    column_type_formatters_detail = DETAIL_FORMATTERS
+    column_type_formatters_export = EXPORT_FORMATTERS
 
     def __init__(self, model, *args, **kwargs):
         self._translate_choices(model)
         super().__init__(model, *args, **kwargs)
 
     def search_placeholder(self):
-        labels = [str(self.column_labels.get(f, f.name)) if not isinstance(f, str) else str(self.column_labels.get(f, f))
-                  for f in (self.column_searchable_list or ())]
-        return gettext("Search: %(fields)s", fields="、".join(dict.fromkeys(labels)))
+        labels = self.column_labels or {}
+        names = []
+        for field in self.column_searchable_list or ():
+            if isinstance(field, str):
+                names.append(str(labels.get(field, field)))
+            elif field.model is self.model:
+                names.append(str(labels.get(field.name, field.name)))
+            else:
+                names.append(str(labels.get(field) or gettext(field.model.verbose_name)))
+        return gettext("Search: %(fields)s", fields="、".join(dict.fromkeys(names)))
 
     def _translate_choices(self, model):
         """Choice fields show Chinese labels in lists, details and forms."""
@@ -134,6 +154,12 @@ class SecureModelView(LoginRequired, ModelView):
                 if isinstance(fields.get(name), ForeignKeyField)]
 
     # -- writing ------------------------------------------------------------
+
+    def validate_form(self, form):
+        valid = super().validate_form(form)
+        if not valid and getattr(form, "csrf_token", None) is not None and form.csrf_token.errors:
+            flash(gettext("The form has expired; please try again."), "error")
+        return valid
 
     def create_model(self, form):
         model = self.model()

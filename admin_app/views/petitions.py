@@ -32,8 +32,18 @@ class DateRange(DateBetweenFilter):
         return _l("between")
 
 
+class PetitionerLoader(ActiveLoader):
+    """Type-ahead over petitioners: people of the same name told apart by village and masked phone."""
+
+    def format(self, model):
+        if not model:
+            return None
+        details = [d for d in (model.village, mask_phone(model.phone)) if d]
+        return model.id, "%s %s" % (model, " ".join(details)) if details else str(model)
+
+
 def petitioner_loader(name):
-    return ActiveLoader(name, Petitioner, fields=(Petitioner.name, Petitioner.alias, Petitioner.phone))
+    return PetitionerLoader(name, Petitioner, fields=(Petitioner.name, Petitioner.alias, Petitioner.phone))
 
 
 def town_loader(name):

@@ -1,0 +1,89 @@
+"""Fixtures for every test: a fresh, upgraded database (`db`) and builders of petitioners and petitions.
+
+With TEST_DATABASE_URL set (e.g. postgresql://postgres@127.0.0.1:5432/test) the tests run on that
+database: its tables are dropped and the schema upgraded afresh for each test. Otherwise each test gets
+its own SQLite file.
+"""
+import datetime as dt
+import itertools
+import os
+
+import pytest
+from peewee import PostgresqlDatabase
+
+from models import db as models_db
+from models import schema
+from models.organisation import Department
+from models.people import Petitioner
+from models.petition import Petition
+from models.validation import id_check_character
+
+
+def valid_id_number(region="371526", born="19650312", sequence="123"):
+    """An 18-character ID number with the right check character."""
+    first17 = region + born + sequence
+    return first17 + id_check_character(first17)
+
+
+def recreate(database):
+    """Drop every table of the schema and upgrade afresh: the database as a new installation has it."""
+    cascade = isinstance(database, PostgresqlDatabase)
+    database.drop_tables(schema.MODELS + [schema.SchemaVersion], safe=True, cascade=cascade)
+    schema.upgrade(database)
+
+
+@pytest.fixture
+def db(tmp_path):
+    """A fresh database at the latest schema version, bound to models.db.database."""
+    url = os.environ.get("TEST_DATABASE_URL") or "sqlite:///" + str(tmp_path / "test.db")
+    database = models_db.connect(url)
+    recreate(database)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def recreate_db(db):
+    """recreate_db() empties the test database back to a new installation, within one test."""
+    return lambda: recreate(db)
+
+
+@pytest.fixture
+def make_town(db):
+    """make_town(name=..., **fields) -> a saved Department of kind town."""
+    counter = itertools.count(1)
+
+    def make_town(name=None, **fields):
+        return Department.create(name=name or "测试镇%d" % next(counter), kind="town", **fields)
+
+    return make_town
+
+
+@pytest.fixture
+def make_petitioner(db):
+    """make_petitioner(**fields) -> a saved Petitioner with a valid ID number and mobile phone."""
+    counter = itertools.count(1)
+
+    def make_petitioner(**fields):
+        n = next(counter)
+        values = dict(name="信访人%d" % n, id_number=valid_id_number(sequence="%03d" % n),
+                      phone="138%08d" % n)
+        values.update(fields)
+        return Petitioner.create(**values)
+
+    return make_petitioner
+
+
+@pytest.fixture
+def make_petition(db, make_petitioner):
+    """make_petition(**fields) -> a saved Petition (received 2022-12-09 09:30 by default)."""
+
+    def make_petition(**fields):
+        values = dict(channel="visit", received_at=dt.datetime(2022, 12, 9, 9, 30), subject="宅基地及共用道路纠纷",
+                      content="信访人与原邻居因宅基地及共用道路发生纠纷。")
+        values.update(fields)
+        if "petitioner" not in values:
+            values["petitioner"] = make_petitioner()
+        return Petition.create(**values)
+
+    return make_petition
