@@ -14,9 +14,16 @@ from models.people import ROLES, Representative, User
 ROLE_CODES = [code for code, _ in ROLES]
 
 
+class CommandError(click.ClickException):
+    """A refused command: its Chinese message on stderr, exit status 1."""
+
+    def show(self, file=None):
+        click.echo("错误：%s" % self.format_message(), err=True, file=file)
+
+
 def fail(message):
     """Stop the command with a message and exit status 1."""
-    raise click.ClickException(message)
+    raise CommandError(message)
 
 
 @click.command("init-db")
@@ -63,7 +70,7 @@ def _has_petitions():
 
 @click.command("create-user")
 @click.argument("username")
-@click.option("--role", required=True, type=click.Choice(ROLE_CODES), help="admin, staff, representative, department, leader")
+@click.option("--role", default=None, help="admin, staff, representative, department, leader")
 @click.option("--department", "department_name", help="承办单位名称（role=department 时必填）")
 @click.option("--representative", "representative_name", help="代表委员姓名（role=representative 时必填）")
 @click.option("--display-name", help="显示名称")
@@ -71,6 +78,8 @@ def _has_petitions():
 @with_appcontext
 def create_user(username, role, department_name, representative_name, display_name, password):
     """Create an account: USERNAME with a role, and the department or representative the role needs."""
+    if role not in ROLE_CODES:
+        fail("请用 --role 指定角色，可选：%s。" % "，".join("%s（%s）" % (c, _message_of_role(c)) for c in ROLE_CODES))
     schema.upgrade()
     if User.select().where(User.username == username).exists():
         fail("用户名 %s 已存在。" % username)

@@ -1,12 +1,14 @@
 """Fixtures for every test: a fresh, upgraded database (`db`) and builders of petitioners and petitions.
 
 With TEST_DATABASE_URL set (e.g. postgresql://postgres@127.0.0.1:5432/test) the tests run on that
-database: its tables are dropped and the schema upgraded afresh for each test. Otherwise each test gets
-its own SQLite file.
+database, in a schema of their own (so two runs on one server do not meet), whose tables are dropped
+and upgraded afresh for each test. Otherwise each test gets its own SQLite file.
 """
 import datetime as dt
 import itertools
 import os
+import uuid
+from urllib.parse import quote
 
 import pytest
 from peewee import PostgresqlDatabase
@@ -32,11 +34,34 @@ def recreate(database):
     schema.upgrade(database)
 
 
+@pytest.fixture(scope="session")
+def postgres_url():
+    """TEST_DATABASE_URL narrowed to a schema made for this run, dropped at its end; None for SQLite."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        yield None
+        return
+    name = "test_%s" % uuid.uuid4().hex[:12]
+    admin = models_db.connect(url)
+    admin.execute_sql('CREATE SCHEMA "%s"' % name)
+    admin.close()
+    separator = "&" if "?" in url else "?"
+    yield url + separator + "options=" + quote("-c search_path=%s" % name)
+    admin = models_db.connect(url)
+    admin.execute_sql('DROP SCHEMA "%s" CASCADE' % name)
+    admin.close()
+
+
 @pytest.fixture
-def db(tmp_path):
+def db_url(tmp_path, postgres_url):
+    """The URL of this test's database."""
+    return postgres_url or "sqlite:///" + str(tmp_path / "test.db")
+
+
+@pytest.fixture
+def db(db_url):
     """A fresh database at the latest schema version, bound to models.db.database."""
-    url = os.environ.get("TEST_DATABASE_URL") or "sqlite:///" + str(tmp_path / "test.db")
-    database = models_db.connect(url)
+    database = models_db.connect(db_url)
     recreate(database)
     yield database
     database.close()

@@ -142,6 +142,7 @@ class SecureModelView(LoginRequired, ModelView):
     def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
         if sort_column is not None and sort_column not in self._sortable_columns:
             sort_column = None  # ?sort=N on a column that cannot be sorted
+        page = max(page or 0, 0)  # ?page=-5 (PostgreSQL refuses a negative OFFSET)
         count, rows = super().get_list(page, sort_column, sort_desc, search, filters, execute, page_size)
         if execute:
             attach_related(rows, self.related_columns())

@@ -1,5 +1,4 @@
 """Fixtures for the screens: an app on the test database, a client, and login_as(role)."""
-import os
 
 import pytest
 from playhouse.test_utils import count_queries
@@ -11,9 +10,8 @@ from models.people import Representative, User
 from tests.admin.helpers import PASSWORD, csrf_token
 
 @pytest.fixture
-def app(db):
-    url = os.environ.get("TEST_DATABASE_URL") or "sqlite:///" + db.database
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test-secret", "TESTING": True})
+def app(db, db_url):
+    app = create_app({"DATABASE_URL": db_url, "SECRET_KEY": "test-secret", "TESTING": True})
     yield app
 
 
