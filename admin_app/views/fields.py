@@ -1,7 +1,9 @@
 """Small form and filter pieces shared by the screens."""
 from flask_admin.contrib.peewee.ajax import QueryAjaxModelLoader
 from flask_admin.contrib.peewee.filters import FilterEqual
+from flask_admin.form import rules
 from peewee import DatabaseError
+from flask_babel import lazy_gettext
 from markupsafe import Markup, escape
 from wtforms import StringField
 from wtforms.widgets import TextInput
@@ -11,7 +13,7 @@ class ActiveLoader(QueryAjaxModelLoader):
     """Type-ahead over the active rows of a model, optionally narrowed (e.g. towns only)."""
 
     def __init__(self, name, model, fields, where=None, **options):
-        options.setdefault("placeholder", "")
+        options.setdefault("placeholder", lazy_gettext("Type to search"))
         super().__init__(name, model, fields=fields, **options)
         self.where = where
 
@@ -62,6 +64,22 @@ def rows_of(model, where=None):
             return []
 
     return options
+
+
+class KeepHidden(rules.BaseRule):
+    """A form rule that keeps a hidden field (the CSRF token) in a form laid out by rules, drawing nothing:
+    Flask-Admin renders hidden fields itself, but drops every field its rules do not name."""
+
+    def __init__(self, field_name):
+        super().__init__()
+        self.field_name = field_name
+
+    @property
+    def visible_fields(self):
+        return [self.field_name]
+
+    def __call__(self, form, form_opts=None, field_args=None):
+        return Markup("")
 
 
 class SuggestInput(TextInput):

@@ -18,11 +18,17 @@ from models.validation import mask_id_number, mask_phone, normalize_id_number, n
 
 from .. import i18n
 from .base import SecureModelView, date_formatter, datetime_formatter, domain_validator
-from .fields import ActiveLoader, ChoiceFilter, rows_of, suggest_field
+from .fields import ActiveLoader, ChoiceFilter, KeepHidden, rows_of, suggest_field
 
 
 class DateRange(DateBetweenFilter):
-    """From one day to another, both included, on a date-and-time column."""
+    """From one day to another, both included, on a date-and-time column ("A 至 B" or "A to B")."""
+
+    def clean(self, value):
+        return super().clean(value.replace(" 至 ", " to "))
+
+    def validate(self, value):
+        return super().validate(value.replace(" 至 ", " to "))
 
     def apply(self, query, value):
         start, end = value
@@ -101,6 +107,7 @@ class PetitionView(SecureModelView):
                     "new_petitioner_phone", "new_petitioner_address", "is_collective", "head_count", "subject",
                     "content", "category", "town", "village", "classification", "team", "lead_representative",
                     "leader_in_charge")
+    form_rules = (KeepHidden("csrf_token"),) + form_columns + ("co_petitioners",)  # quick-add right under 信访人
     form_extra_fields = {
         "new_petitioner_name": StringField(_l("New petitioner: name"), description=_l(
             "Only when the petitioner is not on record yet: leave the petitioner above empty and fill these.")),
@@ -113,7 +120,6 @@ class PetitionView(SecureModelView):
         "petitioner": {"validators": [Optional()]},
         "content": {"render_kw": {"rows": 8}},
     }
-    form_widget_args = {"received_at": {"data-date-format": "YYYY-MM-DD HH:mm"}}
     form_ajax_refs = {
         "petitioner": petitioner_loader("petitioner"),
         "category": ActiveLoader("category", Category, fields=(Category.name,)),
