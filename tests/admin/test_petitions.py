@@ -37,7 +37,7 @@ def test_the_list_shows_petitions_newest_first_with_chinese_dates(client, staff,
     text = visible_text(client.get("/admin/petition/").get_data(as_text=True))
     assert text.index("较新的事项") < text.index("较早的事项")
     assert "2022年12月9日" in text and "2023年1月5日" in text
-    for label in ("编号", "受理时间", "信访人", "事由", "问题类别", "所属镇街", "状态", "分类处理"):
+    for label in ("编号", "收到时间", "信访人", "事由", "问题类别", "所属镇街", "状态", "分类处理"):
         assert label in text
 
 
@@ -83,7 +83,7 @@ BAD_INPUT = [
     pytest.param({"subject": ""}, "必填", id="empty-subject"),
     pytest.param({"content": "  "}, "必填", id="blank-content"),
     pytest.param({"subject": "事" * 101}, "100", id="subject-too-long"),
-    pytest.param({"received_at": "2099-01-01 09:00:00"}, "受理时间不能晚于当前时间。", id="future"),
+    pytest.param({"received_at": "2099-01-01 09:00:00"}, "收到时间不能晚于当前时间。", id="future"),
     pytest.param({"received_at": "2022-13-45"}, "", id="bad-date"),
     pytest.param({"new_petitioner_name": ""}, "请选择已登记的信访人，或填写新信访人的姓名。", id="no-petitioner"),
     pytest.param({"channel": "carrier-pigeon"}, "", id="unknown-channel"),

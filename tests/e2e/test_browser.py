@@ -151,7 +151,7 @@ def test_received_time_picked_with_the_chinese_date_picker_is_accepted(page, liv
     expect(picker).not_to_contain_text("Apply")
     page.locator(".daterangepicker .applyBtn").click()
     picked = page.input_value("#received_at")
-    page.fill("#subject", "用日期控件选择受理时间")
+    page.fill("#subject", "用日期控件选择收到时间")
     page.fill("#content", "内容")
     with page.expect_navigation():
         page.click("input[type=submit][value=保存]")
