@@ -130,10 +130,12 @@ def first_start():
 
 def _message(err):
     """The Chinese text of a domain error, outside a request."""
-    from flask_babel import force_locale, gettext
+    from flask_babel import force_locale
+
+    from .i18n import error_message
 
     with force_locale("zh_Hans_CN"):
-        return gettext(err.message, **err.params)
+        return error_message(err)
 
 
 def _message_of_role(role):

@@ -1,4 +1,5 @@
 """Chinese everywhere: the locale, translated domain messages and choices, Chinese dates."""
+import datetime as dt
 import os
 
 from flask_babel import Babel, gettext, lazy_gettext
@@ -54,8 +55,15 @@ def init_app(app):
 
 
 def error_message(err):
-    """The Chinese text of a models.errors.DomainError."""
-    return gettext(err.message, **err.params)
+    """The Chinese text of a models.errors.DomainError: dates as 2022年12月9日, msgid params translated."""
+    params = {}
+    for name, value in err.params.items():
+        if isinstance(value, dt.date):
+            value = cn_date(value)
+        elif name in err.translate:
+            value = gettext(value)
+        params[name] = value
+    return gettext(err.message, **params)
 
 
 def choices(pairs):

@@ -1,10 +1,11 @@
-"""Casework records: the visit log (接访记录) and who was present."""
-from peewee import CharField, DateTimeField, ForeignKeyField, TextField
+"""Casework records: visits, referrals, consultations, the "1+3" group, mediations, follow-ups, duty shifts."""
+from peewee import CharField, DateField, DateTimeField, ForeignKeyField, TextField
 
 from .db import BaseModel, now
 from .errors import N_, ValidationError
 from .petition import FUTURE_TOLERANCE, Petition
-from .people import Petitioner, Representative
+from .organisation import Department
+from .people import Petitioner, Representative, User
 
 # 六诊 and 四访: the kinds of contact.
 VISIT_KINDS = (
@@ -64,3 +65,206 @@ class VisitRepresentative(BaseModel):
 
     class Meta:
         indexes = ((("visit", "representative"), True),)
+
+
+# -- 分诊: referral to a department ------------------------------------------------------------
+
+REFERRAL_MODES = (("transfer", N_("Transfer")), ("assign", N_("Assign")))  # 转送 / 交办
+REFERRAL_STATES = (("sent", N_("Sent")), ("replied", N_("Replied")), ("objected", N_("Objected")))
+OUTCOMES = (  # 第三十二条
+    ("support", N_("Supported")),  # 予以支持
+    ("explain", N_("Explained")),  # 作出解释说明
+    ("reject", N_("Not supported")),  # 不予支持
+)
+
+
+class Referral(BaseModel):
+    """分诊: a petition sent to a department (转送, or 交办 with a deadline and a report), and its reply."""
+
+    verbose_name = N_("Referral")
+
+    petition = ForeignKeyField(Petition, backref="referrals", on_delete="RESTRICT")
+    department = ForeignKeyField(Department, backref="referrals", on_delete="RESTRICT")
+    mode = CharField(max_length=20, choices=REFERRAL_MODES, default="assign")
+    instructions = TextField(null=True)
+    sent_at = DateTimeField(default=now, index=True)
+    due_on = DateField(null=True, index=True)
+    state = CharField(max_length=20, choices=REFERRAL_STATES, default="sent", index=True)
+    outcome = CharField(max_length=20, choices=OUTCOMES, null=True)
+    facts = TextField(null=True)
+    opinion = TextField(null=True)
+    legal_basis = TextField(null=True)
+    replied_at = DateTimeField(null=True)
+    objection_reason = TextField(null=True)
+    objected_at = DateTimeField(null=True)
+    sent_by = ForeignKeyField(User, null=True, backref="referrals_sent", on_delete="RESTRICT")
+
+    def __str__(self):
+        return "%s → %s" % (self.petition.number, self.department.name)
+
+
+# -- 会诊: joint consultation on hard cases -------------------------------------------------------
+
+class Consultation(BaseModel):
+    """会诊: representatives (and department staff, lawyer, mediator) convened on one or more petitions."""
+
+    verbose_name = N_("Consultation")
+
+    held_at = DateTimeField(index=True)
+    place = CharField(max_length=100)
+    agenda = TextField()
+    conclusion = TextField(null=True)
+    minutes = TextField(null=True)
+    follow_up_tasks = TextField(null=True)
+    concluded_at = DateTimeField(null=True)
+    convened_by = ForeignKeyField(User, null=True, backref="consultations", on_delete="RESTRICT")
+    created_at = DateTimeField(default=now)
+
+    def clean(self):
+        self.place = (self.place or "").strip()
+        self.agenda = (self.agenda or "").strip()
+        if not self.place:
+            raise ValidationError(N_("The place is required."), field="place")
+        if not self.agenda:
+            raise ValidationError(N_("The agenda is required."), field="agenda")
+        if self.held_at is None:
+            raise ValidationError(N_("The time is required."), field="held_at")
+
+    def __str__(self):
+        return "%s %s" % (self.held_at.strftime("%Y-%m-%d %H:%M") if self.held_at else "", self.place)
+
+
+class ConsultationPetition(BaseModel):
+    verbose_name = N_("Petition consulted on")
+
+    consultation = ForeignKeyField(Consultation, backref="petition_links", on_delete="CASCADE")
+    petition = ForeignKeyField(Petition, backref="consultation_links", on_delete="RESTRICT")
+
+    class Meta:
+        indexes = ((("consultation", "petition"), True),)
+
+
+class ConsultationRepresentative(BaseModel):
+    verbose_name = N_("Representative convened")
+
+    consultation = ForeignKeyField(Consultation, backref="representative_links", on_delete="CASCADE")
+    representative = ForeignKeyField(Representative, backref="consultation_links", on_delete="RESTRICT")
+
+    class Meta:
+        indexes = ((("consultation", "representative"), True),)
+
+
+PARTICIPANT_ROLES = (
+    ("department_staff", N_("Department staff")),
+    ("lawyer", N_("Lawyer")),
+    ("mediator", N_("People's mediator")),
+    ("other", N_("Other")),
+)
+
+
+class ConsultationParticipant(BaseModel):
+    """Someone other than a representative at a consultation: by name and role."""
+
+    verbose_name = N_("Participant")
+
+    consultation = ForeignKeyField(Consultation, backref="participants", on_delete="CASCADE")
+    name = CharField(max_length=50)
+    role = CharField(max_length=20, choices=PARTICIPANT_ROLES)
+    unit = CharField(max_length=100, null=True)
+
+
+# -- 化解小组 "1+3", 调解, 复诊 -----------------------------------------------------------------------
+
+class ResolutionGroup(BaseModel):
+    """The "1+3" group of one case: a representative, the town's petition officer, a mediator, a lawyer."""
+
+    verbose_name = N_("Resolution group")
+
+    petition = ForeignKeyField(Petition, backref="resolution_groups", unique=True, on_delete="RESTRICT")
+    representative = ForeignKeyField(Representative, backref="resolution_groups", on_delete="RESTRICT")
+    town_officer = CharField(max_length=50)
+    mediator = CharField(max_length=50)
+    lawyer = CharField(max_length=50)
+    formed_at = DateTimeField(default=now)
+
+    def clean(self):
+        for name in ("town_officer", "mediator", "lawyer"):
+            setattr(self, name, (getattr(self, name) or "").strip())
+            if not getattr(self, name):
+                raise ValidationError(N_("All four members of the 1+3 group are required."), field=name)
+
+
+CONFIRMATION_STATES = (
+    ("none", N_("Not applied")),
+    ("applied", N_("Applied")),
+    ("confirmed", N_("Confirmed")),
+    ("refused", N_("Refused")),
+)
+
+
+class Mediation(BaseModel):
+    """调解: an agreement signed by the parties, witnessed by a lawyer; optionally confirmed by a court."""
+
+    verbose_name = N_("Mediation")
+
+    petition = ForeignKeyField(Petition, backref="mediations", on_delete="RESTRICT")
+    parties = TextField()
+    mediator = CharField(max_length=50)
+    lawyer = CharField(max_length=50, null=True)
+    place = CharField(max_length=100)
+    agreement = TextField()
+    signed_on = DateField()
+    judicial_confirmation = CharField(max_length=20, choices=CONFIRMATION_STATES, default="none")
+    recorded_by = ForeignKeyField(User, null=True, backref="mediations", on_delete="RESTRICT")
+    created_at = DateTimeField(default=now)
+
+    def clean(self):
+        for name in ("parties", "mediator", "place", "agreement"):
+            setattr(self, name, (getattr(self, name) or "").strip())
+            if not getattr(self, name):
+                raise ValidationError(N_("This field is required."), field=name)
+        if self.signed_on is None:
+            raise ValidationError(N_("The signing date is required."), field="signed_on")
+        if self.signed_on > now().date():
+            raise ValidationError(N_("The signing date cannot be in the future."), field="signed_on")
+
+
+FOLLOW_UP_METHODS = (("phone", N_("By phone")), ("home", N_("Home visit")), ("office", N_("At the office")))
+EVALUATIONS = (("satisfied", N_("Satisfied")), ("basically", N_("Basically satisfied")),
+               ("dissatisfied", N_("Dissatisfied")))
+
+
+class FollowUp(BaseModel):
+    """复诊 / 回访: the petitioner asked how it went, and their evaluation (第二十一条)."""
+
+    verbose_name = N_("Follow-up")
+
+    petition = ForeignKeyField(Petition, backref="follow_ups", on_delete="RESTRICT")
+    followed_on = DateField()
+    method = CharField(max_length=20, choices=FOLLOW_UP_METHODS)
+    evaluation = CharField(max_length=20, choices=EVALUATIONS, index=True)
+    comments = TextField(null=True)
+    recorded_by = ForeignKeyField(User, null=True, backref="follow_ups", on_delete="RESTRICT")
+    created_at = DateTimeField(default=now)
+
+
+# -- 坐诊排班 --------------------------------------------------------------------------------------
+
+SESSIONS = (("am", N_("Morning")), ("pm", N_("Afternoon")))
+
+
+class DutyShift(BaseModel):
+    """坐诊: a representative on duty at the studio for a morning or an afternoon."""
+
+    verbose_name = N_("Duty shift")
+
+    representative = ForeignKeyField(Representative, backref="duty_shifts", on_delete="RESTRICT")
+    on_date = DateField(index=True)
+    session = CharField(max_length=2, choices=SESSIONS)
+    place = CharField(max_length=100, default="联合接访大厅")
+
+    class Meta:
+        indexes = ((("representative", "on_date", "session"), True),)
+
+    def __str__(self):
+        return "%s %s" % (self.on_date, self.representative.name)

@@ -9,11 +9,12 @@ def N_(message):
 class DomainError(Exception):
     """A rule of the office was broken: message is a msgid, params fill its %(name)s placeholders."""
 
-    def __init__(self, message, field=None, **params):
+    def __init__(self, message, field=None, translate=(), **params):
         super().__init__(message % params if params else message)
         self.message = message
         self.field = field
         self.params = params
+        self.translate = translate  # the params that are msgids themselves
 
 
 class ValidationError(DomainError):

@@ -2,7 +2,7 @@
 import datetime as dt
 
 from peewee import (
-    BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, IntegrityError, TextField,
+    BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, IntegrityError, TextField,
 )
 
 from .db import BaseModel, database, now
@@ -35,7 +35,9 @@ STATUSES = (
     ("followed_up", N_("Followed up")),
     ("closed", N_("Closed")),
     ("under_review", N_("Under review")),
+    ("reviewed", N_("Reviewed")),
     ("under_recheck", N_("Under re-examination")),
+    ("rechecked", N_("Re-examined")),
     ("void", N_("Void")),
 )
 
@@ -106,6 +108,26 @@ class Petition(BaseModel):
     registered_by = ForeignKeyField(User, null=True, backref="registered_petitions", on_delete="RESTRICT")
     created_at = DateTimeField(default=now)
     updated_at = DateTimeField(default=now)
+    # The workflow's record (written by models.workflow only; schema version 2).
+    due_on = DateField(null=True, index=True)  # the deadline of the present step
+    referral_due = DateField(null=True)
+    notice_due = DateField(null=True)
+    accepted_at = DateTimeField(null=True)
+    rejection_reason = TextField(null=True)
+    rejection_basis = TextField(null=True)
+    handling_due = DateField(null=True)
+    extension_days = IntegerField(default=0)
+    extension_reason = TextField(null=True)
+    extension_approver = CharField(max_length=50, null=True)
+    outcome = CharField(max_length=20, null=True)  # casework.OUTCOMES of the reply
+    answered_at = DateTimeField(null=True)
+    review_requested_at = DateTimeField(null=True)
+    reviewed_at = DateTimeField(null=True)
+    recheck_requested_at = DateTimeField(null=True)
+    rechecked_at = DateTimeField(null=True)
+    closed_at = DateTimeField(null=True)
+    void_reason = TextField(null=True)
+    unlawful_flag = BooleanField(default=False)  # 行为违法: to be handled by law (公安/政法)
 
     def clean(self):
         self.subject = (self.subject or "").strip()
@@ -145,6 +167,20 @@ class Petition(BaseModel):
 
     def __str__(self):
         return "%s %s" % (self.number or "", self.subject)
+
+
+class StepRecord(BaseModel):
+    """One step of a petition's workflow: what, who, when, and the note given with it."""
+
+    verbose_name = N_("Workflow step")
+
+    petition = ForeignKeyField(Petition, backref="steps", on_delete="RESTRICT")
+    step = CharField(max_length=30)
+    at = DateTimeField(default=now, index=True)
+    by = ForeignKeyField(User, null=True, backref="steps", on_delete="RESTRICT")
+    status_before = CharField(max_length=20, null=True)
+    status_after = CharField(max_length=20, null=True)
+    note = TextField(null=True)
 
 
 class CoPetitioner(BaseModel):

@@ -6,11 +6,17 @@ Later versions add tables and columns here; a migration never drops a column tha
 """
 from peewee import IntegerField
 
-from .casework import VisitLog, VisitRepresentative
+from playhouse.migrate import SchemaMigrator, migrate
+
+from .audit import AuditEntry
+from .casework import (
+    Consultation, ConsultationParticipant, ConsultationPetition, ConsultationRepresentative, DutyShift, FollowUp,
+    Mediation, Referral, ResolutionGroup, VisitLog, VisitRepresentative,
+)
 from .db import BaseModel, database, now
 from .organisation import Category, Department
 from .people import TEAMS, Petitioner, Representative, Team, User
-from .petition import CoPetitioner, NumberSeries, Petition
+from .petition import CoPetitioner, NumberSeries, Petition, StepRecord
 
 
 class SchemaVersion(BaseModel):
@@ -20,21 +26,59 @@ class SchemaVersion(BaseModel):
 
 
 # In dependency order: a table comes after those it points to.
-MODELS = [
+V1_MODELS = [
     Department, Category, Team, Representative, Petitioner, User,
     NumberSeries, Petition, CoPetitioner, VisitLog, VisitRepresentative,
 ]
+V2_MODELS = [
+    StepRecord, Referral, Consultation, ConsultationPetition, ConsultationRepresentative, ConsultationParticipant,
+    ResolutionGroup, Mediation, FollowUp, DutyShift, AuditEntry,
+]
+MODELS = V1_MODELS + V2_MODELS
+
+
+def add_missing_columns(db, model, names):
+    """Add the model's fields `names` to its table where they are missing (keeps every row)."""
+    table = model._meta.table_name
+    present = {c.name for c in db.get_columns(table)}
+    migrator = SchemaMigrator.from_database(db)
+    operations = []
+    for name in names:
+        field = model._meta.fields[name]
+        if field.column_name not in present:
+            operations.append(migrator.add_column(table, field.column_name, field))
+    if operations:
+        migrate(*operations)
+    for name in names:  # indexes the new columns declare
+        field = model._meta.fields[name]
+        if field.index:
+            db.execute_sql('CREATE INDEX IF NOT EXISTS "%s_%s" ON "%s" ("%s")'
+                           % (table, field.column_name, table, field.column_name))
 
 
 def _v1_foundation(db):
     """The foundation: people, organs, petitions, visit logs, and the three fixed teams."""
-    db.create_tables(MODELS, safe=True)
+    db.create_tables(V1_MODELS, safe=True)
     for code, name, duty in TEAMS:
         if not Team.select().where(Team.code == code).exists():
             Team.create(code=code, name=name, duty=duty)
 
 
-MIGRATIONS = [_v1_foundation]  # version N is MIGRATIONS[N - 1]
+PETITION_V2_FIELDS = (
+    "due_on", "referral_due", "notice_due", "accepted_at", "rejection_reason", "rejection_basis", "handling_due",
+    "extension_days", "extension_reason", "extension_approver", "outcome", "answered_at", "review_requested_at",
+    "reviewed_at", "recheck_requested_at", "rechecked_at", "closed_at", "void_reason", "unlawful_flag",
+)
+
+
+def _v2_workflow(db):
+    """The workflow: deadlines and steps on the petition, referrals, consultations, the 1+3 group,
+    mediations, follow-ups, duty shifts and the audit log."""
+    add_missing_columns(db, Petition, PETITION_V2_FIELDS)
+    db.create_tables(V2_MODELS, safe=True)
+
+
+MIGRATIONS = [_v1_foundation, _v2_workflow]  # version N is MIGRATIONS[N - 1]
 LATEST = len(MIGRATIONS)
 
 

@@ -14,6 +14,7 @@ from wtforms.validators import ValidationError as FormValidationError
 
 from peewee import DateTimeField, ForeignKeyField
 
+from models import audit
 from models.db import database
 from models.errors import N_, DomainError, InUse
 
@@ -176,13 +177,15 @@ class SecureModelView(LoginRequired, ModelView):
 
     def _save(self, form, model, is_created):
         """Populate and save in one transaction: a failing part leaves nothing written."""
+        before = None if is_created else audit.snapshot(model)
         try:
             with database.atomic():
                 form.populate_obj(model)
                 self._on_model_change(form, model, is_created)
-                model.save(force_insert=is_created)
+                self.save_record(model, is_created)
                 save_inline(form, model)
                 self.after_save(form, model, is_created)
+                self.audit_save(model, before)
         except DomainError as err:
             self._show_error(form, err)
             return False
@@ -193,8 +196,21 @@ class SecureModelView(LoginRequired, ModelView):
         self.after_model_change(form, model, is_created)
         return True
 
+    def save_record(self, model, is_created):
+        """Write the record; a screen whose records are created by a workflow step overrides this."""
+        model.save(force_insert=is_created)
+
     def after_save(self, form, model, is_created):
         """Further writes of a screen, inside the same transaction."""
+
+    def audit_save(self, model, before):
+        after = audit.snapshot(model)
+        if before is None:
+            audit.record("create", model, model._pk, by=current_user, after=after)
+        else:
+            old, new = audit.changes(before, after)
+            if new:
+                audit.record("update", model, model._pk, by=current_user, before=old, after=new)
 
     def _show_error(self, form, err):
         message = i18n.error_message(err)
@@ -209,8 +225,10 @@ class SecureModelView(LoginRequired, ModelView):
             with database.atomic():
                 self.check_deletable(model)
                 self.on_model_delete(model)
+                audit.record("delete", model, model._pk, by=current_user, before=audit.snapshot(model))
                 model.delete_instance()
         except DomainError as err:
+            audit.record("delete_refused", model, model._pk, by=current_user, summary=i18n.error_message(err))
             flash(i18n.error_message(err), "error")
             return False
         self.after_model_delete(model)
