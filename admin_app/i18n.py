@@ -50,8 +50,9 @@ def init_app(app):
     app.jinja_env.globals["choice_label"] = choice_label
     from models.casework import VISIT_KINDS
     from models.people import ROLES
+    from models.petition import STATUSES
 
-    app.jinja_env.globals.update(roles=ROLES, visit_kinds=VISIT_KINDS)
+    app.jinja_env.globals.update(roles=ROLES, visit_kinds=VISIT_KINDS, statuses=STATUSES)
 
 
 def error_message(err):

@@ -40,7 +40,7 @@ STEPS = {
     "convene": N_("Convene a consultation"),
     "form_group": N_("Form the 1+3 group"),
     "mediate": N_("Record a mediation"),
-    "void": N_("Void"),
+    "void": N_("Void the petition"),
 }
 CLOSED = ("closed", "void", "not_accepted")
 OPEN = ("registered", "accepted", "referred", "handled", "answered", "followed_up", "under_review", "reviewed",

@@ -2,14 +2,18 @@
 import datetime as dt
 
 from flask import flash
-from flask_admin.contrib.peewee.filters import BooleanEqualFilter, DateBetweenFilter
+from flask_admin.contrib.peewee.filters import BasePeeweeFilter, BooleanEqualFilter, DateBetweenFilter
+from flask_babel import gettext
+from flask_login import current_user
+from flask_admin.form import SecureForm
 from flask_admin.model.form import InlineFormAdmin
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from wtforms import StringField
 from wtforms.validators import Optional
 
-from models.casework import PLACES, VisitLog, VisitRepresentative
+from models import deadlines, workflow
+from models.casework import PLACES, Referral, VisitLog, VisitRepresentative
 from models.errors import N_, ValidationError
 from models.organisation import Category, Department
 from models.people import Petitioner, Representative, Team
@@ -19,6 +23,8 @@ from models.validation import mask_id_number, mask_phone, normalize_id_number, n
 from .. import i18n
 from .base import SecureModelView, date_formatter, datetime_formatter, domain_validator
 from .fields import ActiveLoader, ChoiceFilter, KeepHidden, rows_of, suggest_field
+from .steps import STEP_LOADERS, StepsMixin
+from .timeline import timeline
 
 
 class DateRange(DateBetweenFilter):
@@ -67,12 +73,46 @@ class CoPetitionerInline(InlineFormAdmin):
     form_ajax_refs = {"petitioner": petitioner_loader("co_petitioner")}
 
 
-class PetitionView(SecureModelView):
-    """事项: register, find and read petitions; steps of the workflow come with the next issue."""
+class DueFilter(BasePeeweeFilter):
+    """已超期 / 即将到期 on the present deadline of open petitions."""
+
+    def __init__(self, column, name, urgency):
+        super().__init__(column, name, options=(("1", _l("Yes")),))
+        self.urgency = urgency
+
+    def apply(self, query, value):
+        today = dt.date.today()
+        query = query.where(Petition.status.in_(workflow.OPEN) & self.column.is_null(False))
+        if self.urgency == "overdue":
+            return query.where(self.column < today)
+        return query.where(self.column.between(today, today + dt.timedelta(days=deadlines.DUE_SOON_DAYS)))
+
+    def operation(self):
+        return _l("equals")
+
+
+def due_formatter(view, context, model, name):
+    """剩 12 天 / 即将到期（剩 2 天）/ 已超期 3 天, coloured; nothing once the petition is closed."""
+    if model.status not in workflow.OPEN or model.due_on is None:
+        return ""
+    left = deadlines.days_left(model.due_on)
+    urgency = deadlines.urgency(model.due_on)
+    if urgency == "overdue":
+        text, css = gettext("Overdue by %(num)s days", num=-left), "text-overdue"
+    elif urgency == "due_soon":
+        text, css = gettext("Due soon: %(num)s days left", num=left), "text-due-soon"
+    else:
+        text, css = gettext("%(num)s days left", num=left), ""
+    return Markup('<span class="%s" title="%s">%s</span>') % (css, i18n.cn_date(model.due_on), text)
+
+
+class PetitionView(StepsMixin, SecureModelView):
+    """事项: register, find and read petitions, and take them through the workflow (steps.py)."""
 
     can_delete = False  # petitions are voided, never deleted
     details_template = "admin/petition_details.html"
-    column_list = ("number", "received_at", "petitioner", "subject", "category", "town", "status", "classification")
+    column_list = ("number", "received_at", "petitioner", "subject", "category", "town", "status", "classification",
+                   "due_on")
     column_labels = {
         "number": _l("Number"), "received_at": _l("Received"), "petitioner": _l("Petitioner"),
         "subject": _l("Subject"), "category": _l("Category"), "town": _l("Town"), "status": _l("Status"),
@@ -81,19 +121,27 @@ class PetitionView(SecureModelView):
         "team": _l("Team"), "lead_representative": _l("Lead representative"),
         "leader_in_charge": _l("County leader in charge"), "registered_by": _l("Registered by"),
         "created_at": _l("Created"), "updated_at": _l("Updated"), "co_petitioners": _l("Co-petitioners"),
+        "due_on": _l("Deadline"), "accepted_at": _l("Accepted at"), "handling_due": _l("Handling limit"),
+        "extension_days": _l("Extension (days)"), "answered_at": _l("Answered at"), "closed_at": _l("Closed at"),
+        "rejection_reason": _l("Reason for not accepting"), "void_reason": _l("Reason for voiding"),
+        "unlawful_flag": _l("To be handled by law"), "outcome": _l("Outcome"),
         "new_petitioner_name": _l("New petitioner: name"), "new_petitioner_id_number": _l("New petitioner: ID number"),
         "new_petitioner_phone": _l("New petitioner: phone"), "new_petitioner_address": _l("New petitioner: address"),
         Petitioner.name: _l("Petitioner"),
     }
     column_default_sort = [("received_at", True), ("id", True)]
-    column_sortable_list = ("number", "received_at", "status")
+    column_sortable_list = ("number", "received_at", "status", "due_on")
     column_searchable_list = (Petition.number, Petition.subject, Petitioner.name)
-    column_formatters = {"received_at": date_formatter, "petitioner": petitioner_link}
+    column_formatters = {"received_at": date_formatter, "petitioner": petitioner_link, "due_on": due_formatter}
     column_formatters_detail = {"received_at": datetime_formatter, "created_at": datetime_formatter,
-                                "updated_at": datetime_formatter}
+                                "updated_at": datetime_formatter, "accepted_at": datetime_formatter,
+                                "answered_at": datetime_formatter, "closed_at": datetime_formatter,
+                                "due_on": due_formatter, "handling_due": date_formatter}
     column_details_list = ("number", "channel", "received_at", "petitioner", "is_collective", "head_count",
                            "subject", "content", "category", "town", "village", "status", "classification", "team",
-                           "lead_representative", "leader_in_charge", "registered_by", "created_at", "updated_at")
+                           "lead_representative", "leader_in_charge", "due_on", "accepted_at", "handling_due",
+                           "extension_days", "answered_at", "closed_at", "rejection_reason", "void_reason",
+                           "unlawful_flag", "registered_by", "created_at", "updated_at")
     column_filters = (
         ChoiceFilter(Petition.status, _l("Status"), i18n.choices(STATUSES)),
         ChoiceFilter(Petition.channel, _l("Channel"), i18n.choices(CHANNELS)),
@@ -102,11 +150,12 @@ class PetitionView(SecureModelView):
         ChoiceFilter(Petition.classification, _l("Classification"), i18n.choices(CLASSIFICATIONS)),
         ChoiceFilter(Petition.team, _l("Team"), rows_of(Team)),
         DateRange(Petition.received_at, _l("Received")),
+        DueFilter(Petition.due_on, _l("Overdue"), "overdue"),
+        DueFilter(Petition.due_on, _l("Due soon"), "due_soon"),
     )
     form_columns = ("channel", "received_at", "petitioner", "new_petitioner_name", "new_petitioner_id_number",
                     "new_petitioner_phone", "new_petitioner_address", "is_collective", "head_count", "subject",
-                    "content", "category", "town", "village", "classification", "team", "lead_representative",
-                    "leader_in_charge")
+                    "content", "category", "town", "village", "lead_representative", "leader_in_charge")
     form_rules = (KeepHidden("csrf_token"),) + form_columns + ("co_petitioners",)  # quick-add right under 信访人
     form_extra_fields = {
         "new_petitioner_name": StringField(_l("New petitioner: name"), description=_l(
@@ -126,8 +175,16 @@ class PetitionView(SecureModelView):
         "town": town_loader("town"),
         "team": ActiveLoader("team", Team, fields=(Team.name,)),
         "lead_representative": ActiveLoader("lead_representative", Representative, fields=(Representative.name,)),
+        **STEP_LOADERS,
     }
     inline_models = (CoPetitionerInline(CoPetitioner),)
+
+    def save_record(self, model, is_created):
+        """A new petition is registered through the workflow (its deadlines, its first step)."""
+        if is_created:
+            workflow.register(model, current_user.user)
+        else:
+            model.save()
 
     def on_model_change(self, form, model, is_created):
         """A new petitioner typed into the form is created in the same transaction."""
@@ -142,8 +199,6 @@ class PetitionView(SecureModelView):
                 town=model.town,
             )
         if is_created:
-            from flask_login import current_user
-
             model.registered_by = current_user.user
 
     def get_visit_logs(self, petition):
@@ -154,6 +209,10 @@ class PetitionView(SecureModelView):
             petition = kwargs["model"]
             kwargs["visit_logs"] = self.get_visit_logs(petition)
             kwargs["co_petitioners"] = [c.petitioner for c in petition.co_petitioners]
+            kwargs["step_buttons"] = self.step_buttons(petition)
+            kwargs["step_csrf"] = SecureForm().csrf_token.current_token
+            kwargs["open_referrals"] = list(petition.referrals.where(Referral.state == "sent"))
+            kwargs["timeline"] = timeline(petition)
         return super().render(template, **kwargs)
 
 

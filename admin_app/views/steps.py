@@ -1,0 +1,297 @@
+"""The workflow steps on the petition screen: one form per step, for one petition or many at once.
+
+A step is taken from the petition's page (a button) or from the list (an action on the selected rows).
+Steps that need nothing more run at once; the others open a small form. Each petition goes through
+models.workflow on its own, all or nothing; the page then says which were done and which were skipped, why.
+"""
+import re
+
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import expose
+from flask_admin.actions import action
+from flask_admin.form import SecureForm
+from flask_admin.model.fields import AjaxSelectField, AjaxSelectMultipleField
+from flask_babel import gettext, lazy_gettext as _l, ngettext
+from flask_login import current_user
+from wtforms import DateField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, NumberRange, Optional
+
+from models import workflow
+from models.casework import (
+    CONFIRMATION_STATES, EVALUATIONS, FOLLOW_UP_METHODS, PARTICIPANT_ROLES, PLACES, REFERRAL_MODES,
+)
+from models.errors import N_, DomainError, ValidationError
+from models.organisation import Department
+from models.people import Representative
+from models.petition import CLASSIFICATIONS, Petition
+
+from .. import i18n
+from .base import clean_ids
+from .fields import ActiveLoader, suggest_field
+
+# Loaders of the step forms' type-aheads, served by the petition view's ajax lookup.
+STEP_LOADERS = {
+    "step_department": ActiveLoader("step_department", Department, fields=(Department.name,)),
+    "step_representative": ActiveLoader("step_representative", Representative, fields=(Representative.name,)),
+}
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
+
+class RejectForm(SecureForm):
+    reason = TextAreaField(_l("Reason"), validators=[InputRequired()])
+    legal_basis = StringField(_l("Legal basis"), validators=[InputRequired()],
+                              default="《信访工作条例》第二十五条")
+
+
+class ReferForm(SecureForm):
+    department = AjaxSelectField(STEP_LOADERS["step_department"], _l("Department"), validators=[InputRequired()])
+    mode = SelectField(_l("Mode"), choices=i18n.choices(REFERRAL_MODES), default="assign")
+    due_on = DateField(_l("Due date"), validators=[Optional()],
+                       description=_l("Leave empty for the statutory handling limit; it cannot be later."))
+    instructions = TextAreaField(_l("Instructions"))
+
+
+class ClassifyForm(SecureForm):
+    classification = SelectField(_l("Classification"), choices=i18n.choices(CLASSIFICATIONS[1:]))
+
+
+class ConveneForm(SecureForm):
+    held_at = DateTimeLocalField(_l("Time"), format=DATETIME_FORMATS, validators=[InputRequired()])
+    place = suggest_field(_l("Place"), PLACES, validators=[InputRequired()])
+    agenda = TextAreaField(_l("Agenda"), validators=[InputRequired()])
+    representatives = AjaxSelectMultipleField(STEP_LOADERS["step_representative"], _l("Representatives"),
+                                              validators=[InputRequired()])
+    participants = TextAreaField(_l("Other participants"), description=_l(
+        "One a line: name, role (部门工作人员, 律师, 人民调解员 or 其他) and unit, separated by spaces."))
+
+
+class ExtendForm(SecureForm):
+    days = IntegerField(_l("Days"), validators=[InputRequired(), NumberRange(min=1, max=30)], default=30)
+    reason = TextAreaField(_l("Reason"), validators=[InputRequired()])
+    approver = StringField(_l("Approved by"), validators=[InputRequired()])
+
+
+class FollowUpForm(SecureForm):
+    followed_on = DateField(_l("Date"), validators=[InputRequired()])
+    method = SelectField(_l("Method"), choices=i18n.choices(FOLLOW_UP_METHODS))
+    evaluation = SelectField(_l("Evaluation"), choices=i18n.choices(EVALUATIONS))
+    comments = TextAreaField(_l("Comments"))
+
+
+class OpinionForm(SecureForm):
+    opinion = TextAreaField(_l("Opinion"), validators=[InputRequired()])
+
+
+class VoidForm(SecureForm):
+    reason = TextAreaField(_l("Reason"), validators=[InputRequired()])
+
+
+class GroupForm(SecureForm):
+    representative = AjaxSelectField(STEP_LOADERS["step_representative"], _l("Representative"),
+                                     validators=[InputRequired()])
+    town_officer = StringField(_l("Town petition officer"), validators=[InputRequired()])
+    mediator = StringField(_l("People's mediator"), validators=[InputRequired()])
+    lawyer = StringField(_l("Lawyer"), validators=[InputRequired()])
+
+
+class MediateForm(SecureForm):
+    parties = TextAreaField(_l("Parties"), validators=[InputRequired()])
+    mediator = StringField(_l("Mediator"), validators=[InputRequired()])
+    lawyer = StringField(_l("Witnessing lawyer"))
+    place = suggest_field(_l("Place"), PLACES, validators=[InputRequired()])
+    agreement = TextAreaField(_l("Agreement"), validators=[InputRequired()])
+    signed_on = DateField(_l("Signed on"), validators=[InputRequired()])
+    judicial_confirmation = SelectField(_l("Judicial confirmation"), choices=i18n.choices(CONFIRMATION_STATES))
+
+
+def participants_of(text):
+    """Lines "姓名 角色 单位" as (name, role code, unit); raise ValidationError on an unknown role."""
+    roles = {str(i18n.gettext(label)): code for code, label in PARTICIPANT_ROLES}
+    found = []
+    for line in (text or "").splitlines():
+        parts = [p for p in re.split(r"[\s,，、]+", line.strip()) if p]
+        if not parts:
+            continue
+        role = parts[1] if len(parts) > 1 else "其他"
+        if role not in roles:
+            raise ValidationError(N_("Unknown role “%(role)s”: use 部门工作人员, 律师, 人民调解员 or 其他."),
+                                  field="participants", role=role)
+        found.append((parts[0], roles[role], " ".join(parts[2:]) or None))
+    return found
+
+
+def by():
+    return current_user.user
+
+
+def step_label(name):
+    return gettext(workflow.STEPS[name])
+
+
+# name: (form, call(petition, data) -> result, one petition only?)
+STEPS = {
+    "accept": (None, lambda p, d: workflow.accept(p, by()), False),
+    "reject": (RejectForm, lambda p, d: workflow.reject(p, by(), d["reason"], d["legal_basis"]), False),
+    "refer": (ReferForm, lambda p, d: workflow.refer(p, d["department"], by(), mode=d["mode"], due_on=d["due_on"],
+                                                     instructions=d["instructions"]), False),
+    "classify": (ClassifyForm, lambda p, d: workflow.classify(p, by(), d["classification"]), False),
+    "extend": (ExtendForm, lambda p, d: workflow.extend(p, by(), d["days"], d["reason"], d["approver"]), False),
+    "answer": (None, lambda p, d: workflow.answer(p, by()), False),
+    "follow_up": (FollowUpForm, lambda p, d: workflow.follow_up(p, by(), d["followed_on"], d["method"],
+                                                                 d["evaluation"], d["comments"]), False),
+    "close": (None, lambda p, d: workflow.close(p, by()), False),
+    "request_review": (None, lambda p, d: workflow.request_review(p, by()), False),
+    "record_review": (OpinionForm, lambda p, d: workflow.record_review(p, by(), d["opinion"]), False),
+    "request_recheck": (None, lambda p, d: workflow.request_recheck(p, by()), False),
+    "record_recheck": (OpinionForm, lambda p, d: workflow.record_recheck(p, by(), d["opinion"]), False),
+    "void": (VoidForm, lambda p, d: workflow.void(p, by(), d["reason"]), False),
+    "form_group": (GroupForm, lambda p, d: workflow.form_group(p, by(), d["representative"], d["town_officer"],
+                                                                d["mediator"], d["lawyer"]), True),
+    "mediate": (MediateForm, lambda p, d: workflow.mediate(p, by(), d["parties"], d["mediator"], d["place"],
+                                                            d["agreement"], d["signed_on"], d["lawyer"],
+                                                            d["judicial_confirmation"]), True),
+}
+
+
+class StepsMixin:
+    """The workflow on PetitionView: /admin/petition/step/<name>/?ids=1,2,3, the actions, the buttons."""
+
+    def step_url(self, name, ids):
+        return url_for(".step_view", step=name, ids=",".join(str(i) for i in ids))
+
+    def selected(self, ids):
+        return list(Petition.select().where(Petition.id.in_(clean_ids(ids))).order_by(Petition.id))
+
+    @expose("/step/<step>/", methods=("GET", "POST"))
+    def step_view(self, step):
+        name = step
+        if name not in STEPS and name != "convene":
+            abort(404)
+        petitions = self.selected(request.values.get("ids", "").split(","))
+        if not petitions:
+            flash(gettext("Select one or more petitions first."), "error")
+            return redirect(url_for(".index_view"))
+        form_class = ConveneForm if name == "convene" else STEPS[name][0]
+        if name in STEPS and STEPS[name][2] and len(petitions) > 1:
+            flash(gettext("This step is taken on one petition at a time."), "error")
+            return redirect(url_for(".index_view"))
+        form = form_class(request.form) if form_class else SecureForm(request.form)
+        if request.method == "POST" and form.validate():
+            try:
+                if name == "convene":
+                    return self.convene(petitions, form)
+                return self.run_step(name, petitions, form.data)
+            except DomainError as err:  # a problem with the form's values, not with one petition
+                self.show_form_error(form, err)
+        elif request.method == "POST" and getattr(form, "csrf_token", None) is not None and form.csrf_token.errors:
+            flash(gettext("The form has expired; please try again."), "error")
+        return self.render("admin/step_form.html", form=form, petitions=petitions, step=name,
+                           step_label=step_label(name),
+                           return_url=self.return_to(petitions))
+
+    def show_form_error(self, form, err):
+        message = i18n.error_message(err)
+        field = getattr(form, err.field, None) if err.field else None
+        if field is not None:
+            field.errors = list(field.errors or []) + [message]
+        flash(message, "error")
+
+    def return_to(self, petitions):
+        if len(petitions) == 1:
+            return url_for(".details_view", id=petitions[0].id)
+        return url_for(".index_view")
+
+    def run_step(self, name, petitions, data):
+        """Take the step on each petition, each all or nothing. When none went through because of a
+        value of the form, the form is shown again with the message (nothing was written)."""
+        call = STEPS[name][1]
+        done, skipped = [], []
+        for petition in petitions:
+            try:
+                call(petition, data)
+                done.append(petition)
+            except DomainError as err:
+                skipped.append((petition, err))
+        if not done and skipped and all(isinstance(e, ValidationError) and e.field for _, e in skipped):
+            raise skipped[0][1]
+        self.report(name, done, skipped)
+        return redirect(self.return_to(petitions))
+
+    def convene(self, petitions, form):
+        open_ones = [p for p in petitions if p.status in workflow.OPEN]
+        skipped = [(p, DomainError(N_("The petition is no longer open."))) for p in petitions if p not in open_ones]
+        if not open_ones:
+            self.report("convene", [], skipped)
+            return redirect(self.return_to(petitions))
+        workflow.convene(open_ones, by(), form.held_at.data, form.place.data, form.agenda.data,
+                         form.representatives.data, participants_of(form.participants.data))
+        self.report("convene", open_ones, skipped)
+        return redirect(self.return_to(petitions))
+
+    def report(self, name, done, skipped):
+        """Say what was done, and which petitions were skipped and why."""
+        label = step_label(name)
+        if done:
+            flash(ngettext("%(step)s: done for %(num)s petition.", "%(step)s: done for %(num)s petitions.",
+                           len(done), step=label), "success")
+        for petition, err in skipped:
+            flash(gettext("%(number)s skipped: %(reason)s", number=petition.number, reason=i18n.error_message(err)),
+                  "warning")
+
+    # -- the list's actions: the selected rows go to the step (its form first where it needs one) ---------
+
+    def _action(self, name, ids):
+        form_class = ConveneForm if name == "convene" else STEPS[name][0]
+        if form_class is None:
+            return self.run_step(name, self.selected(ids), {})
+        return redirect(self.step_url(name, clean_ids(ids)))
+
+    @action("accept", _l("Accept"), _l("Accept the selected petitions?"))
+    def action_accept(self, ids):
+        return self._action("accept", ids)
+
+    @action("reject", _l("Do not accept"))
+    def action_reject(self, ids):
+        return self._action("reject", ids)
+
+    @action("refer", _l("Refer to a department"))
+    def action_refer(self, ids):
+        return self._action("refer", ids)
+
+    @action("classify", _l("Classify"))
+    def action_classify(self, ids):
+        return self._action("classify", ids)
+
+    @action("convene", _l("Convene a consultation"))
+    def action_convene(self, ids):
+        return self._action("convene", ids)
+
+    @action("extend", _l("Extend"))
+    def action_extend(self, ids):
+        return self._action("extend", ids)
+
+    @action("answer", _l("Answer the petitioner"), _l("Record the written answer for the selected petitions?"))
+    def action_answer(self, ids):
+        return self._action("answer", ids)
+
+    @action("follow_up", _l("Follow up"))
+    def action_follow_up(self, ids):
+        return self._action("follow_up", ids)
+
+    @action("close", _l("Close"), _l("Close the selected petitions?"))
+    def action_close(self, ids):
+        return self._action("close", ids)
+
+    @action("void", _l("Void the petition"))
+    def action_void(self, ids):
+        return self._action("void", ids)
+
+    def step_buttons(self, petition):
+        """(name, label, needs a form?) of the steps allowed now, for the petition's page."""
+        buttons = []
+        for name in workflow.allowed_steps(petition):
+            if name not in STEPS and name != "convene":
+                continue
+            form_class = ConveneForm if name == "convene" else STEPS[name][0]
+            buttons.append((name, step_label(name), form_class is not None))
+        return buttons

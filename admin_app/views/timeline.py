@@ -1,0 +1,45 @@
+"""A petition's timeline: every step, visit, consultation and mediation in time order."""
+import datetime as dt
+
+from flask_babel import gettext
+
+from models import workflow
+from models.casework import EVALUATIONS, OUTCOMES, VISIT_KINDS, Consultation, ConsultationPetition, VisitLog
+from models.petition import CLASSIFICATIONS, STATUSES, StepRecord
+
+from .. import i18n
+
+
+def _step_details(petition, step):
+    """What a step's note means: a classification, an evaluation, a place, a department, a reason."""
+    if step.step == "classify":
+        return i18n.choice_label(CLASSIFICATIONS, step.note)
+    if step.step == "follow_up":
+        return i18n.choice_label(EVALUATIONS, step.note)
+    if step.step == "record_reply" and petition.outcome:
+        return "%s：%s" % (step.note, i18n.choice_label(OUTCOMES, petition.outcome))
+    return step.note or ""
+
+
+def timeline(petition):
+    """[(when, what, details, who)], oldest first, in Chinese. Steps already cover referrals, replies,
+    objections, follow-ups and the convening of consultations; visits and outcomes are added here."""
+    events = []
+    for step in petition.steps.order_by(StepRecord.at, StepRecord.id):
+        details = _step_details(petition, step)
+        if step.status_after and step.status_after != step.status_before and step.status_before:
+            status = i18n.choice_label(STATUSES, step.status_after)
+            details = "%s（%s）" % (details, status) if details else status
+        events.append((step.at, gettext(workflow.STEPS.get(step.step, step.step)), details,
+                       step.by.display_name if step.by_id else ""))
+    for visit in petition.visit_logs.order_by(VisitLog.visited_at):
+        events.append((visit.visited_at, i18n.choice_label(VISIT_KINDS, visit.kind),
+                       "%s：%s" % (visit.place, visit.summary), visit.staff or ""))
+    concluded = (Consultation.select().join(ConsultationPetition)
+                 .where((ConsultationPetition.petition == petition) & Consultation.concluded_at.is_null(False)))
+    for consultation in concluded:
+        events.append((consultation.concluded_at, gettext("Consultation conclusion"), consultation.conclusion, ""))
+    for mediation in petition.mediations:
+        signed = dt.datetime.combine(mediation.signed_on, dt.time())
+        events.append((signed, gettext("Mediation agreement signed"), "%s：%s" % (mediation.place, mediation.parties), ""))
+    return sorted(events, key=lambda e: e[0])
