@@ -15,7 +15,7 @@ from .people import User
 from .validation import mask_id_number, mask_phone
 
 ACTIONS = (
-    ("create", N_("Created")),
+    ("create", N_("Added")),  # not "Created": that msgid is the label 创建时间
     ("update", N_("Edited")),
     ("delete", N_("Deleted")),
     ("delete_refused", N_("Deletion refused")),

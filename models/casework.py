@@ -1,4 +1,6 @@
 """Casework records: visits, referrals, consultations, the "1+3" group, mediations, follow-ups, duty shifts."""
+import datetime as dt
+
 from peewee import CharField, DateField, DateTimeField, ForeignKeyField, TextField
 
 from .db import BaseModel, now
@@ -251,6 +253,7 @@ class FollowUp(BaseModel):
 # -- 坐诊排班 --------------------------------------------------------------------------------------
 
 SESSIONS = (("am", N_("Morning")), ("pm", N_("Afternoon")))
+SESSION_STARTS = {"am": dt.time(9, 0), "pm": dt.time(14, 30)}  # when a morning or an afternoon on duty begins
 
 
 class DutyShift(BaseModel):
@@ -265,6 +268,25 @@ class DutyShift(BaseModel):
 
     class Meta:
         indexes = ((("representative", "on_date", "session"), True),)
+
+    def clean(self):
+        self.place = (self.place or "").strip()
+        if not self.place:
+            raise ValidationError(N_("The place is required."), field="place")
+        if self.on_date is None:
+            raise ValidationError(N_("The date is required."), field="on_date")
+        taken = DutyShift.select().where((DutyShift.representative == self.representative_id)
+                                         & (DutyShift.on_date == self.on_date) & (DutyShift.session == self.session))
+        if self.id is not None:
+            taken = taken.where(DutyShift.id != self.id)
+        if taken.exists():
+            raise ValidationError(N_("This representative is already on duty that morning or afternoon."),
+                                  field="session")
+
+    @property
+    def starts_at(self):
+        """When the shift begins: the time a visit recorded from it is given first."""
+        return dt.datetime.combine(self.on_date, SESSION_STARTS[self.session])
 
     def __str__(self):
         return "%s %s" % (self.on_date, self.representative.name)

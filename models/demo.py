@@ -1,115 +1,70 @@
 """Demo data: a fictional county's towns, departments, representatives, petitioners, petitions and visits.
 
-seed_demo() fills an empty database through the models (so every record passes clean()), in one
-transaction, and gives the same data for the same `today` (random.Random(SEED)). All people are made up.
+seed_demo() fills an empty database through the models (so every record passes clean()) and the
+petitions through models.workflow (so each has the steps, referrals, deadlines and audit entries of its
+status), in one transaction, and gives the same data for the same `today` (random.Random(SEED)).
+All people are made up.
 """
 import datetime as dt
+import itertools
 import random
 
-from .casework import VISIT_KINDS, VisitLog, VisitRepresentative
+from . import workflow
+from .audit import AuditEntry
+from .casework import (
+    SESSIONS, VISIT_KINDS, Consultation, DutyShift, FollowUp, Mediation, Referral, ResolutionGroup, VisitLog,
+    VisitRepresentative,
+)
 from .db import database, now
+from .demo_texts import (
+    APPROVER, CATEGORIES, CLOSINGS, COMMENTS, COMPANIES, DEPARTMENTS, ESTATES, FEMALE, HISTORY, LAWYERS, LEADERS,
+    LEGAL_BASES, MALE, MOBILE_PREFIXES, OUTCOMES, REJECTIONS, REPLIES, REP_NAMES, REP_PROFILES, STAFF, SURNAMES,
+    TOWNS, VILLAGES, VISIT_PLACES, VISIT_SUMMARIES,
+)
 from .errors import N_, NotAllowed
 from .organisation import Category, Department
 from .people import REPRESENTATIVE_KINDS, Petitioner, Representative, Team
-from .petition import CoPetitioner, Petition
+from .petition import CoPetitioner, Petition, StepRecord
 from .validation import id_check_character
 
 SEED = 20221209
 REGIONS = ("371526",) * 9 + ("371502",)  # the county, and now and then a neighbouring district
 CASE_AT = dt.datetime(2022, 12, 9, 9, 30)  # the county's case: 刘某, roving reception
 CASE_SUBJECT = "宅基地及共用道路纠纷"
+CASE_CLOSED = dt.date(2023, 1, 12)  # the last step of the county's case
 
-TOWNS = (("城关街道", "城关"), ("东城街道", "东城"), ("高桥镇", "高桥"), ("柳林镇", "柳林"), ("河西镇", "河西"),
-         ("石桥镇", "石桥"), ("杨集镇", "杨集"), ("梁庄镇", "梁庄"), ("清河镇", "清河"), ("新店镇", "新店"),
-         ("马集乡", "马集"), ("南湖乡", "南湖"))
-DEPARTMENTS = (("县信访局", "高信访"), ("县自然资源局", "高自然资源"), ("县人社局", "高人社"), ("县住建局", "高住建"),
-               ("县生态环境分局", "高环"), ("县民政局", "高民政"), ("县农业农村局", "高农业农村"), ("县公安局", "高公"),
-               ("县司法局", "高司"), ("县法院", "高法"))
-VILLAGES = ("王庄村", "李楼村", "前进村", "后屯村", "张营村", "刘堤口村", "赵寨村", "孙店村", "大杨村", "小胡庄村",
-            "东关社区", "西关社区", "北街社区", "南苑社区")
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾田董袁潘于蒋蔡杜程魏吕丁任姚姜崔"
-MALE = ("建国", "志强", "春生", "国庆", "振华", "德胜", "明亮", "保国", "永刚", "长河", "晓东", "俊杰", "新民", "福林", "立新")
-FEMALE = ("秀英", "桂兰", "玉梅", "海燕", "丽华", "淑珍", "红梅", "金凤", "凤英", "玉兰", "爱华", "翠花", "秋菊", "春燕", "美玲")
-MOBILE_PREFIXES = ("138", "139", "135", "150", "151", "152", "158", "159", "186", "187", "133", "153", "177", "199")
-COMPANIES = ("鑫源纺织有限公司", "宏达机械厂", "金丰食品有限公司", "华盛建筑工程公司", "绿野农业科技公司", "恒通物流有限公司")
-ESTATES = ("锦绣花园", "阳光名苑", "康泰小区", "翰林府")
-LEADERS = ("副县长 张某某", "副县长 赵某某", "县委常委、政法委书记 李某某", "县人大常委会副主任 孙某某")
-STAFF = ("接访员 陈某", "接访员 周某", "接访员 郑某", "信访局副局长 韩某")
-REP_PROFILES = (  # sector, work unit, post
-    ("农业界", "{t}{v}党支部", "党支部书记"), ("教育界", "县第一中学", "教师"), ("法律界", "明正律师事务所", "律师"),
-    ("医药卫生界", "县人民医院", "副院长"), ("经济界", "{c}", "董事长"), ("社会福利界", "{t}{v}", "居委会主任"),
-    ("农业界", "{t}{v}", "村委会主任"), ("工商联界", "县个体劳动者协会", "副会长"))
-REP_NAMES = ("王春月", "李明华", "张淑芬", "刘振东", "陈立平", "杨海峰", "赵玉霞", "黄德明", "周丽萍", "吴建军",
-             "徐桂芝", "孙志远", "马秀云", "朱卫国", "胡晓燕", "郭长青", "何文静", "高建设", "林玉洁", "罗永生")
-
-# category: (subject, facts, request, may be collective); {v} village, {t} town, {c} company, {e} estate,
-# {n} a number, {y} a year
-CATEGORIES = {
-    "土地宅基地": (
-        ("{v}宅基地界址争议", "信访人与邻居因宅基地界址发生争执，邻居翻建房屋时将院墙向信访人一侧外扩约{n}0厘米。", "请求依法确认界址，恢复原状。", False),
-        ("反映{v}承包地被调整给他人耕种", "信访人家中{n}亩承包地于{y}年被村里调整给他人耕种，至今未得到任何补偿。", "请求返还承包地或给予合理补偿。", False),
-        ("对{v}土地征收补偿标准有异议", "{v}部分土地被征收用于道路建设，群众认为地上附着物补偿标准偏低，与邻村不一致。", "请求公开补偿标准并重新核算。", True)),
-    "邻里纠纷": (
-        ("与邻居排水纠纷", "邻居建房后将雨水管直接排向信访人院内，雨天院内积水严重，双方多次争吵。", "请求协调邻居改造排水设施。", False),
-        ("邻里积怨引发推搡", "信访人与邻居因琐事积怨多年，近日双方发生推搡，信访人受轻微伤。", "请求依法处理并调解双方矛盾。", False),
-        ("邻居种树遮挡采光", "邻居在两家之间种植杨树十余棵，树冠遮挡信访人房屋采光，树根破坏院墙。", "请求协调邻居移栽树木。", False)),
-    "劳动社保": (
-        ("{c}拖欠工资", "信访人等在{c}务工，公司自{y}年起拖欠工资共计约{n}万元，多次讨要未果。", "请求督促公司支付拖欠工资。", True),
-        ("养老保险缴费年限认定有异议", "信访人原在乡镇企业工作{n}年，办理退休时部分工龄未被认定为视同缴费年限。", "请求重新核定缴费年限。", False),
-        ("工伤认定迟迟未办", "信访人在{c}工作时受伤，公司不承认存在劳动关系，工伤认定至今未办。", "请求协助确认劳动关系并认定工伤。", False)),
-    "城乡建设": (
-        ("{e}小区不动产权证迟迟未办", "信访人于{y}年购买{e}小区商品房，开发商至今未办理不动产权证书。", "请求督促开发商尽快办证。", True),
-        ("旧城改造安置房未按期交付", "信访人房屋于{y}年纳入旧城改造，安置房逾期未交付，过渡费已停发{n}个月。", "请求尽快交付安置房并补发过渡费。", True),
-        ("{v}主路破损严重", "{v}主路多年未修，雨后泥泞，群众出行困难，学生上学不便。", "请求将该路段纳入道路维修计划。", False)),
-    "环境保护": (
-        ("{c}夜间噪声扰民", "{c}夜间生产噪声大，附近居民长期无法正常休息。", "请求责令企业整改，限制夜间生产。", True),
-        ("养殖场异味污染", "{v}附近一处生猪养殖场粪污直排，气味刺鼻，夏季尤为严重。", "请求依法查处并督促治理。", True),
-        ("河道被倾倒建筑垃圾", "{v}东侧河道内近期被人倾倒大量建筑垃圾，影响行洪。", "请求查明倾倒者并清理河道。", False)),
-    "涉法涉诉": (
-        ("民事判决执行不到位", "信访人与他人民间借贷纠纷一案经县法院判决胜诉，对方至今未履行，{n}万元执行款未到位。", "请求加大执行力度。", False),
-        ("对交通事故责任认定有异议", "信访人家属在交通事故中受伤，信访人认为事故责任认定不公。", "请求重新调查事故经过。", False)),
-    "民政救助": (
-        ("申请最低生活保障", "信访人家庭{n}口人，配偶长期患病，无固定收入，申请低保未获批准。", "请求重新审核低保资格。", False),
-        ("残疾人两项补贴停发", "信访人系肢体残疾，自{y}年起残疾人两项补贴停发，原因不明。", "请求核实并恢复发放。", False),
-        ("申请临时救助", "信访人家中遭遇火灾，房屋部分烧毁，生活陷入困难。", "请求给予临时救助。", False)),
-    "农业农村": (
-        ("耕地地力保护补贴少发", "信访人承包耕地{n}亩，{y}年耕地地力保护补贴发放面积少算。", "请求核实面积并补发。", False),
-        ("{v}集体收支不公开", "群众认为{v}集体土地租金收支多年未公开。", "请求审计村集体账目并公开。", True),
-        ("购买假种子造成减产", "信访人从镇上农资店购买的玉米种子出苗率低，{n}亩地减产严重。", "请求查处并赔偿损失。", False)),
-    "其他": (
-        ("咨询户籍迁移政策", "信访人子女在外地就业，咨询将户口迁回原籍的条件和流程。", "请求给予政策解答。", False),
-        ("对窗口办事效率有意见", "信访人到县政务服务中心办理登记，因材料问题往返{n}次。", "请求一次性告知所需材料并改进服务。", False)),
-}
-HISTORY = ("信访人称此前已多次向村委会反映，问题一直未得到解决。", "信访人称镇里组织过一次调解，双方未达成一致。",
-           "信访人提供了现场照片和相关材料复印件。", "信访人称该问题已持续{n}年，影响家庭正常生活。")
-CLOSINGS = ("信访人情绪较为激动，经接访人员疏导后趋于平稳。", "接访人员已告知信访人办理程序和时限。",
-            "信访人表示愿意配合调查，希望尽快得到答复。")
-VISIT_PLACES = {"on_duty": ("联合接访大厅",), "interview": ("心理咨询室", "联合接访大厅"),
-                "outreach": ("村（社区）现场", "企业现场"), "reception": ("联合接访大厅", "领导接访室"),
-                "hearing": ("镇街一站式矛调中心",), "case_study": ("涉法涉诉一站式协调中心", "镇街一站式矛调中心"),
-                "appointment": ("领导接访室",), "downward_visit": ("村（社区）现场", "镇街一站式矛调中心"),
-                "return_visit": ("村（社区）现场",)}
-VISIT_SUMMARIES = {
-    "on_duty": "代表委员在工作室坐诊，接待来访群众{n}批次，现场解答政策咨询。",
-    "interview": "与信访人深入交谈，了解“{s}”的来龙去脉，找准问题症结。",
-    "outreach": "到{t}{v}出诊，走访群众{n}户，收集反映问题若干条。",
-    "reception": "接待信访人，听取其关于“{s}”的诉求，查阅相关材料。",
-    "hearing": "就“{s}”组织听访会，邀请群众代表和镇村干部参加，公开听取各方意见。",
-    "case_study": "召集代表委员研究“{s}”一案，分析症结，提出化解思路。",
-    "appointment": "约请信访人面谈，通报“{s}”的调查进展。",
-    "downward_visit": "赴{t}{v}下访，入户了解“{s}”的情况，与村干部共同查看现场。",
-    "return_visit": "对“{s}”进行回访，了解处理意见落实情况。",
-}
-OUTCOMES = ("已登记并转交有关部门办理。", "信访人表示理解，同意先行调解。", "约定两周后再次约访。",
-            "信访人对处理结果表示满意。", "问题已现场答复，无需转办。", None)
-STATUS_RANK = {"registered": 0, "accepted": 1, "not_accepted": 1, "referred": 2, "handled": 3, "answered": 4,
-               "followed_up": 5, "closed": 6, "void": 6, "under_review": 7, "under_recheck": 8}
-STATUS_WEIGHTS = {"registered": 6, "accepted": 6, "not_accepted": 3, "referred": 10, "handled": 8, "answered": 8,
-                  "followed_up": 8, "closed": 40, "void": 1, "under_review": 3, "under_recheck": 1}
+STATUS_WEIGHTS = {"registered": 6, "accepted": 6, "not_accepted": 3, "referred": 10, "handled": 8, "answered": 6,
+                  "followed_up": 6, "closed": 40, "void": 1, "under_review": 2, "reviewed": 2, "under_recheck": 1,
+                  "rechecked": 1}
+# Days before today that a petition now in each status was received: open ones recent, finished ones older.
+STATUS_AGE = {"registered": (0, 6), "accepted": (1, 14), "not_accepted": (3, 500), "referred": (5, 50),
+              "handled": (20, 66), "answered": (25, 70), "followed_up": (30, 90), "closed": (60, 900),
+              "void": (10, 500), "under_review": (35, 55), "reviewed": (60, 300), "under_recheck": (70, 90),
+              "rechecked": (100, 600)}
+# The workflow steps that lead to each status (classify, 1+3 group, 会诊, objection, extension, mediation are added).
+HANDLING = ("accept", "refer", "record_reply", "answer")
+REVIEWS = HANDLING + ("follow_up", "request_review", "record_review", "request_recheck", "record_recheck")
+ROUTES = dict({"registered": (), "accepted": ("accept",), "not_accepted": ("reject",), "void": ("void",),
+               "referred": HANDLING[:2], "handled": HANDLING[:3], "answered": HANDLING,
+               "followed_up": HANDLING + ("follow_up",), "closed": HANDLING + ("follow_up", "close")},
+              **{status: REVIEWS[:6 + i] for i, status in enumerate(("under_review", "reviewed", "under_recheck",
+                                                                     "rechecked"))})
+# Days after the step before: (fewest, most). Scaled down when a petition is too recent for them all.
+GAPS = {"accept": (0, 2), "reject": (1, 6), "void": (1, 8), "classify": (0, 1), "form_group": (1, 2), "refer": (1, 5),
+        "object": (1, 3), "convene": (2, 6), "extend": (20, 30), "mediate": (3, 10), "record_reply": (7, 30),
+        "answer": (1, 4), "follow_up": (3, 10), "close": (0, 3), "request_review": (2, 10), "record_review": (10, 25),
+        "request_recheck": (3, 12), "record_recheck": (10, 25)}
 CHANNEL_WEIGHTS = {"visit": 30, "online": 20, "letter": 8, "phone": 10, "fax": 1, "leader_reception": 5,
                    "appointment": 5, "downward_visit": 5, "roving_reception": 6, "hotline": 10}
 CATEGORY_WEIGHTS = {"土地宅基地": 18, "邻里纠纷": 12, "劳动社保": 12, "城乡建设": 14, "环境保护": 10, "涉法涉诉": 8,
                     "民政救助": 10, "农业农村": 10, "其他": 5}
+# 谁主管、谁负责: the organ each category goes to; None is the petitioner's own town (属地管理).
+CATEGORY_DEPARTMENTS = {"土地宅基地": ("县自然资源局", None), "邻里纠纷": (None,), "劳动社保": ("县人社局",),
+                        "城乡建设": ("县住建局",), "环境保护": ("县生态环境分局",), "涉法涉诉": ("县法院", "县司法局"),
+                        "民政救助": ("县民政局",), "农业农村": ("县农业农村局", None), "其他": ("县公安局", None)}
+OUTCOME_OF = {"reasonable": ("support",) * 4 + ("explain",), "unreasonable": ("explain", "reject"),
+              "hardship": ("support",), "unlawful": ("explain",), "unclassified": ("explain",)}
+EVALUATIONS = ("satisfied",) * 7 + ("basically",) * 3
 UNCLASSIFIED = ("registered", "accepted", "not_accepted", "void")  # not yet (or never) classified
 IN_PERSON = ("visit", "leader_reception", "appointment", "downward_visit", "roving_reception")
 TEAM_OF = {"reasonable": "reasonable_claims", "unreasonable": "unreasonable_claims", "hardship": "hardship_assistance"}
@@ -187,24 +142,127 @@ def _petitioners(rng, towns):
     return people
 
 
-def _received(rng, today):
-    day = today - dt.timedelta(days=rng.randint(1, 730))
-    return dt.datetime.combine(day, dt.time(rng.randint(8, 17), rng.choice((0, 10, 20, 30, 40, 50))))
+def _received(rng, cap, age, channel):
+    """A received time in office hours, `age` (fewest, most) days before cap; visits on working days."""
+    day = cap.date() - dt.timedelta(days=rng.randint(*age))
+    while channel in IN_PERSON and day.weekday() >= 5:
+        day -= dt.timedelta(days=1)
+    at = dt.datetime.combine(day, dt.time(rng.randint(8, 16), rng.choice((0, 10, 20, 30, 40, 50))))
+    if at > cap:  # today, before the office opened: earlier still
+        at = cap - dt.timedelta(minutes=rng.randint(10, 60))
+    if at <= CASE_AT:  # a demo whose today is soon after the county's case: spread over the days since
+        at = min(CASE_AT + dt.timedelta(days=rng.randint(0, (cap - CASE_AT).days), hours=rng.randint(1, 6)), cap)
+    return at
 
 
-def _petitions(rng, people, categories, reps, admin_user, today):
+def _schedule(rng, start, cap, names):
+    """Times for the steps `names` after `start`: in order, on working days where there is room, none after cap."""
+    gaps = [rng.randint(*GAPS[name]) for name in names]
+    room, total = max((cap.date() - start.date()).days - 1, 0), sum(gaps)
+    times, last, offset = [], start, 0
+    for gap in gaps:
+        offset += gap
+        day = max(start.date() + dt.timedelta(days=offset * room // total if total > room else offset), last.date())
+        while day.weekday() >= 5 and (day - start.date()).days < room:
+            day += dt.timedelta(days=1)
+        at = dt.datetime.combine(day, dt.time(rng.randint(8, 16), rng.choice((0, 15, 30, 45))))
+        last = min(max(at, last + dt.timedelta(minutes=rng.randint(10, 40))), cap)
+        times.append(last)
+    return times
+
+
+def _steps(row):
+    """The workflow steps that bring the row to its status, with the optional ones the row was given."""
+    steps = list(ROUTES[row["status"]])
+
+    def after(step, *extra):
+        i = len(steps) - steps[::-1].index(step)
+        steps[i:i] = extra
+
+    if row["classification"] != "unclassified":
+        after("accept", "classify")
+    for key, extra in (("group", ("form_group",)), ("objected", ("object", "refer")), ("mediated", ("mediate",)),
+                       ("extended", ("extend",)), ("convened", ("convene",))):
+        if row.get(key):
+            after("classify" if key == "group" else "refer", *extra)
+    return steps
+
+
+def _group(rng, row, reps, town):
+    """A "1+3" group: a representative of the row's team, the town's petition officer, a mediator, a lawyer."""
+    members = [rep for rep in reps if row["team"] and rep.team_id == row["team"].id] or reps
+    row.update(rep=rng.choice(members), officer="%s信访办 %s" % (town.name, town.contact_person),
+               mediator="%s人民调解委员会 %s某" % (town.name, rng.choice(SURNAMES)), lawyer=rng.choice(LAWYERS))
+
+
+def _take(rng, step, petition, row, at, by, cap):
+    """One workflow step of a demo petition, with plausible texts."""
+    town, category = petition.town, row["category"].name
+    if step == "accept":
+        workflow.accept(petition, by, at=at)
+    elif step == "reject":
+        workflow.reject(petition, by, *rng.choice(REJECTIONS), at=at)
+    elif step == "void":
+        workflow.void(petition, by, "同一事项重复登记，已并入在办信访事项。", at=at)
+    elif step == "classify":
+        workflow.classify(petition, by, row["classification"], at=at)
+    elif step == "form_group":
+        workflow.form_group(petition, by, row["rep"], row["officer"], row["mediator"], row["lawyer"], at=at)
+    elif step == "refer":
+        department = row.pop("wrong", None) or row["department"]
+        row["referral"] = workflow.refer(petition, department, by, mode=row["mode"], at=at,
+                                         instructions="请依法调查处理，按时报送办结报告。")
+    elif step == "object":
+        workflow.object_to_referral(row["referral"], by, "该事项不属于本单位职责范围，建议交%s办理。"
+                                    % row["department"].name, at=at)
+    elif step == "convene":
+        place = "涉法涉诉一站式协调中心" if category == "涉法涉诉" else "%s一站式矛调中心" % town.name
+        consultation = workflow.convene([petition], by, at, place, "研究“%s”的化解方案。" % petition.subject,
+                                        [row["rep"], row["convened"]], [(row["department"].contact_person or "张某",
+                                                                 "department_staff", row["department"].name),
+                                                                (row["lawyer"], "lawyer", None)])
+        workflow.conclude(consultation, by, "明确由%s牵头办理，%s配合，1+3化解小组跟进，限期化解。"
+                          % (row["department"].name, town.name), minutes="与会人员逐一发表意见，形成一致意见。",
+                          follow_up_tasks="十五日内反馈办理进展。", at=min(at + dt.timedelta(hours=2), cap))
+    elif step == "extend":
+        workflow.extend(petition, by, rng.choice((15, 20, 30)), rng.choice(
+            ("案情复杂，需会同多个部门现场勘测核实。", "涉及历史遗留问题，需调取档案资料。")), APPROVER, at=at)
+    elif step == "mediate":
+        workflow.mediate(petition, by, "%s；被反映人%s某某" % (petition.petitioner.name, rng.choice(SURNAMES)),
+                         row["mediator"], "%s一站式矛调中心" % town.name,
+                         "双方就“%s”自愿达成调解协议，约定三十日内履行完毕，协议自双方签字之日起生效。" % petition.subject,
+                         at.date(), lawyer=row["lawyer"], at=at)
+    elif step == "record_reply":
+        workflow.record_reply(row["referral"], by, row["outcome"], *REPLIES[row["outcome"]], LEGAL_BASES[category],
+                              at=at)
+    elif step == "answer":
+        workflow.answer(petition, by, at=at)
+    elif step == "follow_up":
+        evaluation = "dissatisfied" if "request_review" in ROUTES[row["status"]] else rng.choice(EVALUATIONS)
+        workflow.follow_up(petition, by, at.date(), rng.choice(("phone", "home", "office")), evaluation,
+                           COMMENTS[evaluation], at=at)
+    elif step == "close":
+        workflow.close(petition, by, at=at)
+    elif step in ("request_review", "request_recheck"):
+        getattr(workflow, step)(petition, by, at=at)
+    elif step == "record_review":
+        workflow.record_review(petition, by, "经复查，原处理意见认定事实清楚、适用依据正确，予以维持。", at=at)
+    elif step == "record_recheck":
+        workflow.record_recheck(petition, by, "经复核，复查意见认定事实清楚、程序合法，予以维持。", at=at)
+
+
+def _rows(rng, people, categories, reps, cap):
+    """The 99 petitions besides the county's case: what they say, when they came, how far they have gone."""
     n = 99
-    case = dict(petitioner=people[0], channel="roving_reception", received_at=CASE_AT, category=categories["土地宅基地"],
-                status="registered", classification="unclassified", subject=CASE_SUBJECT, content=(
-                    "信访人刘某，%s%s%s。信访人与原邻居因宅基地界址及两家共用道路的使用发生纠纷。原邻居翻建房屋时将院墙外扩，"
-                    "占用两家共用道路，致使信访人家中农用车辆无法通行。双方经村委会多次调解未果，矛盾逐步激化。"
-                    "信访人在县信访局巡回接访时到场反映，请求依法确认宅基地界址，恢复共用道路通行。"
-                ) % (people[0].town.name, people[0].village, _resident(people[0])))
-    channels = _spread(rng, CHANNEL_WEIGHTS, n)
-    cats = _spread(rng, CATEGORY_WEIGHTS, n)
+    channels, cats, statuses = (_spread(rng, CHANNEL_WEIGHTS, n), _spread(rng, CATEGORY_WEIGHTS, n),
+                                _spread(rng, STATUS_WEIGHTS, n))
     who = rng.sample(people[1:], len(people) - 1) + rng.choices(people[1:], k=n - len(people) + 1)  # 刘某: one case
+    departments = {d.name: d for d in Department.select()}
+    teams = {team.code: team for team in Team.select()}
+    classes = iter(_spread(rng, {"reasonable": 10, "unreasonable": 5, "hardship": 3, "unlawful": 1},
+                           sum(status not in UNCLASSIFIED for status in statuses)))
     rows = []
-    for channel, cat, petitioner in zip(channels, cats, who):
+    for channel, cat, petitioner, status in zip(channels, cats, who, statuses):
         subject, facts, request, collective = rng.choice(CATEGORIES[cat])
         collective = collective and rng.random() < 0.5
         head_count = rng.randint(5, 60) if collective else 1
@@ -212,38 +270,99 @@ def _petitions(rng, people, categories, reps, admin_user, today):
                    "信访人%s，%s%s%s。" % (petitioner.name, petitioner.town.name, petitioner.village, _resident(petitioner)))
         content = "".join((opening, _fill(rng, facts, petitioner), _fill(rng, rng.choice(HISTORY), petitioner),
                            request, rng.choice(CLOSINGS)))
-        received_at = _received(rng, today)
-        while channel in IN_PERSON and received_at.weekday() >= 5:
-            received_at -= dt.timedelta(days=1)
-        rows.append(dict(petitioner=petitioner, channel=channel, received_at=received_at, category=categories[cat],
-                         subject=_fill(rng, subject, petitioner), content=content, is_collective=collective,
-                         head_count=head_count))
-    rows.sort(key=lambda row: row["received_at"], reverse=True)  # newest first get the earliest statuses
-    statuses = sorted(_spread(rng, STATUS_WEIGHTS, n), key=lambda s: STATUS_RANK[s] + rng.random() * 2)
-    early = [s for s in statuses if s in UNCLASSIFIED]
-    classes = iter(_spread(rng, {"reasonable": 10, "unreasonable": 5, "hardship": 3, "unlawful": 1}, n - len(early)))
-    teams = {team.code: team for team in Team.select()}
-    for row, status in zip(rows, statuses):
-        row["status"] = status
-        row["classification"] = "unclassified" if status in UNCLASSIFIED else next(classes)
-        row["team"] = teams.get(TEAM_OF.get(row["classification"]))
-        members = [rep for rep in reps if row["team"] and rep.team_id == row["team"].id]
-        row["lead_representative"] = rng.choice(members) if members and rng.random() < 0.7 else None
-    hard = [row for row in rows if row["is_collective"] or row["status"] in ("under_review", "under_recheck")]
+        classification = "unclassified" if status in UNCLASSIFIED else next(classes)
+        organ = "县公安局" if classification == "unlawful" else rng.choice(CATEGORY_DEPARTMENTS[cat])
+        rows.append(dict(
+            petitioner=petitioner, channel=channel, received_at=_received(rng, cap, STATUS_AGE[status], channel),
+            category=categories[cat], subject=_fill(rng, subject, petitioner), content=content,
+            is_collective=collective, head_count=head_count, status=status, classification=classification,
+            team=teams.get(TEAM_OF.get(classification)), department=departments[organ] if organ else petitioner.town,
+            mode="transfer" if cat == "涉法涉诉" or classification == "unlawful" else "assign",
+            outcome=rng.choice(OUTCOME_OF[classification])))
+    hard = [row for row in rows if row["is_collective"] or row["status"] in REVIEWS]
     for row in rng.sample(hard, min(5, len(hard))):
         row["leader_in_charge"] = rng.choice(LEADERS)
-    petitions = []
-    for row in sorted(rows + [case], key=lambda row: row["received_at"]):  # numbers follow the received time
-        petition = Petition(town=row["petitioner"].town, village=row["petitioner"].village, registered_by=admin_user,
-                            created_at=row["received_at"], **row)
-        petition.save()
-        petitions.append(petition)
+    referred = [row for row in rows if "record_reply" in ROUTES[row["status"]] and row["classification"] in TEAM_OF]
+    grouped = rng.sample(referred, 6)
+    for row in grouped:
+        row["group"] = True
+        _group(rng, row, reps, row["petitioner"].town)
+    for row in rng.sample(grouped, 3):
+        row["mediated"] = True
+    for row in rng.sample(grouped, 2):  # 会诊: the group's representative and one more
+        row["convened"] = rng.choice([rep for rep in reps if rep != row["rep"]])
+    others = [row for row in referred if row not in grouped]
+    for row in rng.sample(others, 3):
+        row["extended"] = True
+    late = [row for row in rows if row["status"] in ("referred", "handled") and not row.get("extended")]
+    for row in rng.sample(late, 2):  # a couple the office is late with: past the 60 days (已超期)
+        row["received_at"] = _received(rng, cap, (66, 75), row["channel"])
+    objected = rng.choice([row for row in others if not row.get("extended")])
+    objected["objected"] = True
+    objected["wrong"] = departments["县住建局" if objected["department"].name != "县住建局" else "县民政局"]
+    return rows
+
+
+def _county_case(case, reps, by):
+    """刘某's homestead and shared-road dispute, from the roving reception on 9 December 2022 to its closing."""
+    town, bureau = case.town, Department.get(Department.name == "县自然资源局")
+    wang = next(rep for rep in reps if rep.name == "王春月")
+    officer, mediator = "%s信访办 %s" % (town.name, town.contact_person), "%s人民调解委员会 赵某" % town.name
+    lawyer = LAWYERS[0]
+
+    def at(month, day, hour, minute=0):
+        return dt.datetime(2022 if month == 12 else 2023, month, day, hour, minute)
+
+    workflow.classify(case, by, "reasonable", at=at(12, 9, 10))
+    workflow.accept(case, by, at=at(12, 9, 10, 30))
+    workflow.form_group(case, by, wang, officer, mediator, lawyer, at=at(12, 12, 9))
+    referral = workflow.refer(case, bureau, by, mode="assign", at=at(12, 12, 10),
+                              instructions="请会同%s现场核实宅基地界址及共用道路现状，依法处理并报送办结报告。" % town.name)
+    consultation = workflow.convene(
+        [case], by, at(12, 15, 9), "%s一站式矛调中心" % town.name, "研究刘某宅基地及共用道路纠纷的化解方案。",
+        [wang] + [rep for rep in reps if rep.name == "李明华"],
+        [(bureau.contact_person, "department_staff", bureau.name), (lawyer, "lawyer", None),
+         (mediator, "mediator", town.name)])
+    workflow.conclude(consultation, by, "由县自然资源局现场勘测确认界址，%s牵头组织调解，恢复共用道路通行。" % town.name,
+                      minutes="与会人员查看了现场照片和宅基地使用证，一致认为应以原界址为准。",
+                      follow_up_tasks="12月20日前组织双方调解。", at=at(12, 15, 11))
+    workflow.mediate(case, by, "刘某某（信访人）；张某某（原邻居）", mediator, "%s一站式矛调中心" % town.name,
+                     "一、张某某于2023年1月5日前拆除外扩院墙，按原界址重建；二、两家共用道路保持三米宽通行，任何一方不得占用；"
+                     "三、双方不再就此事发生争执。", dt.date(2022, 12, 20), lawyer=lawyer, at=at(12, 20, 15))
+    workflow.record_reply(referral, by, "support", "经现场勘测，原邻居翻建房屋时院墙外扩约四十厘米，占用共用道路属实。",
+                          "支持信访人确认宅基地界址、恢复共用道路通行的请求。", "《中华人民共和国民法典》第二百八十八条",
+                          at=at(12, 28, 10))
+    workflow.answer(case, by, at=at(12, 30, 9))
+    workflow.follow_up(case, by, dt.date(2023, 1, 10), "home", "satisfied", "外扩院墙已拆除，道路恢复通行，信访人表示满意。",
+                       at=at(1, 10, 10))
+    workflow.close(case, by, at=at(1, 12, 9))
+
+
+def _petitions(rng, people, categories, reps, admin_user, cap):
+    """Register the petitions in the order received (their numbers follow it) and take each one's steps."""
+    case = dict(petitioner=people[0], channel="roving_reception", received_at=CASE_AT, category=categories["土地宅基地"],
+                subject=CASE_SUBJECT, content=(
+                    "信访人刘某，%s%s%s。信访人与原邻居因宅基地界址及两家共用道路的使用发生纠纷。原邻居翻建房屋时将院墙外扩，"
+                    "占用两家共用道路，致使信访人家中农用车辆无法通行。双方经村委会多次调解未果，矛盾逐步激化。"
+                    "信访人在县信访局巡回接访时到场反映，请求依法确认宅基地界址，恢复共用道路通行。"
+                ) % (people[0].town.name, people[0].village, _resident(people[0])))
+    fields = ("petitioner", "channel", "received_at", "category", "subject", "content", "is_collective", "head_count",
+              "leader_in_charge")
+    for row in sorted(_rows(rng, people, categories, reps, cap) + [case], key=lambda row: row["received_at"]):
+        petition = workflow.register(Petition(
+            town=row["petitioner"].town, village=row["petitioner"].village, registered_by=admin_user,
+            created_at=row["received_at"], **{name: row[name] for name in fields if name in row}), admin_user)
         if row.get("is_collective") or rng.random() < 0.05:
             same_town = [p for p in people if p.town_id == row["petitioner"].town_id and p.id != row["petitioner"].id]
             wanted = rng.randint(2, 4) if row.get("is_collective") else 1  # at most 5 come in person
             for other in rng.sample(same_town, min(len(same_town), wanted)):
                 CoPetitioner.create(petition=petition, petitioner=other)
-    return petitions
+        if row is case:
+            _county_case(petition, reps, admin_user)
+            continue
+        steps = _steps(row)
+        for step, at in zip(steps, _schedule(rng, row["received_at"], cap, steps)):
+            _take(rng, step, petition, row, at, admin_user, cap)
 
 
 def _visits(rng, petitions, reps, towns, cap):
@@ -256,12 +375,12 @@ def _visits(rng, petitions, reps, towns, cap):
                 % case.town.name, outcome="登记信访事项，拟会同%s和县自然资源局现场核实界址。" % case.town.name)
     for rep in (wang, rng.choice([rep for rep in reps if rep is not wang])):
         VisitRepresentative.create(visit=visit, representative=rep)
-    petitions, used = [p for p in petitions if p is not case], {kind: 0 for kind, _ in VISIT_KINDS}
+    petitions, used = [p for p in petitions if p.id != case.id], {kind: 0 for kind, _ in VISIT_KINDS}
     for kind in _spread(rng, {kind: 1 for kind, _ in VISIT_KINDS}, 39):
         places = VISIT_PLACES[kind]
         place, used[kind] = places[used[kind] % len(places)], used[kind] + 1
         if kind == "return_visit":
-            pool = [p for p in petitions if p.status in ("answered", "followed_up", "closed")]
+            pool = [p for p in petitions if p.answered_at is not None]
         elif kind == "reception":
             pool = [p for p in petitions if p.channel in IN_PERSON]
         elif kind in ("on_duty", "outreach"):
@@ -270,11 +389,12 @@ def _visits(rng, petitions, reps, towns, cap):
             pool = [p for p in petitions if p.status not in ("registered", "void")]
         petition = rng.choice(pool) if pool else None
         if petition is None:
-            at = _received(rng, cap.date())
+            at = _received(rng, cap, (1, 700), "visit")
         elif kind == "reception":
             at = petition.received_at
         else:
-            at = dt.datetime.combine(petition.received_at.date() + dt.timedelta(days=rng.randint(1, 45)),
+            after, days = (petition.answered_at, 10) if kind == "return_visit" else (petition.received_at, 45)
+            at = dt.datetime.combine(after.date() + dt.timedelta(days=rng.randint(1, days)),
                                      dt.time(rng.randint(9, 16), rng.choice((0, 30))))
         town = petition.town if petition else rng.choice(towns)
         summary = VISIT_SUMMARIES[kind].format(n=rng.randint(2, 15), s=petition.subject if petition else "",
@@ -289,15 +409,28 @@ def _visits(rng, petitions, reps, towns, cap):
             VisitRepresentative.create(visit=visit, representative=rep)
 
 
+def _duty_shifts(reps, today):
+    """坐诊: this week's and next week's working days (and today, whatever day it is), morning and afternoon,
+    one representative each, in turn, at 联合接访大厅."""
+    monday = today - dt.timedelta(days=today.weekday())
+    days = sorted({monday + dt.timedelta(days=i) for i in range(14) if i % 7 < 5} | {today})
+    turn = itertools.cycle(reps)
+    for day in days:
+        for session, _ in SESSIONS:
+            DutyShift.create(representative=next(turn), on_date=day, session=session, place="联合接访大厅")
+
+
 def seed_demo(admin_user=None, today=None):
     """Fill an empty database with the demo county; return counts. Raise NotAllowed if it holds data.
 
     today (default date.today()) is the last day anything happens; it cannot lie after the real date
-    (nothing may be received in the future) nor before the county's case (2022-12-09): ValueError.
+    (nothing may be received in the future) nor before the county's case was closed (2023-1-12): ValueError.
+    Every petition gets to its status through models.workflow, so its steps, referrals, follow-ups,
+    deadlines and audit entries are those the office would have; duty shifts cover this week and next.
     """
     today = today or dt.date.today()
-    if not CASE_AT.date() <= today <= dt.date.today():
-        raise ValueError("today must lie between %s and the real date" % CASE_AT.date())
+    if not CASE_CLOSED <= today <= dt.date.today():
+        raise ValueError("today must lie between %s and the real date" % CASE_CLOSED)
     if Department.select().exists() or Petition.select().exists() or Petitioner.select().exists():
         raise NotAllowed(N_("The demo data goes only into an empty database."))
     rng = random.Random(SEED)
@@ -306,7 +439,9 @@ def seed_demo(admin_user=None, today=None):
         towns, categories = _organs(rng)
         reps = _representatives(rng, towns)
         people = _petitioners(rng, towns)
-        petitions = _petitions(rng, people, categories, reps, admin_user, today)
-        _visits(rng, petitions, reps, towns, cap)
-    counted = (Department, Category, Representative, Petitioner, Petition, CoPetitioner, VisitLog, VisitRepresentative)
+        _petitions(rng, people, categories, reps, admin_user, cap)
+        _visits(rng, list(Petition.select().order_by(Petition.id)), reps, towns, cap)
+        _duty_shifts(reps, today)
+    counted = (Department, Category, Representative, Petitioner, Petition, CoPetitioner, VisitLog, VisitRepresentative,
+               StepRecord, Referral, Consultation, ResolutionGroup, Mediation, FollowUp, DutyShift, AuditEntry)
     return {model._meta.table_name: model.select().count() for model in counted}

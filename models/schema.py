@@ -4,7 +4,7 @@ Each migration is a function of the database, run once, in order, in a transacti
 (it checks what exists), so a half-upgraded or hand-made database is brought to the same shape.
 Later versions add tables and columns here; a migration never drops a column that holds data.
 """
-from peewee import IntegerField
+from peewee import IntegerField, SqliteDatabase
 
 from playhouse.migrate import SchemaMigrator, migrate
 
@@ -37,6 +37,12 @@ V2_MODELS = [
 MODELS = V1_MODELS + V2_MODELS
 
 
+def _sqlite_literal(value):
+    if isinstance(value, (bool, int, float)):
+        return str(int(value) if isinstance(value, bool) else value)
+    return "'%s'" % str(value).replace("'", "''")
+
+
 def add_missing_columns(db, model, names):
     """Add the model's fields `names` to its table where they are missing (keeps every row)."""
     table = model._meta.table_name
@@ -45,7 +51,16 @@ def add_missing_columns(db, model, names):
     operations = []
     for name in names:
         field = model._meta.fields[name]
-        if field.column_name not in present:
+        if field.column_name in present:
+            continue
+        if isinstance(getattr(db, "obj", db), SqliteDatabase) and not field.null:  # db may be the proxy
+            # SQLite adds a NOT NULL column with a constant default in place. The migrator would rebuild the
+            # table instead, and dropping the old one fires the foreign keys that point to it: co-petitioners
+            # (ON DELETE CASCADE) would be deleted, visit logs (RESTRICT) would make the upgrade fail.
+            db.execute_sql('ALTER TABLE "%s" ADD COLUMN "%s" %s NOT NULL DEFAULT %s' % (
+                table, field.column_name, db._field_types.get(field.field_type, field.field_type),
+                _sqlite_literal(field.db_value(field.default() if callable(field.default) else field.default))))
+        else:
             operations.append(migrator.add_column(table, field.column_name, field))
     if operations:
         migrate(*operations)

@@ -18,7 +18,7 @@ from .casework import (
 from .db import database, now
 from .errors import N_, NotAllowed, ValidationError
 from .people import Team
-from .petition import STATUSES, Petition, StepRecord
+from .petition import FUTURE_TOLERANCE, STATUSES, Petition, StepRecord
 
 # What each step needs first, shown when it is refused.
 STEPS = {
@@ -90,7 +90,8 @@ def check(step, petition):
 def allowed_steps(petition):
     """The steps that may be taken now, in the order of the lifecycle (for the buttons on its page)."""
     return [step for step, (statuses, _) in ALLOWED.items() if petition.status in statuses
-            and not (step == "extend" and petition.extension_days)]
+            and not (step == "extend" and petition.extension_days)
+            and not (step == "request_review" and petition.review_requested_at)]
 
 
 def _require(value, field, message=N_("This field is required.")):
@@ -109,6 +110,8 @@ def _record(petition, step, by, before_status, note=None, at=None):
 
 def _apply(step, petition, by, note=None, at=None, **changes):
     """Check, change, save and record one step on one petition, all or nothing."""
+    if at is not None and at > now() + FUTURE_TOLERANCE:
+        raise ValidationError(N_("A step cannot be dated in the future."), field="at")
     with database.atomic():
         petition = Petition.select().where(Petition.id == petition.id).get()  # as it is now, not as the caller saw it
         check(step, petition)
@@ -124,8 +127,13 @@ def _apply(step, petition, by, note=None, at=None, **changes):
 # -- registration and acceptance (第十九条 to 第二十三条) --------------------------------------------
 
 def register(petition, by):
-    """Save a new petition with its 15-day referral and notice limits, and record who registered it."""
+    """Save a new petition with its 15-day referral and notice limits, and record who registered it.
+
+    Raises NotAllowed for a petition that already has steps (registering again would reset its status).
+    """
     with database.atomic():
+        if petition.id is not None and StepRecord.select().where(StepRecord.petition == petition.id).exists():
+            raise NotAllowed(N_("This petition has already been registered."))
         petition.status = "registered"
         petition.referral_due = deadlines.referral_due(petition.received_at)
         petition.notice_due = deadlines.notice_due(petition.received_at)
@@ -165,6 +173,7 @@ def refer(petition, department, by, mode="assign", due_on=None, instructions=Non
         current = Petition.get_by_id(petition.id)
         check("refer", current)
         limit = current.handling_due or deadlines.handling_due(current.accepted_at or at)
+        limit = max(limit, at.date())  # once the handling limit has passed, the department is due at once
         due_on = due_on or limit
         if due_on > limit:
             raise ValidationError(N_("The due date cannot be later than the handling limit (%(date)s)."),
@@ -228,10 +237,12 @@ def record_reply(referral, by, outcome, facts, opinion, legal_basis, at=None):
 def answer(petition, by, at=None):
     """答复: the written 信访处理意见书 goes to the petitioner; the 30-day window for 复查 opens."""
     at = at or now()
-    return _apply("answer", petition, by, at=at, answered_at=at, due_on=petition.handling_due)
+    with database.atomic():
+        current = Petition.get_by_id(petition.id)  # its handling limit as it is now (an extension moves it)
+        return _apply("answer", current, by, at=at, answered_at=at, due_on=current.handling_due)
 
 
-def follow_up(petition, by, followed_on, method, evaluation, comments=None):
+def follow_up(petition, by, followed_on, method, evaluation, comments=None, at=None):
     """复诊: the petitioner is asked how it went and evaluates the handling (第二十一条)."""
     _require(followed_on, "followed_on")
     if method not in ("phone", "home", "office"):
@@ -241,7 +252,7 @@ def follow_up(petition, by, followed_on, method, evaluation, comments=None):
     if followed_on > now().date():
         raise ValidationError(N_("The date cannot be in the future."), field="followed_on")
     with database.atomic():
-        current = _apply("follow_up", petition, by, note=evaluation)
+        current = _apply("follow_up", petition, by, note=evaluation, at=at)
         return FollowUp.create(petition=current, followed_on=followed_on, method=method, evaluation=evaluation,
                                comments=comments, recorded_by=getattr(by, "id", None))
 
@@ -260,6 +271,7 @@ def extend(petition, by, days, reason, approver, at=None):
         raise ValidationError(N_("An extension is from 1 to %(max)s days."), field="days", max=limit)
     with database.atomic():
         current = Petition.get_by_id(petition.id)
+        check("extend", current)  # before reading accepted_at, which a petition not accepted lacks
         if current.extension_days:
             raise NotAllowed(N_("The handling limit has already been extended once."))
         handling_due = deadlines.handling_due(current.accepted_at, extension_days=days)
@@ -281,6 +293,8 @@ def request_review(petition, by, at=None):
     at = at or now()
     current = Petition.get_by_id(petition.id)
     check("request_review", current)
+    if current.review_requested_at is not None:
+        raise NotAllowed(N_("A review has already been requested; after its opinion, a re-examination may be."))
     _within(deadlines.review_request_due(current.answered_at), at, N_("a review"))
     return _apply("request_review", current, by, at=at, review_requested_at=at,
                   due_on=deadlines.review_due(at))
@@ -311,12 +325,12 @@ def record_recheck(petition, by, opinion, at=None):
 
 # -- at any open step --------------------------------------------------------------------------------
 
-def classify(petition, by, classification):
+def classify(petition, by, classification, at=None):
     """三到位一处理: the classification assigns the team; 行为违法 is flagged for handling by law."""
     if classification not in ("reasonable", "unreasonable", "hardship", "unlawful"):
         raise ValidationError(N_("Choose a classification."), field="classification")
     team = Team.get(Team.code == TEAM_OF[classification]) if classification in TEAM_OF else None
-    return _apply("classify", petition, by, note=classification, classification=classification, team=team,
+    return _apply("classify", petition, by, note=classification, at=at, classification=classification, team=team,
                   unlawful_flag=classification == "unlawful")
 
 
@@ -360,7 +374,7 @@ def conclude(consultation, by, conclusion, minutes=None, follow_up_tasks=None, a
         return consultation
 
 
-def form_group(petition, by, representative, town_officer, mediator, lawyer):
+def form_group(petition, by, representative, town_officer, mediator, lawyer, at=None):
     """The "1+3" resolution group: one representative, the town's petition officer, a mediator, a lawyer."""
     if representative is None:
         raise ValidationError(N_("Choose the representative."), field="representative")
@@ -369,20 +383,20 @@ def form_group(petition, by, representative, town_officer, mediator, lawyer):
         if ResolutionGroup.select().where(ResolutionGroup.petition == current).exists():
             raise NotAllowed(N_("This petition already has its 1+3 group."))
         group = ResolutionGroup.create(petition=current, representative=representative, town_officer=town_officer,
-                                       mediator=mediator, lawyer=lawyer)
-        _apply("form_group", current, by, note="%s、%s、%s、%s" % (representative.name, group.town_officer,
-                                                                 group.mediator, group.lawyer),
-               lead_representative=representative)
+                                       mediator=mediator, lawyer=lawyer, formed_at=at or now())
+        note = "%s、%s、%s、%s" % (representative.name, group.town_officer, group.mediator, group.lawyer)
+        _apply("form_group", current, by, note=note, at=at, lead_representative=representative)
         return group
 
 
-def mediate(petition, by, parties, mediator, place, agreement, signed_on, lawyer=None, judicial_confirmation="none"):
+def mediate(petition, by, parties, mediator, place, agreement, signed_on, lawyer=None, judicial_confirmation="none",
+            at=None):
     """调解: the agreement signed by the parties (调解协议书), witnessed by the lawyer (第三十三条)."""
     with database.atomic():
         mediation = Mediation.create(petition=petition, parties=parties, mediator=mediator, lawyer=lawyer,
                                      place=place, agreement=agreement, signed_on=signed_on,
                                      judicial_confirmation=judicial_confirmation, recorded_by=getattr(by, "id", None))
-        _apply("mediate", petition, by, note=place)
+        _apply("mediate", petition, by, note=place, at=at)
         return mediation
 
 

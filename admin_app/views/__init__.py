@@ -3,13 +3,16 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
-from models.casework import VisitLog
+from models.audit import AuditEntry
+from models.casework import Consultation, DutyShift, FollowUp, Mediation, Referral, VisitLog
 from models.organisation import Category, Department
 from models.people import Petitioner, Representative, Team, User
 from models.petition import Petition
 
 from ..i18n import TRANSLATIONS_DIR
 from .base import HomeView
+from .auditlog import AuditView
+from .casework import ConsultationView, DutyShiftView, FollowUpView, MediationView, ReferralView
 from .organisation import CategoryView, DepartmentView
 from .petitions import PetitionerView, PetitionView, VisitLogView
 from .studio import RepresentativeView, TeamView
@@ -31,11 +34,17 @@ def register(app):
         PetitionView(Petition, name=_l("Petitions"), category=cases, endpoint="petition"),
         PetitionerView(Petitioner, name=_l("Petitioners"), category=cases, endpoint="petitioner"),
         VisitLogView(VisitLog, name=_l("Visit logs"), category=cases, endpoint="visitlog"),
+        ReferralView(Referral, name=_l("Referrals"), category=cases, endpoint="referral"),
+        ConsultationView(Consultation, name=_l("Consultations"), category=cases, endpoint="consultation"),
+        MediationView(Mediation, name=_l("Mediations"), category=cases, endpoint="mediation"),
+        FollowUpView(FollowUp, name=_l("Follow-ups"), category=cases, endpoint="followup"),
         RepresentativeView(Representative, name=_l("Representatives"), category=studio, endpoint="representative"),
         TeamView(Team, name=_l("Teams"), category=studio, endpoint="team"),
+        DutyShiftView(DutyShift, name=_l("Duty roster"), category=studio, endpoint="dutyshift"),
         DepartmentView(Department, name=_l("Departments"), category=units, endpoint="department"),
         CategoryView(Category, name=_l("Categories"), category=units, endpoint="category"),
         UserView(User, name=_l("Users"), category=system, endpoint="user"),
+        AuditView(AuditEntry, name=_l("Audit log"), category=system, endpoint="audit"),
     ]
     admin.add_views(*views)
     app.extensions["office_views"] = {view.endpoint: view for view in views}

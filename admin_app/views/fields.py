@@ -50,15 +50,16 @@ class ChoiceFilter(FilterEqual):
         return int(value) if str(value).isdigit() and getattr(self.column, "rel_model", None) else value
 
 
-def rows_of(model, where=None):
-    """Options of a filter: (id, name) of a small table, read when the list is shown."""
+def rows_of(model, where=None, label=None):
+    """Options of a filter: (id, name) of a small table, read when the list is shown; label(row) for a model
+    without a name."""
 
     def options():
-        query = model.select(model.id, model.name)
+        query = model.select(model.id, model.name) if label is None else model.select()
         if where is not None:
             query = query.where(where)
         try:
-            return [(r.id, r.name) for r in query.order_by(model.id)]
+            return [(r.id, label(r) if label else r.name) for r in query.order_by(model.id)]
         except DatabaseError:  # the app is built before the schema exists (first start, tests)
             model._meta.database.rollback() if model._meta.database.in_transaction() else None
             return []

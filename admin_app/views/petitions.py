@@ -9,11 +9,12 @@ from flask_admin.form import SecureForm
 from flask_admin.model.form import InlineFormAdmin
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
-from wtforms import StringField
+from flask import request
+from wtforms import HiddenField, StringField
 from wtforms.validators import Optional
 
 from models import deadlines, workflow
-from models.casework import PLACES, Referral, VisitLog, VisitRepresentative
+from models.casework import PLACES, DutyShift, Referral, VisitLog, VisitRepresentative
 from models.errors import N_, ValidationError
 from models.organisation import Category, Department
 from models.people import Petitioner, Representative, Team
@@ -279,3 +280,28 @@ class VisitLogView(SecureModelView):
         "petitioner": petitioner_loader("visit_petitioner"),
     }
     inline_models = (VisitRepresentativeInline(VisitRepresentative),)
+    form_extra_fields["shift"] = HiddenField()
+    form_columns = form_columns + ("shift",)
+
+    def create_form(self, obj=None):
+        """Opened from a duty shift (坐诊) in one click: ?shift=<id> fills in the kind, place and time."""
+        form = super().create_form(obj)
+        shift = self.shift_of(request.args.get("shift"))
+        if request.method == "GET" and shift is not None:
+            form.shift.data = shift.id
+            form.kind.data = "on_duty"
+            form.place.data = shift.place
+            start = dt.time(9, 0) if shift.session == "am" else dt.time(14, 30)
+            form.visited_at.data = dt.datetime.combine(shift.on_date, start)
+        return form
+
+    @staticmethod
+    def shift_of(value):
+        return DutyShift.get_or_none(DutyShift.id == int(value)) if str(value or "").isdigit() else None
+
+    def after_save(self, form, model, is_created):
+        """The representative on duty is present at a visit recorded from the shift."""
+        shift = self.shift_of(form.shift.data) if is_created else None
+        if shift is not None and not model.representatives_present.where(
+                VisitRepresentative.representative == shift.representative_id).exists():
+            VisitRepresentative.create(visit=model, representative=shift.representative_id)

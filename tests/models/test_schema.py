@@ -1,10 +1,14 @@
 """Schema versions: upgrade() brings any database to LATEST and never loses a row."""
 import datetime as dt
 
-from models import schema
+import pytest
+from peewee import PostgresqlDatabase
+
+from models import audit, schema, workflow
+from models.casework import VisitLog
 from models.organisation import Category, Department
 from models.people import TEAMS, Team
-from models.petition import Petition
+from models.petition import CoPetitioner, Petition
 
 
 def table_counts():
@@ -62,3 +66,47 @@ def test_database_ahead_of_the_code_is_not_downgraded(db):
 
 def test_empty_installation_has_no_account(db):
     assert schema.is_empty()
+
+
+def make_version_1(db):
+    """Take the v2 workflow away again: its tables, its petition columns and their indexes; record version 1."""
+    db.drop_tables(schema.V2_MODELS, cascade=isinstance(db, PostgresqlDatabase))
+    for name in schema.PETITION_V2_FIELDS:
+        column = Petition._meta.fields[name].column_name
+        db.execute_sql('DROP INDEX IF EXISTS "petition_%s"' % column)
+        db.execute_sql('ALTER TABLE "petition" DROP COLUMN "%s"' % column)
+    schema.SchemaVersion.update(version=1).execute()
+
+
+@pytest.mark.parametrize("through_proxy", [
+    pytest.param(False, id="given-the-database"),
+    pytest.param(True, id="through-the-proxy-as-the-cli-does"),
+])
+def test_version_1_database_is_upgraded_to_the_workflow_keeping_every_row(db, make_petition, make_petitioner,
+                                                                          through_proxy):
+    petition = make_petition(received_at=dt.datetime(2022, 12, 9, 9, 30), subject="宅基地及共用道路纠纷")
+    CoPetitioner.create(petition=petition, petitioner=make_petitioner())  # points to petition: ON DELETE CASCADE
+    VisitLog.create(visited_at=petition.received_at, kind="reception", place="高桥镇一站式矛调中心", petition=petition,
+                    summary="巡回接访。")  # points to petition: RESTRICT
+    make_version_1(db)
+    assert schema.current_version(db) == 1
+    assert "due_on" not in {c.name for c in db.get_columns("petition")}
+    assert not any(db.table_exists(model._meta.table_name) for model in schema.V2_MODELS)
+    before = {model.__name__: model.select().count() for model in schema.V1_MODELS}
+
+    assert schema.upgrade(None if through_proxy else db) == (1, schema.LATEST)
+
+    assert table_counts() == dict(before, **{model.__name__: 0 for model in schema.V2_MODELS})
+    columns = {c.name for c in db.get_columns("petition")}
+    assert {Petition._meta.fields[name].column_name for name in schema.PETITION_V2_FIELDS} <= columns
+    assert all(db.table_exists(model._meta.table_name) for model in schema.V2_MODELS)
+    assert "petition_due_on" in {index.name for index in db.get_indexes("petition")}
+    stored = Petition.get_by_id(petition.id)
+    assert (stored.number, stored.subject, stored.received_at) == ("XF-2022-000001", "宅基地及共用道路纠纷",
+                                                                   dt.datetime(2022, 12, 9, 9, 30))
+    assert (stored.status, stored.extension_days, stored.unlawful_flag, stored.due_on) == ("registered", 0, False,
+                                                                                           None)
+    assert schema.current_version(db) == schema.LATEST
+    workflow.accept(stored, None, at=dt.datetime(2022, 12, 9, 10, 30))  # the workflow works on the old row
+    assert Petition.get_by_id(petition.id).handling_due == dt.date(2023, 2, 7)
+    assert audit.verify_chain() is None

@@ -1,0 +1,422 @@
+"""Casework screens of the 六诊: referrals (分诊), consultations (会诊), mediations, follow-ups (复诊)
+and the duty roster (坐诊). Records made by a step of a petition are read here, and the
+steps that belong to one record (a department's reply or objection, a consultation's conclusion) are
+small forms of their own that call models.workflow."""
+import datetime as dt
+import logging
+
+from flask import flash, redirect, request, url_for
+from flask_admin import expose
+from flask_admin.actions import action
+from flask_admin.contrib.peewee.filters import BasePeeweeFilter
+from flask_admin.contrib.peewee.form import get_form
+from flask_admin.form import SecureForm
+from flask_babel import gettext, lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
+from wtforms import SelectField, TextAreaField
+
+from models import audit, deadlines, workflow
+from models.casework import (
+    EVALUATIONS, OUTCOMES, PARTICIPANT_ROLES, PLACES, REFERRAL_MODES, REFERRAL_STATES, Consultation,
+    ConsultationParticipant, ConsultationPetition, ConsultationRepresentative, DutyShift, FollowUp, Mediation, Referral,
+)
+from models.db import database, now
+from models.errors import DomainError
+from models.organisation import Department
+from models.people import Representative
+from models.petition import Petition
+
+from .. import i18n
+from .base import SecureModelView, clean_ids, date_formatter, datetime_formatter
+from .fields import ActiveLoader, ChoiceFilter, KeepHidden, rows_of, suggest_field
+from .petitions import DateRange
+
+log = logging.getLogger(__name__)
+
+
+def petition_link(view, context, model, name):
+    """The petition's number, linked to its page (where its steps are taken)."""
+    petition = getattr(model, name)
+    url = url_for("petition.details_view", id=petition.id)
+    return Markup('<a href="%s">%s</a>') % (url, petition.number)
+
+
+def due_formatter(view, context, model, name):
+    """The due date of a referral still awaiting its reply, with the days left: 即将到期 / 已超期 coloured."""
+    due_on = getattr(model, name)
+    if due_on is None or model.state != "sent":
+        return i18n.cn_date(due_on)
+    left, urgency = deadlines.days_left(due_on), deadlines.urgency(due_on)
+    if urgency == "overdue":
+        text, css = gettext("Overdue by %(num)s days", num=-left), "text-overdue"
+    elif urgency == "due_soon":
+        text, css = gettext("Due soon: %(num)s days left", num=left), "text-due-soon"
+    else:
+        text, css = gettext("%(num)s days left", num=left), "text-muted"
+    return Markup('%s <span class="%s">%s</span>') % (i18n.cn_date(due_on), css, text)
+
+
+def links(*pairs):
+    return Markup(" ").join(Markup('<a class="btn btn-sm btn-outline-primary" href="%s">%s</a>') % pair
+                            for pair in pairs)
+
+
+class Overdue(BasePeeweeFilter):
+    """Referrals still awaiting the department's reply after their due date (是), or not (否)."""
+
+    def __init__(self, column, name):
+        super().__init__(column, name, options=(("1", _l("Yes")), ("0", _l("No"))))
+
+    def validate(self, value):
+        return value in ("0", "1")
+
+    def apply(self, query, value):
+        late = (Referral.state == "sent") & (self.column < dt.date.today())
+        return query.where(late if value == "1" else ~late)
+
+    def operation(self):
+        return _l("equals")
+
+
+class ReplyForm(SecureForm):
+    outcome = SelectField(_l("Outcome"), choices=[("", "—")] + i18n.choices(OUTCOMES))
+    facts = TextAreaField(_l("Facts"), render_kw={"rows": 4})
+    opinion = TextAreaField(_l("Opinion"), render_kw={"rows": 4})
+    legal_basis = TextAreaField(_l("Legal basis"), render_kw={"rows": 3})
+
+
+class ObjectionForm(SecureForm):
+    reason = TextAreaField(_l("Reason"), render_kw={"rows": 4},
+                           description=_l("Why the department is not competent, and which organ is."))
+
+
+class ConcludeForm(SecureForm):
+    conclusion = TextAreaField(_l("Conclusion"), render_kw={"rows": 4})
+    minutes = TextAreaField(_l("Minutes"), render_kw={"rows": 6})
+    follow_up_tasks = TextAreaField(_l("Follow-up tasks"), render_kw={"rows": 3})
+
+
+class StepFormPage:
+    """A small form page that runs one workflow step: the error in Chinese on the form and nothing written,
+    or a message and the way back to the petition."""
+
+    form_template = "admin/casework_form.html"
+
+    def step_page(self, form, title, facts, run, back_url):
+        """run() takes the step and returns (message, where to go); a DomainError is shown on the form."""
+        if request.method == "POST":
+            if not form.validate():
+                if form.csrf_token.errors:
+                    flash(gettext("The form has expired; please try again."), "error")
+            else:
+                try:
+                    message, target = run()
+                except DomainError as err:
+                    self._show_error(form, err)
+                except Exception:
+                    log.exception("%s failed", title)
+                    flash(gettext("The record could not be saved; nothing was changed."), "error")
+                else:
+                    flash(message, "success")
+                    return redirect(target)
+        return self.render(self.form_template, form=form, title=title, facts=facts, cancel_url=back_url)
+
+    def form_data(self):
+        return request.form if request.method == "POST" else None
+
+
+class ReferralView(StepFormPage, SecureModelView):
+    """分诊记录: petitions sent to departments; the reply or objection is recorded on its own small form."""
+
+    can_create = False  # a referral is made by the 分诊 step on the petition
+    can_edit = False
+    can_delete = False
+    details_template = "admin/referral_details.html"
+    column_list = ("petition", "department", "mode", "sent_at", "due_on", "state", "outcome", "handle")
+    column_labels = {
+        "petition": _l("Petition"), "department": _l("Department"), "mode": _l("Mode"), "sent_at": _l("Sent on"),
+        "due_on": _l("Due date"), "state": _l("Status"), "outcome": _l("Outcome"), "handle": _l("Handle"),
+        "instructions": _l("Instructions"), "facts": _l("Facts"), "opinion": _l("Opinion"),
+        "legal_basis": _l("Legal basis"), "replied_at": _l("Replied at"), "objection_reason": _l("Objection"),
+        "objected_at": _l("Objected at"), "sent_by": _l("Sent by"),
+    }
+    column_details_list = ("petition", "department", "mode", "instructions", "sent_at", "due_on", "sent_by", "state",
+                           "outcome", "facts", "opinion", "legal_basis", "replied_at", "objection_reason",
+                           "objected_at")
+    column_formatters = {"petition": petition_link, "sent_at": date_formatter, "due_on": due_formatter,
+                         "outcome": lambda view, context, model, name: i18n.choice_label(OUTCOMES, model.outcome),
+                         "handle": lambda view, context, model, name: view.handle_links(model)}
+    column_formatters_detail = {"petition": petition_link, "sent_at": datetime_formatter, "due_on": due_formatter,
+                                "outcome": column_formatters["outcome"], "replied_at": datetime_formatter,
+                                "objected_at": datetime_formatter}
+    column_default_sort = [("sent_at", True), ("id", True)]
+    column_sortable_list = ("sent_at", "due_on", "state")
+    column_filters = (
+        ChoiceFilter(Referral.state, _l("Status"), i18n.choices(REFERRAL_STATES)),
+        ChoiceFilter(Referral.mode, _l("Mode"), i18n.choices(REFERRAL_MODES)),
+        ChoiceFilter(Referral.department, _l("Department"), rows_of(Department)),
+        Overdue(Referral.due_on, _l("Overdue")),
+    )
+
+    def handle_links(self, referral):
+        if referral.state != "sent":
+            return ""
+        return links((url_for(".reply_view", id=referral.id), gettext("Record the department's reply")),
+                     (url_for(".object_view", id=referral.id), gettext("Object")))
+
+    @action("record_reply", _l("Record the department's reply"))
+    def action_record_reply(self, ids):
+        return self.one_form(".reply_view", ids)
+
+    @action("object", _l("Object: not competent"))
+    def action_object(self, ids):
+        return self.one_form(".object_view", ids)
+
+    def one_form(self, endpoint, ids):
+        ids = clean_ids(ids)
+        if len(ids) != 1:
+            flash(gettext("Choose one referral: each reply is recorded on its own form."), "error")
+            return None
+        return redirect(url_for(endpoint, id=ids[0]))
+
+    def referral_facts(self, referral):
+        return [(gettext("Petition"), "%s %s" % (referral.petition.number, referral.petition.subject)),
+                (gettext("Department"), referral.department.name),
+                (gettext("Mode"), i18n.choice_label(REFERRAL_MODES, referral.mode)),
+                (gettext("Sent on"), i18n.cn_datetime(referral.sent_at)),
+                (gettext("Due date"), i18n.cn_date(referral.due_on))]
+
+    def awaiting(self, referral):
+        """None when the referral still awaits its reply; else the way back, with the reason shown."""
+        if referral.state == "sent":
+            return None
+        flash(gettext("This referral has already been answered or objected to."), "error")
+        return redirect(url_for(".details_view", id=referral.id))
+
+    @expose("/reply/", methods=("GET", "POST"))
+    def reply_view(self):
+        referral = self.get_one(request.args.get("id", ""))
+        form = ReplyForm(self.form_data())
+
+        def run():
+            workflow.record_reply(referral, by=current_user.user, outcome=form.outcome.data, facts=form.facts.data,
+                                  opinion=form.opinion.data, legal_basis=form.legal_basis.data)
+            return (gettext("The reply of %(department)s was recorded.", department=referral.department.name),
+                    url_for("petition.details_view", id=referral.petition_id))
+
+        return self.awaiting(referral) or self.step_page(
+            form, gettext("Record the department's reply"), self.referral_facts(referral), run,
+            url_for(".details_view", id=referral.id))
+
+    @expose("/object/", methods=("GET", "POST"))
+    def object_view(self):
+        referral = self.get_one(request.args.get("id", ""))
+        form = ObjectionForm(self.form_data())
+        facts = self.referral_facts(referral) + [
+            (gettext("Objection period ends"), i18n.cn_date(deadlines.objection_due(referral.sent_at)))]
+
+        def run():
+            workflow.object_to_referral(referral, by=current_user.user, reason=form.reason.data)
+            return (gettext("The objection was recorded; the petition is back for referral."),
+                    url_for("petition.details_view", id=referral.petition_id))
+
+        return self.awaiting(referral) or self.step_page(
+            form, gettext("Object: not competent"), facts, run, url_for(".details_view", id=referral.id))
+
+
+def numbers_of(rows):
+    """Each consultation's petition numbers and representatives' names: two queries for the page."""
+    ids = [row.id for row in rows]
+    for row in rows:
+        row.petition_numbers, row.representative_names = [], []
+    if not ids:
+        return
+    by_id = {row.id: row for row in rows}
+    for consultation, number in (ConsultationPetition.select(ConsultationPetition.consultation, Petition.number)
+                                 .join(Petition).where(ConsultationPetition.consultation.in_(ids))
+                                 .order_by(Petition.number).tuples()):
+        by_id[consultation].petition_numbers.append(number)
+    for consultation, name in (ConsultationRepresentative
+                               .select(ConsultationRepresentative.consultation, Representative.name)
+                               .join(Representative).where(ConsultationRepresentative.consultation.in_(ids))
+                               .order_by(ConsultationRepresentative.id).tuples()):
+        by_id[consultation].representative_names.append(name)
+
+
+def joined(attribute):
+    return lambda view, context, model, name: "、".join(getattr(model, attribute, None) or [])
+
+
+class ConsultationView(StepFormPage, SecureModelView):
+    """会诊: consultations convened from petitions; the conclusion is recorded on its own form."""
+
+    can_create = False  # convened from the petitions' page
+    can_edit = False  # only the conclusion, through /conclude/
+    can_delete = False
+    details_template = "admin/consultation_details.html"
+    column_list = ("held_at", "place", "agenda", "petitions", "representatives", "concluded")
+    column_labels = {
+        "held_at": _l("Time"), "place": _l("Place"), "agenda": _l("Agenda"), "petitions": _l("Petitions"),
+        "representatives": _l("Representatives"), "concluded": _l("Concluded"), "conclusion": _l("Conclusion"),
+        "minutes": _l("Minutes"), "follow_up_tasks": _l("Follow-up tasks"), "concluded_at": _l("Concluded at"),
+        "convened_by": _l("Convened by"), "created_at": _l("Created"),
+    }
+    column_details_list = ("held_at", "place", "agenda", "conclusion", "minutes", "follow_up_tasks", "concluded_at",
+                           "convened_by")
+    column_formatters = {
+        "held_at": datetime_formatter, "petitions": joined("petition_numbers"),
+        "representatives": joined("representative_names"),
+        "concluded": lambda view, context, model, name: gettext("Yes") if model.concluded_at else gettext("No"),
+    }
+    column_formatters_detail = {"held_at": datetime_formatter, "concluded_at": datetime_formatter}
+    column_default_sort = [("held_at", True), ("id", True)]
+    column_sortable_list = ("held_at",)
+    column_searchable_list = (Consultation.place, Consultation.agenda)
+    column_filters = (DateRange(Consultation.held_at, _l("Time")),)
+
+    def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
+        count, rows = super().get_list(page, sort_column, sort_desc, search, filters, execute, page_size)
+        if execute:
+            numbers_of(rows)
+        return count, rows
+
+    def render(self, template, **kwargs):
+        if template == self.details_template and "model" in kwargs:
+            consultation = kwargs["model"]
+            kwargs["petitions"] = list(Petition.select().join(ConsultationPetition)
+                                       .where(ConsultationPetition.consultation == consultation)
+                                       .order_by(Petition.number))
+            kwargs["representatives"] = list(Representative.select().join(ConsultationRepresentative)
+                                             .where(ConsultationRepresentative.consultation == consultation)
+                                             .order_by(ConsultationRepresentative.id))
+            kwargs["participants"] = [
+                (p.name, i18n.choice_label(PARTICIPANT_ROLES, p.role), p.unit or "")
+                for p in consultation.participants.order_by(ConsultationParticipant.id)]
+        return super().render(template, **kwargs)
+
+    @expose("/conclude/", methods=("GET", "POST"))
+    def conclude_view(self):
+        consultation = self.get_one(request.args.get("id", ""))
+        form = ConcludeForm(self.form_data(), obj=consultation)
+        facts = [(gettext("Time"), i18n.cn_datetime(consultation.held_at)), (gettext("Place"), consultation.place),
+                 (gettext("Agenda"), consultation.agenda)]
+
+        def run():
+            workflow.conclude(consultation, by=current_user.user, conclusion=form.conclusion.data,
+                              minutes=form.minutes.data or None, follow_up_tasks=form.follow_up_tasks.data or None)
+            return gettext("The conclusion was recorded."), url_for(".details_view", id=consultation.id)
+
+        return self.step_page(form, gettext("Conclude the consultation"), facts, run,
+                              url_for(".details_view", id=consultation.id))
+
+
+class MediationView(SecureModelView):
+    """调解: agreements signed by the parties; recorded through workflow.mediate, then only the court's
+    confirmation is edited."""
+
+    can_delete = False
+    column_list = ("petition", "signed_on", "parties", "mediator", "lawyer", "place", "judicial_confirmation")
+    column_labels = {
+        "petition": _l("Petition"), "parties": _l("Parties"), "mediator": _l("Mediator"), "lawyer": _l("Lawyer"),
+        "place": _l("Place"), "agreement": _l("Agreement"), "signed_on": _l("Signed on"),
+        "judicial_confirmation": _l("Judicial confirmation"), "recorded_by": _l("Recorded by"),
+        "created_at": _l("Created"),
+    }
+    column_details_list = ("petition", "parties", "mediator", "lawyer", "place", "agreement", "signed_on",
+                           "judicial_confirmation", "recorded_by", "created_at")
+    column_formatters = {"petition": petition_link, "signed_on": date_formatter}
+    column_formatters_detail = {"petition": petition_link, "signed_on": date_formatter,
+                                "created_at": datetime_formatter}
+    column_default_sort = [("signed_on", True), ("id", True)]
+    column_sortable_list = ("signed_on",)
+    column_searchable_list = (Mediation.parties, Mediation.agreement)
+    column_filters = (ChoiceFilter(Mediation.judicial_confirmation, _l("Judicial confirmation"),
+                                   i18n.choices(Mediation.judicial_confirmation.choices)),)
+    form_columns = ("petition", "parties", "mediator", "lawyer", "place", "agreement", "signed_on",
+                    "judicial_confirmation")
+    form_create_rules = (KeepHidden("csrf_token"),) + form_columns  # the place in its turn, not last
+    form_extra_fields = {"place": suggest_field(_l("Place"), PLACES)}
+    form_args = {"parties": {"render_kw": {"rows": 3}}, "agreement": {"render_kw": {"rows": 8}}}
+    form_ajax_refs = {"petition": ActiveLoader("petition", Petition, fields=(Petition.number, Petition.subject),
+                                               where=Petition.status.in_(workflow.OPEN))}
+
+    def get_edit_form(self):
+        """Once signed, only the judicial confirmation changes."""
+        return get_form(self.model, self.model_form_converter(self), base_class=self.form_base_class,
+                        only=("judicial_confirmation",), field_args=self.form_args)
+
+    def create_model(self, form):
+        """The mediation is recorded by the workflow step (on the petition too), in one transaction."""
+        try:
+            with database.atomic():
+                mediation = workflow.mediate(
+                    form.petition.data, by=current_user.user, parties=form.parties.data,
+                    mediator=form.mediator.data, lawyer=form.lawyer.data or None, place=form.place.data,
+                    agreement=form.agreement.data, signed_on=form.signed_on.data,
+                    judicial_confirmation=form.judicial_confirmation.data or "none")
+                audit.record("create", mediation, mediation.id, by=current_user, after=audit.snapshot(mediation))
+        except DomainError as err:
+            self._show_error(form, err)
+            return False
+        except Exception:
+            log.exception("recording a mediation failed")
+            flash(gettext("The record could not be saved; nothing was changed."), "error")
+            return False
+        self.after_model_change(form, mediation, True)
+        return mediation
+
+
+class FollowUpView(SecureModelView):
+    """复诊回访: the petitioners' evaluations, recorded by the 复诊 step; only the comments are edited."""
+
+    can_create = False
+    can_delete = False
+    column_list = ("petition", "followed_on", "method", "evaluation", "comments", "recorded_by")
+    column_labels = {
+        "petition": _l("Petition"), "followed_on": _l("Date"), "method": _l("Method"),
+        "evaluation": _l("Evaluation"), "comments": _l("Comments"), "recorded_by": _l("Recorded by"),
+        "created_at": _l("Created"),
+    }
+    column_details_list = column_list + ("created_at",)
+    column_formatters = {"petition": petition_link, "followed_on": date_formatter}
+    column_formatters_detail = {"petition": petition_link, "followed_on": date_formatter,
+                                "created_at": datetime_formatter}
+    column_default_sort = [("followed_on", True), ("id", True)]
+    column_sortable_list = ("followed_on", "evaluation")
+    column_filters = (ChoiceFilter(FollowUp.evaluation, _l("Evaluation"), i18n.choices(EVALUATIONS)),)
+    form_columns = ("comments",)
+
+
+class DutyShiftView(SecureModelView):
+    """坐诊排班: who is on duty at the studio, morning or afternoon; 记录接访 opens the visit log form filled in."""
+
+    column_list = ("on_date", "session", "representative", "place", "visit")
+    column_labels = {"on_date": _l("Date"), "session": _l("Session"), "representative": _l("Representative"),
+                     "place": _l("Place"), "visit": _l("Visit log")}
+    column_formatters = {
+        "on_date": date_formatter,
+        "visit": lambda view, context, model, name: links((url_for(".visit_view", id=model.id),
+                                                           gettext("Record a visit"))),
+    }
+    column_details_list = ("on_date", "session", "representative", "place")
+    column_formatters_detail = {"on_date": date_formatter}
+    column_default_sort = [("on_date", True), ("session", False), ("id", False)]
+    column_sortable_list = ("on_date", "session")
+    column_filters = (
+        DateRange(DutyShift.on_date, _l("Date")),
+        ChoiceFilter(DutyShift.representative, _l("Representative"), rows_of(Representative)),
+    )
+    form_columns = ("representative", "on_date", "session", "place")
+    form_extra_fields = {"place": suggest_field(_l("Place"), PLACES, default=PLACES[0])}
+    form_ajax_refs = {"representative": ActiveLoader("representative", Representative,
+                                                     fields=(Representative.name,))}
+
+    @expose("/visit/")
+    def visit_view(self):
+        """To the visit log form, filled in from the shift (nothing is written here)."""
+        shift = self.get_one(request.args.get("id", ""))
+        visited_at = min(shift.starts_at, now())  # a shift under way today: not a time still to come
+        return redirect(url_for("visitlog.create_view", shift=shift.id, kind="on_duty", place=shift.place,
+                                representative=shift.representative_id,
+                                visited_at=visited_at.strftime("%Y-%m-%d %H:%M:%S")))
