@@ -29,7 +29,7 @@ from models.petition import Petition
 
 from .. import i18n
 from .base import SecureModelView, clean_ids, date_formatter, datetime_formatter
-from .fields import ActiveLoader, ChoiceFilter, KeepHidden, rows_of, suggest_field
+from .fields import ActiveLoader, ChoiceFilter, KeepHidden, deadline_text, rows_of, suggest_field
 from .petitions import DateRange
 
 log = logging.getLogger(__name__)
@@ -47,13 +47,7 @@ def due_formatter(view, context, model, name):
     due_on = getattr(model, name)
     if due_on is None or model.state != "sent":
         return i18n.cn_date(due_on)
-    left, urgency = deadlines.days_left(due_on), deadlines.urgency(due_on)
-    if urgency == "overdue":
-        text, css = gettext("Overdue by %(num)s days", num=-left), "text-overdue"
-    elif urgency == "due_soon":
-        text, css = gettext("Due soon: %(num)s days left", num=left), "text-due-soon"
-    else:
-        text, css = gettext("%(num)s days left", num=left), "text-muted"
+    text, css = deadline_text(due_on)
     return Markup('%s <span class="%s">%s</span>') % (i18n.cn_date(due_on), css, text)
 
 

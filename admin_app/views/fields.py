@@ -2,11 +2,13 @@
 from flask_admin.contrib.peewee.ajax import QueryAjaxModelLoader
 from flask_admin.contrib.peewee.filters import FilterEqual
 from flask_admin.form import rules
-from peewee import DatabaseError
-from flask_babel import lazy_gettext
+from flask_babel import gettext, lazy_gettext
 from markupsafe import Markup, escape
+from peewee import DatabaseError
 from wtforms import StringField
 from wtforms.widgets import TextInput
+
+from models import deadlines
 
 
 class ActiveLoader(QueryAjaxModelLoader):
@@ -99,3 +101,13 @@ class SuggestInput(TextInput):
 
 def suggest_field(label, suggestions, **kwargs):
     return StringField(label, widget=SuggestInput(suggestions), **kwargs)
+
+
+def deadline_text(due_on):
+    """(text, css class) of a deadline: 剩 12 天 / 即将到期（剩 2 天）/ 已超期 3 天."""
+    left, urgency = deadlines.days_left(due_on), deadlines.urgency(due_on)
+    if urgency == "overdue":
+        return gettext("Overdue by %(num)s days", num=-left), "text-overdue"
+    if urgency == "due_soon":
+        return gettext("Due soon: %(num)s days left", num=left), "text-due-soon"
+    return gettext("%(num)s days left", num=left), "text-muted"

@@ -1,14 +1,12 @@
 """信访事项 screens: petitions, petitioners, visit logs."""
 import datetime as dt
 
-from flask import flash
 from flask_admin.contrib.peewee.filters import BasePeeweeFilter, BooleanEqualFilter, DateBetweenFilter
-from flask_babel import gettext
 from flask_login import current_user
 from flask_admin.form import SecureForm
 from flask_admin.model.form import InlineFormAdmin
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from flask import request
 from wtforms import HiddenField, StringField
 from wtforms.validators import Optional
@@ -23,7 +21,7 @@ from models.validation import mask_id_number, mask_phone, normalize_id_number, n
 
 from .. import i18n
 from .base import SecureModelView, date_formatter, datetime_formatter, domain_validator
-from .fields import ActiveLoader, ChoiceFilter, KeepHidden, rows_of, suggest_field
+from .fields import ActiveLoader, ChoiceFilter, KeepHidden, deadline_text, rows_of, suggest_field
 from .steps import STEP_LOADERS, StepsMixin
 from .timeline import timeline
 
@@ -96,14 +94,7 @@ def due_formatter(view, context, model, name):
     """剩 12 天 / 即将到期（剩 2 天）/ 已超期 3 天, coloured; nothing once the petition is closed."""
     if model.status not in workflow.OPEN or model.due_on is None:
         return ""
-    left = deadlines.days_left(model.due_on)
-    urgency = deadlines.urgency(model.due_on)
-    if urgency == "overdue":
-        text, css = gettext("Overdue by %(num)s days", num=-left), "text-overdue"
-    elif urgency == "due_soon":
-        text, css = gettext("Due soon: %(num)s days left", num=left), "text-due-soon"
-    else:
-        text, css = gettext("%(num)s days left", num=left), ""
+    text, css = deadline_text(model.due_on)
     return Markup('<span class="%s" title="%s">%s</span>') % (css, i18n.cn_date(model.due_on), text)
 
 

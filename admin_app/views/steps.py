@@ -182,19 +182,12 @@ class StepsMixin:
                     return self.convene(petitions, form)
                 return self.run_step(name, petitions, form.data)
             except DomainError as err:  # a problem with the form's values, not with one petition
-                self.show_form_error(form, err)
+                self._show_error(form, err)
         elif request.method == "POST" and getattr(form, "csrf_token", None) is not None and form.csrf_token.errors:
             flash(gettext("The form has expired; please try again."), "error")
         return self.render("admin/step_form.html", form=form, petitions=petitions, step=name,
                            step_label=step_label(name),
                            return_url=self.return_to(petitions))
-
-    def show_form_error(self, form, err):
-        message = i18n.error_message(err)
-        field = getattr(form, err.field, None) if err.field else None
-        if field is not None:
-            field.errors = list(field.errors or []) + [message]
-        flash(message, "error")
 
     def return_to(self, petitions):
         if len(petitions) == 1:

@@ -8,7 +8,6 @@ from models.people import Petitioner
 from models.petition import Petition
 
 from tests.admin.helpers import alerts, field_errors, visible_text
-from tests.conftest import valid_id_number
 
 
 @pytest.fixture
