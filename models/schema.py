@@ -14,6 +14,7 @@ from .casework import (
     Mediation, Referral, ResolutionGroup, VisitLog, VisitRepresentative,
 )
 from .db import BaseModel, database, now
+from .documents import Document
 from .organisation import Category, Department
 from .people import TEAMS, Petitioner, Representative, Team, User
 from .petition import CoPetitioner, NumberSeries, Petition, StepRecord
@@ -34,7 +35,7 @@ V2_MODELS = [
     StepRecord, Referral, Consultation, ConsultationPetition, ConsultationRepresentative, ConsultationParticipant,
     ResolutionGroup, Mediation, FollowUp, DutyShift, AuditEntry,
 ]
-MODELS = V1_MODELS + V2_MODELS
+MODELS = V1_MODELS + V2_MODELS + [Document]
 
 
 def _sqlite_literal(value):
@@ -93,7 +94,12 @@ def _v2_workflow(db):
     db.create_tables(V2_MODELS, safe=True)
 
 
-MIGRATIONS = [_v1_foundation, _v2_workflow]  # version N is MIGRATIONS[N - 1]
+def _v3_documents(db):
+    """Letters: every issued document, numbered and archived."""
+    db.create_tables([Document], safe=True)
+
+
+MIGRATIONS = [_v1_foundation, _v2_workflow, _v3_documents]  # version N is MIGRATIONS[N - 1]
 LATEST = len(MIGRATIONS)
 
 

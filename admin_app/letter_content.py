@@ -1,0 +1,147 @@
+"""What each letter says, taken from the records, and when a petition can have it.
+
+One function per kind builds the template's context; `records_for` says which records a kind is about
+(one letter per referral, mediation or consultation; one per petition otherwise) and raises NotAvailable
+with the reason when the petition cannot have that letter yet.
+"""
+from flask import current_app
+from flask_babel import gettext
+
+from models.casework import (
+    OUTCOMES, PARTICIPANT_ROLES, REFERRAL_MODES, Consultation, ConsultationPetition, Mediation, Referral,
+)
+from models.errors import N_, DomainError
+from models.petition import CHANNELS, StepRecord
+
+from . import i18n
+
+
+class NotAvailable(DomainError):
+    """This petition cannot have this letter (yet)."""
+
+
+def records_for(kind, petition):
+    """The records a letter of this kind is about: [None] for the petition itself, or ids; NotAvailable."""
+    if kind == "acceptance_notice" and petition.accepted_at is None:
+        raise NotAvailable(N_("The petition has not been accepted."))
+    if kind == "rejection_notice" and petition.status != "not_accepted":
+        raise NotAvailable(N_("The petition was not refused acceptance."))
+    if kind == "extension_notice" and not petition.extension_days:
+        raise NotAvailable(N_("The handling limit has not been extended."))
+    if kind == "handling_opinion" and _reply(petition) is None:
+        raise NotAvailable(N_("No department reply has been recorded."))
+    if kind == "review_opinion" and _opinion(petition, "record_review") is None:
+        raise NotAvailable(N_("No review opinion has been recorded."))
+    if kind == "recheck_opinion" and _opinion(petition, "record_recheck") is None:
+        raise NotAvailable(N_("No re-examination opinion has been recorded."))
+    if kind in ("referral_notice", "assignment_sheet"):
+        ids = [r.id for r in petition.referrals.where(Referral.state != "objected").order_by(Referral.id)]
+        if not ids:
+            raise NotAvailable(N_("The petition has not been referred."))
+        return ids[-1:] if kind == "referral_notice" else ids
+    if kind == "mediation_agreement":
+        ids = [m.id for m in petition.mediations.order_by(Mediation.id)]
+        if not ids:
+            raise NotAvailable(N_("No mediation has been recorded."))
+        return ids
+    if kind == "consultation_minutes":
+        ids = [c.id for c in Consultation.select(Consultation.id).join(ConsultationPetition).where(
+            (ConsultationPetition.petition == petition) & Consultation.concluded_at.is_null(False))]
+        if not ids:
+            raise NotAvailable(N_("No consultation on this petition has a conclusion yet."))
+        return ids
+    if petition.status == "void":
+        raise NotAvailable(N_("The petition is void."))
+    return [None]
+
+
+def _reply(petition):
+    return petition.referrals.where(Referral.state == "replied").order_by(Referral.replied_at.desc()).first()
+
+
+def _opinion(petition, step):
+    record = petition.steps.where(StepRecord.step == step).order_by(StepRecord.id.desc()).first()
+    return record.note if record else None
+
+
+def organs():
+    """The organs named in letters (settings, so each county names its own)."""
+    config = current_app.config
+    return {"review_organ": config.get("LETTER_REVIEW_ORGAN", "县人民政府"),
+            "recheck_organ": config.get("LETTER_RECHECK_ORGAN", "市人民政府")}
+
+
+def context(kind, petition, record_id=None):
+    """The template's context for a letter of this kind about this petition (and record)."""
+    person = petition.petitioner
+    base = {
+        "petition": petition, "petitioner": person.name, "number_of_petition": petition.number,
+        "received": i18n.cn_date(petition.received_at), "channel": i18n.choice_label(CHANNELS, petition.channel),
+        "subject": petition.subject, "request": petition.content, **organs(),
+    }
+    build = BUILDERS.get(kind)
+    return dict(base, **(build(petition, record_id) if build else {}))
+
+
+def _acceptance(petition, record_id):
+    return {"accepted": i18n.cn_date(petition.accepted_at), "handling_due": i18n.cn_date(petition.handling_due)}
+
+
+def _rejection(petition, record_id):
+    return {"reason": petition.rejection_reason, "legal_basis": petition.rejection_basis}
+
+
+def _referral(petition, record_id):
+    referral = Referral.get_by_id(record_id)
+    return {"referral": referral, "department": referral.department.name,
+            "mode": i18n.choice_label(REFERRAL_MODES, referral.mode), "sent": i18n.cn_date(referral.sent_at),
+            "due": i18n.cn_date(referral.due_on), "instructions": referral.instructions or ""}
+
+
+def _extension(petition, record_id):
+    return {"days": petition.extension_days, "reason": petition.extension_reason,
+            "handling_due": i18n.cn_date(petition.handling_due)}
+
+
+def _handling(petition, record_id):
+    reply = _reply(petition)
+    return {"department": reply.department.name, "facts": reply.facts, "opinion": reply.opinion,
+            "outcome": i18n.choice_label(OUTCOMES, reply.outcome), "legal_basis": reply.legal_basis}
+
+
+def _review(petition, record_id):
+    return {"opinion": _opinion(petition, "record_review")}
+
+
+def _recheck(petition, record_id):
+    return {"opinion": _opinion(petition, "record_recheck")}
+
+
+def _mediation(petition, record_id):
+    mediation = Mediation.get_by_id(record_id)
+    return {"mediation": mediation, "signed": i18n.cn_date(mediation.signed_on)}
+
+
+def _consultation(petition, record_id):
+    consultation = Consultation.get_by_id(record_id)
+    representatives = [link.representative.name for link in consultation.representative_links]
+    others = ["%s（%s%s）" % (p.name, i18n.choice_label(PARTICIPANT_ROLES, p.role), "，" + p.unit if p.unit else "")
+              for p in consultation.participants]
+    petitions = [link.petition.number for link in consultation.petition_links]
+    return {"consultation": consultation, "held": i18n.cn_datetime(consultation.held_at),
+            "representatives": "、".join(representatives), "others": "；".join(others),
+            "petitions": "、".join(petitions)}
+
+
+BUILDERS = {
+    "acceptance_notice": _acceptance, "rejection_notice": _rejection, "referral_notice": _referral,
+    "assignment_sheet": _referral, "extension_notice": _extension, "handling_opinion": _handling,
+    "review_opinion": _review, "recheck_opinion": _recheck, "mediation_agreement": _mediation,
+    "consultation_minutes": _consultation,
+}
+
+
+def title(kind):
+    from models.documents import KINDS
+
+    return gettext(KINDS[kind])

@@ -1,0 +1,245 @@
+"""Letters as PDF: a Jinja template per kind (templates/letters) -> HTML -> xhtml2pdf, in GB/T 9704-2012 layout.
+
+Chinese text is broken into lines here, not by xhtml2pdf: its CJK wrapping fails on a paragraph that
+crosses a page ("Splitting error"), and a fixed 28 characters a line is what the standard asks anyway.
+Each line is measured with the embedded font, so mixed digits and Latin letters never run past the margin.
+xhtml2pdf runs under a resource policy that reads only our fonts and fetches nothing remote.
+"""
+import io
+import os
+from functools import lru_cache
+
+from flask import current_app, render_template
+from flask_babel import gettext
+from markupsafe import Markup, escape
+from pypdf import PdfReader, PdfWriter
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
+from xhtml2pdf import pisa
+from xhtml2pdf.config.resources import ResourceAccessPolicy
+
+from models import documents, workflow
+from models.db import database, now
+from models.errors import N_, DomainError
+
+from . import i18n, letter_content
+
+MM = 72 / 25.4
+TEXT_WIDTH = 156 * MM  # the text block: 156 x 225 mm
+BODY_SIZE = 15.8  # 3号 (16 pt), so that 28 full-width characters fill 156 mm
+TITLE_SIZE = 22  # 2号
+LINE_PITCH = 225 * MM / 22  # 22 lines a page
+FALLBACK = "STSong-Light"
+# 避头尾: punctuation that may not begin a line (it takes the last character of the line before along).
+NO_LINE_START = set("，。、；：！？）》」』”’〕】…—,.;:!?)")  # built into reportlab: not embedded, the reader needs a Chinese font
+
+# Chinese TrueType fonts looked for when LETTER_FONT is not set: Debian's, then Windows'.
+KNOWN_FONTS = (
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "C:/Windows/Fonts/simfang.ttf",
+    "C:/Windows/Fonts/simsun.ttc",
+    "C:/Windows/Fonts/simhei.ttf",
+)
+
+
+class Fonts:
+    """The fonts a letter uses: body and title file paths, or None for the built-in STSong-Light."""
+
+    def __init__(self, body, title):
+        self.body, self.title = body, title or body
+
+    @property
+    def embedded(self):
+        return self.body is not None
+
+    @property
+    def body_family(self):
+        return "letter-body" if self.body else FALLBACK
+
+    @property
+    def title_family(self):
+        if self.title is None:
+            return FALLBACK
+        return "letter-body" if self.title == self.body else "letter-title"  # one embedded subset, not two
+
+    def roots(self):
+        return tuple(sorted({os.path.dirname(p) for p in (self.body, self.title) if p}))
+
+
+def find_fonts(config=None):
+    """LETTER_FONT / LETTER_TITLE_FONT when set and present, else a known system font, else none."""
+    config = config if config is not None else current_app.config
+    configured = config.get("LETTER_FONT")
+    body = configured if configured and os.path.isfile(configured) else None
+    if body is None:
+        body = next((path for path in KNOWN_FONTS if os.path.isfile(path)), None)
+    title = config.get("LETTER_TITLE_FONT")
+    title = title if title and os.path.isfile(title) else body
+    return Fonts(body, title)
+
+
+@lru_cache(maxsize=8)
+def _measuring_font(path):
+    """A reportlab font registered to measure text widths (the same file xhtml2pdf embeds)."""
+    if path is None:
+        pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK))
+        return FALLBACK
+    name = "measure-%d" % (len(pdfmetrics.getRegisteredFontNames()) + 1)
+    pdfmetrics.registerFont(TTFont(name, path, subfontIndex=0))
+    return name
+
+
+def wrap(text, font_path, size=BODY_SIZE, width=TEXT_WIDTH, indent=2):
+    """Lines of a text, paragraph by paragraph: [(line, first line of its paragraph?)].
+
+    The first line of a paragraph leaves room for an indent of two characters."""
+    font = _measuring_font(font_path)
+    full = pdfmetrics.stringWidth("中", font, size)
+    lines = []
+    for paragraph in (text or "").replace("\r\n", "\n").split("\n"):
+        paragraph = paragraph.strip()
+        if not paragraph:
+            continue
+        limit, line, used, first = width - indent * full, "", 0.0, True
+        for char in paragraph:
+            w = pdfmetrics.stringWidth(char, font, size)
+            if used + w > limit + 0.01 and line:
+                carried = ""
+                if char in NO_LINE_START and len(line) > 1:
+                    line, carried = line[:-1], line[-1]
+                lines.append((line, first))
+                line, first, limit = carried, False, width
+                used = pdfmetrics.stringWidth(line, font, size)
+            line += char
+            used += w
+        lines.append((line, first))
+    return lines
+
+
+def paragraphs(text, fonts, indent=True):
+    """The HTML of a text, a block per line: escaped, so petition text is never markup."""
+    html = []
+    for line, first in wrap(text, fonts.body, indent=2 if indent else 0):
+        css = "l first" if first and indent else "l"
+        html.append('<div class="%s">%s</div>' % (css, escape(line)))
+    return Markup("".join(html))
+
+
+def policy(fonts):
+    """Read only our fonts; fetch nothing; a bounded render."""
+    letters_dir = os.path.join(current_app.root_path, os.pardir, "templates", "letters")
+    return ResourceAccessPolicy(
+        allow_remote=False, base_dir=os.path.abspath(letters_dir), extra_roots=fonts.roots(),
+        max_resources=4, max_render_seconds=120, max_document_bytes=8 * 1024 * 1024,
+    )
+
+
+def render_html(kind, fonts, **context):
+    """The letter's HTML from templates/letters/<kind>.html (autoescaped)."""
+    return render_template("letters/%s.html" % kind, fonts=fonts, para=lambda text, indent=True: paragraphs(
+        text, fonts, indent), cn_date=i18n.cn_date, **context)
+
+
+class RenderError(Exception):
+    """xhtml2pdf could not make the PDF."""
+
+
+def render_pdf(html, fonts):
+    """HTML -> PDF bytes under the resource policy."""
+    out = io.BytesIO()
+    status = pisa.CreatePDF(html, dest=out, encoding="utf-8", resource_policy=policy(fonts))
+    if status.err:
+        raise RenderError("xhtml2pdf reported %d error(s)" % status.err)
+    return out.getvalue()
+
+
+# -- issuing, previewing, printing ---------------------------------------------------------------------
+
+def issuer():
+    """The organ that issues the office's letters (LETTER_ISSUER, a department with a short name)."""
+    from models.organisation import Department
+
+    name = current_app.config.get("LETTER_ISSUER", "县信访局")
+    department = Department.get_or_none(Department.name == name)
+    if department is None:
+        raise DomainError(N_("The issuing organ %(name)s is not among the departments."), name=name)
+    return department
+
+
+def build(kind, petition, record_id, number, at, draft=None):
+    """The letter's PDF bytes: page numbers are added when it runs to more than one page."""
+    fonts = find_fonts()
+    values = dict(letter_content.context(kind, petition, record_id), title=letter_content.title(kind),
+                  number=number, date=i18n.cn_date(at), organ=issuer().name, draft=draft)
+    pdf = render_pdf(render_html(kind, fonts, page_numbers=False, **values), fonts)
+    if page_count(pdf) > 1:
+        pdf = render_pdf(render_html(kind, fonts, page_numbers=True, **values), fonts)
+    return pdf, fonts
+
+
+def page_count(pdf):
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def preview(kind, petition, record_id=None):
+    """A draft (草稿), not numbered and not archived."""
+    _check_available(kind, petition, record_id)
+    pdf, _ = build(kind, petition, record_id, gettext("(draft, no number yet)"), now(), draft=gettext("Draft"))
+    return pdf
+
+
+def _check_available(kind, petition, record_id):
+    if kind not in documents.KINDS:
+        raise DomainError(N_("Unknown kind of letter."))
+    records = letter_content.records_for(kind, petition)
+    if record_id not in records:
+        raise letter_content.NotAvailable(N_("This letter is not about a record of this petition."))
+
+
+def issue_letter(kind, petition, by, record_id=None, replaces=None):
+    """Number, render and archive a letter; 答复 is the issuing of the 处理意见书 (one transaction)."""
+    _check_available(kind, petition, record_id)
+    fonts_used = []
+
+    def pdf_for(number, at):
+        pdf, fonts = build(kind, petition, record_id, number, at)
+        fonts_used.append(fonts)
+        return pdf
+
+    with database.atomic():
+        if kind == "handling_opinion" and petition.status == "handled":
+            workflow.answer(petition, by)
+        font = os.path.basename(find_fonts().body) if find_fonts().embedded else None
+        return documents.issue(kind, petition, issuer(), pdf_for, by, record_id=record_id, replaces=replaces,
+                               font=font)
+
+
+def reissue(document, by, reason):
+    """Void a wrong letter with the reason and issue a new one in its place (a new number)."""
+    with database.atomic():
+        documents.void(document, by, reason)
+        return issue_letter(document.kind, document.petition, by, record_id=document.record_id, replaces=document)
+
+
+def print_batch(kind, petitions, by):
+    """One PDF with the letter of this kind of each petition (the archived one, or issued now).
+
+    Returns (pdf or None, [(petition, document)], [(petition, reason)])."""
+    printed, skipped = [], []
+    writer = PdfWriter()
+    for petition in petitions:
+        try:
+            for record_id in letter_content.records_for(kind, petition):
+                document = documents.current(kind, petition, record_id) or issue_letter(kind, petition, by, record_id)
+                writer.append(PdfReader(io.BytesIO(bytes(document.pdf))))
+                printed.append((petition, document))
+        except DomainError as err:
+            skipped.append((petition, i18n.error_message(err)))
+    if not printed:
+        return None, printed, skipped
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue(), printed, skipped

@@ -1,0 +1,119 @@
+"""文书: every letter issued, numbered (高信访〔2022〕12号) and archived as issued (bytes and SHA-256).
+
+A letter is rendered elsewhere (admin_app/letters.py); here are its kinds, its number and its archive.
+An issued letter is never changed: a wrong one is voided with a reason and a new one issued.
+"""
+import hashlib
+
+from peewee import BlobField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
+
+from .db import BaseModel, database, now
+from .errors import N_, NotAllowed, ValidationError
+from .organisation import Department
+from .people import User
+from .petition import Petition, next_number
+
+# kind: (title, who it goes to). The order is the order of a petition's life.
+KINDS = {
+    "acceptance_notice": N_("Notice of acceptance"),  # 受理告知书
+    "rejection_notice": N_("Notice of non-acceptance"),  # 不予受理告知书
+    "referral_notice": N_("Notice of referral"),  # 转送（交办）告知书
+    "assignment_sheet": N_("Assignment sheet"),  # 交办单 / 转送函, to the department
+    "extension_notice": N_("Notice of extension"),  # 延期办理告知书
+    "handling_opinion": N_("Handling opinion"),  # 信访处理意见书
+    "review_opinion": N_("Review opinion"),  # 复查意见书
+    "recheck_opinion": N_("Re-examination opinion"),  # 复核意见书
+    "mediation_agreement": N_("Mediation agreement"),  # 调解协议书
+    "consultation_minutes": N_("Consultation minutes"),  # 会诊纪要
+}
+
+
+class Document(BaseModel):
+    """One issued letter: its number, its bytes as issued, who issued it, and whether it was voided."""
+
+    verbose_name = N_("Document")
+
+    kind = CharField(max_length=30, index=True)
+    petition = ForeignKeyField(Petition, backref="documents", on_delete="RESTRICT")
+    issuer = ForeignKeyField(Department, backref="documents", on_delete="RESTRICT")
+    number = CharField(max_length=40, unique=True)  # 高信访〔2022〕12号
+    prefix = CharField(max_length=20)
+    year = IntegerField()
+    sequence = IntegerField()
+    record_id = IntegerField(null=True)  # the referral, mediation or consultation it is about
+    pdf = BlobField()
+    sha256 = CharField(max_length=64)
+    font_embedded = CharField(max_length=100, null=True)  # the font's file name, or None for STSong-Light
+    issued_at = DateTimeField(default=now, index=True)
+    issued_by = ForeignKeyField(User, null=True, backref="documents", on_delete="RESTRICT")
+    voided_at = DateTimeField(null=True)
+    void_reason = TextField(null=True)
+    voided_by = ForeignKeyField(User, null=True, backref="voided_documents", on_delete="RESTRICT")
+    replaces = ForeignKeyField("self", null=True, backref="replaced_by", on_delete="RESTRICT")
+
+    def save(self, *args, **kwargs):
+        if self._pk is not None and self.is_dirty() and set(self.dirty_fields) - {
+                Document.voided_at, Document.void_reason, Document.voided_by}:
+            raise NotAllowed(N_("An issued document is never changed; void it and issue a new one."))
+        return super().save(*args, **kwargs)
+
+    @property
+    def is_void(self):
+        return self.voided_at is not None
+
+    def __str__(self):
+        return self.number
+
+
+def format_number(prefix, year, sequence):
+    """高信访〔2022〕12号: 〔〕 brackets, no leading zeros."""
+    return "%s〔%d〕%d号" % (prefix, year, sequence)
+
+
+def issue(kind, petition, issuer, pdf_bytes_for, by, at=None, record_id=None, replaces=None, font=None):
+    """Give the letter its number, render it with that number (pdf_bytes_for(number) -> bytes), archive it.
+
+    All in one transaction: a failed rendering takes no number."""
+    if kind not in KINDS:
+        raise ValidationError(N_("Unknown kind of letter."), field="kind")
+    if not issuer.short_name:
+        raise ValidationError(N_("The issuing organ %(name)s has no short name for document numbers."),
+                              field="issuer", name=issuer.name)
+    at = at or now()
+    with database.atomic():
+        sequence = next_number(issuer.short_name, at.year)
+        number = format_number(issuer.short_name, at.year, sequence)
+        pdf = pdf_bytes_for(number, at)
+        return Document.create(
+            kind=kind, petition=petition, issuer=issuer, number=number, prefix=issuer.short_name, year=at.year,
+            sequence=sequence, record_id=record_id, pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(),
+            font_embedded=font, issued_at=at, issued_by=getattr(by, "id", None),
+            replaces=replaces.id if replaces is not None else None)
+
+
+def void(document, by, reason, at=None):
+    """Void an issued letter with a reason; its number and bytes stay on record."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(N_("Give the reason for voiding."), field="reason")
+    with database.atomic():
+        document = Document.get_by_id(document.id)
+        if document.is_void:
+            raise NotAllowed(N_("This document is already void."))
+        document.voided_at, document.void_reason, document.voided_by = at or now(), reason, getattr(by, "id", None)
+        document.save()
+        return document
+
+
+def current(kind, petition, record_id=None):
+    """The letter of this kind in force for the petition (not voided), or None."""
+    query = Document.select().where((Document.kind == kind) & (Document.petition == petition)
+                                    & Document.voided_at.is_null())
+    if record_id is not None:
+        query = query.where(Document.record_id == record_id)
+    return query.order_by(Document.id.desc()).first()
+
+
+def verify(document):
+    """True when the archived bytes still match their SHA-256."""
+    return hashlib.sha256(bytes(document.pdf)).hexdigest() == document.sha256
