@@ -6,7 +6,7 @@ from flask import Flask, redirect, render_template, url_for
 
 from models.db import connect, database
 
-from . import auth, cli, i18n
+from . import auth, cli, i18n, security
 from .config import INSTANCE_DIR, from_environment
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -19,6 +19,7 @@ def create_app(config=None):
     init_database(app)
     i18n.init_app(app)
     auth.init_app(app)
+    security.init_app(app)
     from . import views
 
     views.register(app)

@@ -1,13 +1,14 @@
 """Accounts: Flask-Login, the Chinese login page at /login, logout."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_admin.form import SecureForm
 from flask_babel import gettext, lazy_gettext
 from flask_login import LoginManager, current_user, login_user, logout_user
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired
 
+from models import audit
 from models.people import User
 
 bp = Blueprint("auth", __name__)
@@ -62,11 +63,19 @@ def login():
     form = LoginForm(request.form)
     if request.method == "POST" and form.validate():
         user = User.get_or_none(User.username == form.username.data.strip())
-        if user is None or not user.check_password(form.password.data):
+        config = current_app.config
+        if user is not None and user.is_locked():
+            flash(gettext("Too many wrong passwords: the account is locked until %(time)s.",
+                          time=user.locked_until.strftime("%H:%M")), "error")
+        elif user is None or not user.check_password(form.password.data):
             flash(gettext("Wrong username or password."), "error")
+            if user is not None and user.login_failed(config["LOCKOUT_ATTEMPTS"], config["LOCKOUT_MINUTES"]):
+                audit.record("login_locked", user, user.id, by=user, summary="%d" % config["LOCKOUT_ATTEMPTS"])
         elif not user.active:
             flash(gettext("This account has been deactivated; ask the system administrator."), "error")
         else:
+            user.login_succeeded()
+            session.clear()  # a fresh session at login: nothing carried over from before
             login_user(Account(user))
             return redirect(safe_next(request.args.get("next")) or url_for("admin.index"))
     elif request.method == "POST" and form.csrf_token.errors:
@@ -82,6 +91,8 @@ def logout():
 
 
 def init_app(app):
+    app.config.setdefault("LOCKOUT_ATTEMPTS", 5)
+    app.config.setdefault("LOCKOUT_MINUTES", 15)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = lazy_gettext("Please log in first.")

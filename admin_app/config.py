@@ -33,6 +33,14 @@ def from_environment(overrides=None):
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "").lower() in ("1", "true", "yes"),
         "PAGE_SIZE": int(os.environ.get("PAGE_SIZE", "20")),
+        "LETTER_FONT": os.environ.get("LETTER_FONT"),  # a Chinese TrueType font to embed (e.g. simfang.ttf)
+        "LETTER_TITLE_FONT": os.environ.get("LETTER_TITLE_FONT"),
+        "LETTER_ISSUER": os.environ.get("LETTER_ISSUER", "县信访局"),  # a department with a short name
+        "LETTER_REVIEW_ORGAN": os.environ.get("LETTER_REVIEW_ORGAN", "县人民政府"),
+        "LETTER_RECHECK_ORGAN": os.environ.get("LETTER_RECHECK_ORGAN", "市人民政府"),
+        "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "30")),
+        "LOCKOUT_ATTEMPTS": int(os.environ.get("LOCKOUT_ATTEMPTS", "5")),
+        "LOCKOUT_MINUTES": int(os.environ.get("LOCKOUT_MINUTES", "15")),
     }
     settings.update(overrides or {})
     if not settings.get("SECRET_KEY"):

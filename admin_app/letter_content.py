@@ -4,13 +4,18 @@ One function per kind builds the template's context; `records_for` says which re
 (one letter per referral, mediation or consultation; one per petition otherwise) and raises NotAvailable
 with the reason when the petition cannot have that letter yet.
 """
+import re
+
 from flask import current_app
 from flask_babel import gettext
 
+from models import deadlines
 from models.casework import (
-    OUTCOMES, PARTICIPANT_ROLES, REFERRAL_MODES, Consultation, ConsultationPetition, Mediation, Referral,
+    OUTCOMES, PARTICIPANT_ROLES, REFERRAL_MODES, Consultation, ConsultationParticipant, ConsultationPetition,
+    ConsultationRepresentative, Mediation, Referral,
 )
 from models.errors import N_, DomainError
+from models.people import REPRESENTATIVE_KINDS
 from models.petition import CHANNELS, StepRecord
 
 from . import i18n
@@ -71,13 +76,42 @@ def organs():
             "recheck_organ": config.get("LETTER_RECHECK_ORGAN", "市人民政府")}
 
 
+def limit_text(name):
+    """A statutory limit as a letter states it: 60日, or 60个工作日 where working days are counted."""
+    days, kind, _article = deadlines.LIMITS[name]
+    if kind == "counted":
+        kind = deadlines.COUNTING["counted"]
+    return "%d%s" % (days, "个工作日" if kind == "working" else "日")
+
+
+def sentence(text):
+    """A recorded text as a sentence of a letter: stripped, ending with a full stop when it has none."""
+    text = (text or "").strip()
+    if text and text[-1] not in "。！？；：.!?;:”’）)》":
+        text += "。"
+    return text
+
+
+def cn_time(value):
+    """2022年12月9日9时30分 (no leading zeros; 9时 on the hour)."""
+    if not value:
+        return ""
+    return "%s%d时%s" % (i18n.cn_date(value), value.hour, "%d分" % value.minute if value.minute else "")
+
+
+def split_parties(text):
+    """The parties of a mediation, one per line or separated by ；."""
+    return [part.strip() for part in re.split(r"[\n；;]+", text or "") if part.strip()]
+
+
 def context(kind, petition, record_id=None):
     """The template's context for a letter of this kind about this petition (and record)."""
     person = petition.petitioner
     base = {
         "petition": petition, "petitioner": person.name, "number_of_petition": petition.number,
         "received": i18n.cn_date(petition.received_at), "channel": i18n.choice_label(CHANNELS, petition.channel),
-        "subject": petition.subject, "request": petition.content, **organs(),
+        "subject": petition.subject, "request": petition.content, "limit_text": limit_text, "sentence": sentence,
+        **organs(),
     }
     build = BUILDERS.get(kind)
     return dict(base, **(build(petition, record_id) if build else {}))
@@ -95,11 +129,14 @@ def _referral(petition, record_id):
     referral = Referral.get_by_id(record_id)
     return {"referral": referral, "department": referral.department.name,
             "mode": i18n.choice_label(REFERRAL_MODES, referral.mode), "sent": i18n.cn_date(referral.sent_at),
-            "due": i18n.cn_date(referral.due_on), "instructions": referral.instructions or ""}
+            "due": i18n.cn_date(referral.due_on), "instructions": referral.instructions or "",
+            "address": petition.petitioner.address or ""}
 
 
 def _extension(petition, record_id):
+    original = deadlines.handling_due(petition.accepted_at) if petition.accepted_at else None
     return {"days": petition.extension_days, "reason": petition.extension_reason,
+            "accepted": i18n.cn_date(petition.accepted_at), "original_due": i18n.cn_date(original),
             "handling_due": i18n.cn_date(petition.handling_due)}
 
 
@@ -109,28 +146,47 @@ def _handling(petition, record_id):
             "outcome": i18n.choice_label(OUTCOMES, reply.outcome), "legal_basis": reply.legal_basis}
 
 
+def _letter_number(kind, petition):
+    from models.documents import current
+
+    document = current(kind, petition)
+    return document.number if document else ""
+
+
 def _review(petition, record_id):
-    return {"opinion": _opinion(petition, "record_review")}
+    return {"opinion": _opinion(petition, "record_review"), "answered": i18n.cn_date(petition.answered_at),
+            "review_requested": i18n.cn_date(petition.review_requested_at),
+            "handling_number": _letter_number("handling_opinion", petition)}
 
 
 def _recheck(petition, record_id):
-    return {"opinion": _opinion(petition, "record_recheck")}
+    return {"opinion": _opinion(petition, "record_recheck"), "reviewed": i18n.cn_date(petition.reviewed_at),
+            "recheck_requested": i18n.cn_date(petition.recheck_requested_at),
+            "review_number": _letter_number("review_opinion", petition)}
 
 
 def _mediation(petition, record_id):
     mediation = Mediation.get_by_id(record_id)
-    return {"mediation": mediation, "signed": i18n.cn_date(mediation.signed_on)}
+    return {"mediation": mediation, "signed": i18n.cn_date(mediation.signed_on),
+            "closing_date": i18n.cn_date(mediation.signed_on), "parties": split_parties(mediation.parties),
+            "mediator": mediation.mediator, "lawyer": mediation.lawyer or "", "place": mediation.place,
+            "agreement": mediation.agreement}
 
 
 def _consultation(petition, record_id):
     consultation = Consultation.get_by_id(record_id)
-    representatives = [link.representative.name for link in consultation.representative_links]
+    representatives = ["%s（%s）" % (link.representative.name,
+                                    i18n.choice_label(REPRESENTATIVE_KINDS, link.representative.kind))
+                       for link in consultation.representative_links.order_by(ConsultationRepresentative.id)]
     others = ["%s（%s%s）" % (p.name, i18n.choice_label(PARTICIPANT_ROLES, p.role), "，" + p.unit if p.unit else "")
-              for p in consultation.participants]
-    petitions = [link.petition.number for link in consultation.petition_links]
-    return {"consultation": consultation, "held": i18n.cn_datetime(consultation.held_at),
+              for p in consultation.participants.order_by(ConsultationParticipant.id)]
+    petitions = ["%s（信访人%s，“%s”）" % (link.petition.number, link.petition.petitioner.name, link.petition.subject)
+                 for link in consultation.petition_links.order_by(ConsultationPetition.id)]
+    return {"consultation": consultation, "held": cn_time(consultation.held_at), "place": consultation.place,
             "representatives": "、".join(representatives), "others": "；".join(others),
-            "petitions": "、".join(petitions)}
+            "petitions": "；".join(petitions), "agenda": consultation.agenda,
+            "conclusion": consultation.conclusion or "", "minutes": consultation.minutes or "",
+            "follow_up_tasks": consultation.follow_up_tasks or ""}
 
 
 BUILDERS = {

@@ -27,12 +27,14 @@ from . import i18n, letter_content
 
 MM = 72 / 25.4
 TEXT_WIDTH = 156 * MM  # the text block: 156 x 225 mm
-BODY_SIZE = 15.8  # 3号 (16 pt), so that 28 full-width characters fill 156 mm
+BODY_SIZE = 15.79  # 3号 (16 pt) narrowed so that 28 full-width characters fit in 156 mm (442.2 pt)
 TITLE_SIZE = 22  # 2号
-LINE_PITCH = 225 * MM / 22  # 22 lines a page
-FALLBACK = "STSong-Light"
-# 避头尾: punctuation that may not begin a line (it takes the last character of the line before along).
-NO_LINE_START = set("，。、；：！？）》」』”’〕】…—,.;:!?)")  # built into reportlab: not embedded, the reader needs a Chinese font
+LINE_PITCH = 28.95  # 22 lines a page: 22 x 28.95 pt fit in 225 mm (637.8 pt)
+FALLBACK = "STSong-Light"  # built into reportlab: not embedded, the reader needs a Chinese font
+# 避头尾: punctuation that may not begin a line (it takes the last character of the line before along),
+# and opening brackets and quotes that may not end one (they go to the next line with what they open).
+NO_LINE_START = set("，。、；：！？）》」』”’〕】…—,.;:!?)")
+NO_LINE_END = set("（《「『“‘〔【")
 
 # Chinese TrueType fonts looked for when LETTER_FONT is not set: Debian's, then Windows'.
 KNOWN_FONTS = (
@@ -92,10 +94,39 @@ def _measuring_font(path):
     return name
 
 
+def _is_word(char):
+    """Part of a run of Latin letters, digits and ASCII signs (2022, XF-2022-000001): not broken inside."""
+    return "!" <= char <= "~"
+
+
+def _break_at(line, following):
+    """Where to end a full line whose next character is `following`: the line is line[:cut], the rest
+    goes along to the next line. Keeps 避头尾 and runs of digits and Latin letters whole, but carries at
+    most half a line (a run longer than that is broken where the line is full)."""
+    cut = len(line)
+    for _ in range(len(line)):
+        before = cut
+        after = line[cut] if cut < len(line) else following
+        if after in NO_LINE_START and cut > 1:
+            cut -= 1
+        elif _is_word(after) and _is_word(line[cut - 1]) and cut > 1:
+            while cut > 1 and _is_word(line[cut - 1]):
+                cut -= 1
+            if _is_word(line[cut - 1]):  # the whole line is one run
+                return len(line)
+        elif line[cut - 1] in NO_LINE_END and cut > 1:
+            cut -= 1
+        if cut == before:
+            break
+    return cut
+
+
 def wrap(text, font_path, size=BODY_SIZE, width=TEXT_WIDTH, indent=2):
     """Lines of a text, paragraph by paragraph: [(line, first line of its paragraph?)].
 
-    The first line of a paragraph leaves room for an indent of two characters."""
+    The first line of a paragraph leaves room for an indent of two characters. A line never begins
+    with closing punctuation nor ends with an opening bracket (避头尾), and a number or a Latin word
+    (2022, XF-2022-000001) is not split between two lines unless it is longer than half a line."""
     font = _measuring_font(font_path)
     full = pdfmetrics.stringWidth("中", font, size)
     lines = []
@@ -107,9 +138,10 @@ def wrap(text, font_path, size=BODY_SIZE, width=TEXT_WIDTH, indent=2):
         for char in paragraph:
             w = pdfmetrics.stringWidth(char, font, size)
             if used + w > limit + 0.01 and line:
-                carried = ""
-                if char in NO_LINE_START and len(line) > 1:
-                    line, carried = line[:-1], line[-1]
+                cut = _break_at(line, char)
+                if pdfmetrics.stringWidth(line[cut:], font, size) > width / 2:
+                    cut = len(line)
+                line, carried = line[:cut], line[cut:]
                 lines.append((line, first))
                 line, first, limit = carried, False, width
                 used = pdfmetrics.stringWidth(line, font, size)
@@ -137,10 +169,16 @@ def policy(fonts):
     )
 
 
+def text_width(text, fonts, size=BODY_SIZE):
+    """The width in points of a line of text in the body font (to centre the organ's name over the date)."""
+    return pdfmetrics.stringWidth(text or "", _measuring_font(fonts.body), size)
+
+
 def render_html(kind, fonts, **context):
     """The letter's HTML from templates/letters/<kind>.html (autoescaped)."""
     return render_template("letters/%s.html" % kind, fonts=fonts, para=lambda text, indent=True: paragraphs(
-        text, fonts, indent), cn_date=i18n.cn_date, **context)
+        text, fonts, indent), cn_date=i18n.cn_date, text_width=lambda text: text_width(text, fonts),
+        body_size=BODY_SIZE, title_size=TITLE_SIZE, line_pitch=LINE_PITCH, **context)
 
 
 class RenderError(Exception):

@@ -25,7 +25,7 @@ ACTIONS = (
 )
 MASKED_FIELDS = {"id_number": mask_id_number, "phone": mask_phone, "new_petitioner_id_number": mask_id_number,
                  "new_petitioner_phone": mask_phone}
-HIDDEN_FIELDS = {"password_hash"}
+HIDDEN_FIELDS = {"password_hash", "version"}  # a secret; and the lock's bookkeeping
 
 
 class AuditEntry(BaseModel):

@@ -2,7 +2,7 @@
 import datetime as dt
 import re
 
-from peewee import DatabaseProxy, Model, PostgresqlDatabase, SqliteDatabase
+from peewee import DatabaseProxy, IntegerField, Model, PostgresqlDatabase, SqliteDatabase
 
 database = DatabaseProxy()
 
@@ -32,7 +32,9 @@ def now():
 
 
 class BaseModel(Model):
-    """Every record: validated by clean() before each save."""
+    """Every record: validated by clean() before each save, and versioned against lost updates."""
+
+    version = IntegerField(default=1)  # optimistic locking: an update must find the version it read
 
     class Meta:
         database = database
@@ -43,7 +45,31 @@ class BaseModel(Model):
 
     def save(self, *args, **kwargs):
         self.clean()
-        return super().save(*args, **kwargs)
+        return self.save_checked(*args, **kwargs)
+
+    def save_checked(self, *args, **kwargs):
+        """Save; raise StaleRecord when someone else saved this record since it was read."""
+        from .errors import StaleRecord
+
+        if self._pk is None or kwargs.get("force_insert"):
+            return super().save(*args, **kwargs)
+        expected = self.version or 1
+        self._expected_version, self.version = expected, expected + 1
+        try:
+            rows = super().save(*args, **kwargs)
+        finally:
+            self._expected_version = None
+        if rows == 0:
+            self.version = expected
+            raise StaleRecord(StaleRecord.MESSAGE)
+        return rows
+
+    def _pk_expr(self):
+        expression = super()._pk_expr()
+        expected = getattr(self, "_expected_version", None)
+        if expected is not None:
+            expression = expression & (type(self).version == expected)
+        return expression
 
     def dependants(self):
         """(model, count) of the records that point to this one, for refusing a delete."""

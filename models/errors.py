@@ -27,3 +27,9 @@ class NotAllowed(DomainError):
 
 class InUse(DomainError):
     """A record cannot be deleted because others point to it."""
+
+
+class StaleRecord(DomainError):
+    """Someone else saved the record after it was read: this save would overwrite their work."""
+
+    MESSAGE = N_("Someone else saved this record after you opened it; your changes were not saved.")

@@ -1,5 +1,7 @@
 """People: the studio's teams and representatives, petitioners, and the office's user accounts."""
-from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, TextField
+import datetime as dt
+
+from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .db import BaseModel, now
@@ -120,6 +122,8 @@ class User(BaseModel):
     representative = ForeignKeyField(Representative, null=True, backref="users", on_delete="RESTRICT")
     active = BooleanField(default=True)
     created_at = DateTimeField(default=now)
+    failed_logins = IntegerField(default=0)  # wrong passwords in a row (schema version 4)
+    locked_until = DateTimeField(null=True)
 
     def clean(self):
         self.username = (self.username or "").strip()
@@ -143,6 +147,25 @@ class User(BaseModel):
 
     def check_password(self, password):
         return bool(self.password_hash) and check_password_hash(self.password_hash, password or "")
+
+    def is_locked(self, at=None):
+        return self.locked_until is not None and self.locked_until > (at or now())
+
+    def login_failed(self, attempts, minutes, at=None):
+        """Count a wrong password; the `attempts`-th in a row locks the account for `minutes`.
+        Returns True when this failure locked it."""
+        at = at or now()
+        self.failed_logins = (self.failed_logins or 0) + 1
+        locked = self.failed_logins >= attempts
+        if locked:
+            self.locked_until, self.failed_logins = at + dt.timedelta(minutes=minutes), 0
+        type(self).update(failed_logins=self.failed_logins, locked_until=self.locked_until).where(
+            type(self).id == self.id).execute()  # not a user's edit: no version bump, no conflict with one
+        return locked
+
+    def login_succeeded(self):
+        if self.failed_logins or self.locked_until:
+            type(self).update(failed_logins=0, locked_until=None).where(type(self).id == self.id).execute()
 
     @property
     def is_admin(self):

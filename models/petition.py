@@ -159,7 +159,7 @@ class Petition(BaseModel):
                     year, numbered = self.received_at.year, True
                     self.number = "%s-%d-%06d" % (NUMBER_PREFIX, year, next_number(NUMBER_PREFIX, year))
                 self.updated_at = now()
-                return super(BaseModel, self).save(*args, **kwargs)
+                return self.save_checked(*args, **kwargs)
         except Exception:
             if numbered:  # the series was rolled back with the insert: the number was not given
                 self.number = None

@@ -99,7 +99,14 @@ def _v3_documents(db):
     db.create_tables([Document], safe=True)
 
 
-MIGRATIONS = [_v1_foundation, _v2_workflow, _v3_documents]  # version N is MIGRATIONS[N - 1]
+def _v4_safety(db):
+    """Optimistic locking (a version on every record) and account lockout."""
+    for model in MODELS:
+        add_missing_columns(db, model, ("version",))
+    add_missing_columns(db, User, ("failed_logins", "locked_until"))
+
+
+MIGRATIONS = [_v1_foundation, _v2_workflow, _v3_documents, _v4_safety]  # version N is MIGRATIONS[N - 1]
 LATEST = len(MIGRATIONS)
 
 

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from models.audit import AuditEntry
 from models.casework import Consultation, DutyShift, FollowUp, Mediation, Referral, VisitLog
+from models.documents import Document
 from models.organisation import Category, Department
 from models.people import Petitioner, Representative, Team, User
 from models.petition import Petition
@@ -13,6 +14,7 @@ from ..i18n import TRANSLATIONS_DIR
 from .base import HomeView
 from .auditlog import AuditView
 from .casework import ConsultationView, DutyShiftView, FollowUpView, MediationView, ReferralView
+from .documents import DocumentView
 from .organisation import CategoryView, DepartmentView
 from .petitions import PetitionerView, PetitionView, VisitLogView
 from .studio import RepresentativeView, TeamView
@@ -38,6 +40,7 @@ def register(app):
         ConsultationView(Consultation, name=_l("Consultations"), category=cases, endpoint="consultation"),
         MediationView(Mediation, name=_l("Mediations"), category=cases, endpoint="mediation"),
         FollowUpView(FollowUp, name=_l("Follow-ups"), category=cases, endpoint="followup"),
+        DocumentView(Document, name=_l("Documents"), category=cases, endpoint="document"),
         RepresentativeView(Representative, name=_l("Representatives"), category=studio, endpoint="representative"),
         TeamView(Team, name=_l("Teams"), category=studio, endpoint="team"),
         DutyShiftView(DutyShift, name=_l("Duty roster"), category=studio, endpoint="dutyshift"),

@@ -1,5 +1,8 @@
 """SecureModelView: what every screen shares: login, CSRF, transactions, Chinese messages, safe deletes."""
+import datetime as dt
+import json
 import logging
+import time
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import AdminIndexView, expose
@@ -10,13 +13,14 @@ from flask_admin.form import SecureForm
 from flask_admin.model import typefmt
 from flask_babel import gettext, lazy_gettext, ngettext
 from flask_login import current_user
+from wtforms import HiddenField
 from wtforms.validators import ValidationError as FormValidationError
 
 from peewee import DateTimeField, ForeignKeyField
 
 from models import audit
 from models.db import database
-from models.errors import N_, DomainError, InUse
+from models.errors import N_, DomainError, InUse, StaleRecord
 
 from .. import i18n
 
@@ -87,12 +91,16 @@ class SecureModelView(LoginRequired, ModelView):
     page_size = 20
     column_display_actions = True
     action_disallowed_list = ()
+    column_exclude_list = ("version",)  # bookkeeping of the optimistic lock, not for people
+    column_details_exclude_list = ("version",)
+    column_export_exclude_list = ("version",)
     column_type_formatters = FORMATTERS
     column_type_formatters_detail = DETAIL_FORMATTERS
     column_type_formatters_export = EXPORT_FORMATTERS
 
     def __init__(self, model, *args, **kwargs):
         self._translate_choices(model)
+        self.form_extra_fields = dict(self.form_extra_fields or {}, version=HiddenField(), opened_at=HiddenField())
         super().__init__(model, *args, **kwargs)
 
     def search_placeholder(self):
@@ -175,17 +183,35 @@ class SecureModelView(LoginRequired, ModelView):
     def update_model(self, form, model):
         return self._save(form, model, False)
 
+    def edit_form(self, obj=None):
+        """The edit form remembers the record's version and when it was opened (optimistic locking)."""
+        form = super().edit_form(obj)
+        if request.method == "GET" and obj is not None and hasattr(form, "version"):
+            form.version.data, form.opened_at.data = obj.version, "%.3f" % time.time()
+        return form
+
     def _save(self, form, model, is_created):
         """Populate and save in one transaction: a failing part leaves nothing written."""
         before = None if is_created else audit.snapshot(model)
+        read_version = model.version
         try:
             with database.atomic():
                 form.populate_obj(model)
+                submitted = str(getattr(form, "version", None) and form.version.data or "")
+                if is_created:
+                    model.version = 1
+                else:  # the version the user's form was made from, not the one just read
+                    model.version = int(submitted) if submitted.isdigit() else read_version
                 self._on_model_change(form, model, is_created)
                 self.save_record(model, is_created)
                 save_inline(form, model)
                 self.after_save(form, model, is_created)
                 self.audit_save(model, before)
+        except StaleRecord as err:
+            self._show_error(form, err)
+            for line in self.changes_since(model, getattr(form, "opened_at", None) and form.opened_at.data):
+                flash(line, "warning")
+            return False
         except DomainError as err:
             self._show_error(form, err)
             return False
@@ -195,6 +221,25 @@ class SecureModelView(LoginRequired, ModelView):
             return False
         self.after_model_change(form, model, is_created)
         return True
+
+    def changes_since(self, model, opened_at):
+        """What others changed in this record since the form was opened: who, when, which fields."""
+        try:
+            since = dt.datetime.fromtimestamp(float(opened_at or 0)).replace(microsecond=0)
+        except (TypeError, ValueError, OverflowError):
+            since = dt.datetime.fromtimestamp(0)
+        entries = (audit.AuditEntry.select().where(
+            (audit.AuditEntry.model == model._meta.table_name) & (audit.AuditEntry.record_id == model._pk)
+            & (audit.AuditEntry.action.in_(("update", "step"))) & (audit.AuditEntry.at >= since))
+            .order_by(audit.AuditEntry.id))
+        labels = self.column_labels or {}
+        lines = []
+        for entry in entries:
+            after = json.loads(entry.after or "{}")
+            fields = "、".join(str(labels.get(name, name)) for name in after if name not in ("note", "version"))
+            lines.append(gettext("%(who)s changed %(fields)s at %(time)s.", who=entry.username or "",
+                                 fields=fields or gettext("the record"), time=i18n.cn_datetime(entry.at)))
+        return lines
 
     def save_record(self, model, is_created):
         """Write the record; a screen whose records are created by a workflow step overrides this."""

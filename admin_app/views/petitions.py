@@ -22,6 +22,7 @@ from models.validation import mask_id_number, mask_phone, normalize_id_number, n
 from .. import i18n
 from .base import SecureModelView, date_formatter, datetime_formatter, domain_validator
 from .fields import ActiveLoader, ChoiceFilter, KeepHidden, deadline_text, rows_of, suggest_field
+from .petition_letters import LettersMixin
 from .steps import STEP_LOADERS, StepsMixin
 from .timeline import timeline
 
@@ -98,7 +99,7 @@ def due_formatter(view, context, model, name):
     return Markup('<span class="%s" title="%s">%s</span>') % (css, i18n.cn_date(model.due_on), text)
 
 
-class PetitionView(StepsMixin, SecureModelView):
+class PetitionView(LettersMixin, StepsMixin, SecureModelView):
     """事项: register, find and read petitions, and take them through the workflow (steps.py)."""
 
     can_delete = False  # petitions are voided, never deleted
@@ -148,7 +149,8 @@ class PetitionView(StepsMixin, SecureModelView):
     form_columns = ("channel", "received_at", "petitioner", "new_petitioner_name", "new_petitioner_id_number",
                     "new_petitioner_phone", "new_petitioner_address", "is_collective", "head_count", "subject",
                     "content", "category", "town", "village", "lead_representative", "leader_in_charge")
-    form_rules = (KeepHidden("csrf_token"),) + form_columns + ("co_petitioners",)  # quick-add right under 信访人
+    form_rules = (KeepHidden("csrf_token"), KeepHidden("version"), KeepHidden("opened_at")) + form_columns + (
+        "co_petitioners",)  # quick-add right under 信访人
     form_extra_fields = {
         "new_petitioner_name": StringField(_l("New petitioner: name"), description=_l(
             "Only when the petitioner is not on record yet: leave the petitioner above empty and fill these.")),
@@ -205,6 +207,7 @@ class PetitionView(StepsMixin, SecureModelView):
             kwargs["step_csrf"] = SecureForm().csrf_token.current_token
             kwargs["open_referrals"] = list(petition.referrals.where(Referral.state == "sent"))
             kwargs["timeline"] = timeline(petition)
+            kwargs.update(self.letters_context(petition))
         return super().render(template, **kwargs)
 
 

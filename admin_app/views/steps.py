@@ -20,14 +20,16 @@ from models import workflow
 from models.casework import (
     CONFIRMATION_STATES, EVALUATIONS, FOLLOW_UP_METHODS, PARTICIPANT_ROLES, PLACES, REFERRAL_MODES,
 )
+from models.documents import Document
 from models.errors import N_, DomainError, ValidationError
 from models.organisation import Department
 from models.people import Representative
 from models.petition import CLASSIFICATIONS, Petition
 
-from .. import i18n
+from .. import i18n, letters
 from .base import clean_ids
 from .fields import ActiveLoader, suggest_field
+from .petition_letters import flash_issued
 
 # Loaders of the step forms' type-aheads, served by the petition view's ajax lookup.
 STEP_LOADERS = {
@@ -128,6 +130,16 @@ def step_label(name):
     return gettext(workflow.STEPS[name])
 
 
+def answer(petition, data):
+    """答复 is the issuing of the 信访处理意见书: letters.issue_letter answers the handled petition in the same
+    transaction. Raises NotAllowed unless the petition is handled; a letter that fails to render writes nothing."""
+    workflow.check("answer", petition)
+    try:
+        return letters.issue_letter("handling_opinion", petition, by())
+    except letters.RenderError:
+        raise DomainError(N_("The letter could not be made; nothing was changed."))
+
+
 # name: (form, call(petition, data) -> result, one petition only?)
 STEPS = {
     "accept": (None, lambda p, d: workflow.accept(p, by()), False),
@@ -136,7 +148,7 @@ STEPS = {
                                                      instructions=d["instructions"]), False),
     "classify": (ClassifyForm, lambda p, d: workflow.classify(p, by(), d["classification"]), False),
     "extend": (ExtendForm, lambda p, d: workflow.extend(p, by(), d["days"], d["reason"], d["approver"]), False),
-    "answer": (None, lambda p, d: workflow.answer(p, by()), False),
+    "answer": (None, answer, False),
     "follow_up": (FollowUpForm, lambda p, d: workflow.follow_up(p, by(), d["followed_on"], d["method"],
                                                                  d["evaluation"], d["comments"]), False),
     "close": (None, lambda p, d: workflow.close(p, by()), False),
@@ -198,16 +210,20 @@ class StepsMixin:
         """Take the step on each petition, each all or nothing. When none went through because of a
         value of the form, the form is shown again with the message (nothing was written)."""
         call = STEPS[name][1]
-        done, skipped = [], []
+        done, skipped, issued = [], [], []
         for petition in petitions:
             try:
-                call(petition, data)
+                result = call(petition, data)
                 done.append(petition)
             except DomainError as err:
                 skipped.append((petition, err))
+            else:
+                if isinstance(result, Document):
+                    issued.append(result)
         if not done and skipped and all(isinstance(e, ValidationError) and e.field for _, e in skipped):
             raise skipped[0][1]
         self.report(name, done, skipped)
+        flash_issued(issued)
         return redirect(self.return_to(petitions))
 
     def convene(self, petitions, form):
@@ -263,7 +279,8 @@ class StepsMixin:
     def action_extend(self, ids):
         return self._action("extend", ids)
 
-    @action("answer", _l("Answer the petitioner"), _l("Record the written answer for the selected petitions?"))
+    @action("answer", _l("Answer the petitioner"),
+            _l("Answer the selected petitions and issue their handling opinions (信访处理意见书)?"))
     def action_answer(self, ids):
         return self._action("answer", ids)
 

@@ -16,6 +16,12 @@ def app(db, db_url):
 
 
 @pytest.fixture
+def issuing_office(db):
+    """县信访局 (高信访): the organ that issues the office's letters (LETTER_ISSUER's default)."""
+    return Department.create(name="县信访局", short_name="高信访", kind="county")
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -39,7 +39,7 @@ def post_action(client, action, ids, follow=True):
                        follow_redirects=follow)
 
 
-def test_the_county_case_through_the_screens(client, staff, form_post, land_bureau, db):
+def test_the_county_case_through_the_screens(client, staff, form_post, land_bureau, issuing_office, db):
     town = Department.create(name="高桥镇", short_name="高桥", kind="town")
     land = Category.create(name="土地宅基地")
     wang = Representative.create(name="王春月", kind="npc_deputy")

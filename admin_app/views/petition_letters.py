@@ -1,0 +1,246 @@
+"""The letters of a petition, on the petition screen: its 文书 section (the documents issued, the letters it
+can have now), preview (草稿), issue (印发), and the bulk print of the list's selected petitions.
+
+Issued documents are served, voided and reissued by the 文书 screen (documents.py). Letters are made by
+admin_app/letters.py; here a domain refusal is a Chinese message and nothing is written.
+"""
+import logging
+from urllib.parse import quote
+
+from flask import Response, abort, flash, redirect, request, url_for
+from flask_admin import expose
+from flask_admin.actions import action
+from flask_admin.form import SecureForm
+from flask_babel import gettext, lazy_gettext as _l
+from flask_login import current_user
+from wtforms import SelectField
+
+from models import documents
+from models.casework import Consultation, Mediation, Referral
+from models.db import database
+from models.documents import KINDS, Document
+from models.errors import DomainError
+from models.petition import Petition
+
+from .. import i18n, letter_content, letters, permissions
+from .base import clean_ids
+
+log = logging.getLogger(__name__)
+
+# Every column of a document but its bytes: lists and pages never load the archived PDFs.
+LIGHT_FIELDS = tuple(f for f in Document._meta.sorted_fields if f.name != "pdf")
+
+
+def kind_label(kind):
+    return gettext(KINDS[kind])
+
+
+def may(endpoint, op="letter"):
+    """May the user do `op` (letter: preview, issue, print, download) on this screen?"""
+    return permissions.allowed(current_user.role, endpoint, op)
+
+
+def require(endpoint, op="letter"):
+    if not may(endpoint, op):
+        abort(403)
+
+
+def scoped(query, endpoint):
+    """The rows of `query` the user may see (permissions.scope_for)."""
+    clause = permissions.scope_for(endpoint, current_user.user)
+    return query if clause is None else query.where(clause)
+
+
+def font_notice():
+    """Where letters are issued: a warning when no Chinese TrueType font can be embedded, else None."""
+    if letters.find_fonts().embedded:
+        return None
+    return gettext("No Chinese font was found to embed in the letters: their Chinese text uses a font that is "
+                   "not embedded, so the computer that opens or prints them needs a Chinese font. Set "
+                   "LETTER_FONT to the path of a Chinese font file (仿宋 or 宋体) to embed it.")
+
+
+def flash_issued(issued):
+    """Say which document numbers were issued (and, where it applies, that the font is not embedded)."""
+    for document in issued:
+        flash(gettext("Issued %(number)s (%(kind)s).", number=document.number, kind=kind_label(document.kind)),
+              "success")
+    notice = font_notice() if issued else None
+    if notice:
+        flash(notice, "warning")
+
+
+def pdf_response(data, filename, inline=False):
+    """PDF bytes with a Chinese file name (RFC 6266 filename*), never cached (letters carry personal data)."""
+    response = Response(bytes(data), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = "%s; filename=\"letter.pdf\"; filename*=UTF-8''%s" % (
+        "inline" if inline else "attachment", quote(filename, safe=""))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def record_label(kind, record_id):
+    """What a letter about one record is about: the department referred to, the mediation, the consultation."""
+    if record_id is None:
+        return ""
+    if kind in ("referral_notice", "assignment_sheet"):
+        referral = Referral.get_or_none(Referral.id == record_id)
+        return "%s %s" % (referral.department.name, i18n.cn_date(referral.sent_at)) if referral else ""
+    if kind == "mediation_agreement":
+        mediation = Mediation.get_or_none(Mediation.id == record_id)
+        return "%s %s" % (i18n.cn_date(mediation.signed_on), mediation.parties) if mediation else ""
+    consultation = Consultation.get_or_none(Consultation.id == record_id)
+    return "%s %s" % (i18n.cn_datetime(consultation.held_at), consultation.place) if consultation else ""
+
+
+def may_issue(kind, petition, current):
+    """A letter is issued once; the 处理意见书 again when the petition is to be answered anew."""
+    return current is None or (kind == "handling_opinion" and petition.status == "handled")
+
+
+def in_force(petition):
+    """{(kind, record id): the latest document not voided} of a petition."""
+    query = (Document.select(*LIGHT_FIELDS).where((Document.petition == petition) & Document.voided_at.is_null())
+             .order_by(Document.id))
+    return {(d.kind, d.record_id): d for d in query}
+
+
+class PrintForm(SecureForm):
+    kind = SelectField(_l("Kind of document"), choices=i18n.choices(KINDS.items()), default="handling_opinion")
+
+
+class LettersMixin:
+    """On PetitionView: /letter/preview/, /letter/issue/ and /letters/print/ (and the list's 打印文书 action)."""
+
+    def letters_context(self, petition):
+        """The 文书 section of the petition's page: what was issued, and what can be issued now."""
+        issued = []
+        for document in (Document.select(*LIGHT_FIELDS).where(Document.petition == petition)
+                         .order_by(Document.id)):
+            issued.append({
+                "number": document.number, "kind": kind_label(document.kind), "record": record_label(
+                    document.kind, document.record_id), "issued_on": i18n.cn_date(document.issued_at),
+                "issued_by": str(document.issued_by) if document.issued_by_id else "",
+                "void_reason": document.void_reason if document.is_void else None,
+                "url": url_for("document.download_view", id=document.id),
+                "details_url": url_for("document.details_view", id=document.id)})
+        available = []
+        if may("petition"):
+            current = in_force(petition)
+            for kind in KINDS:
+                try:
+                    records = letter_content.records_for(kind, petition)
+                except letter_content.NotAvailable:
+                    continue
+                for record_id in records:
+                    document = current.get((kind, record_id))
+                    target = dict(id=petition.id, kind=kind, record=record_id if record_id is not None else "")
+                    available.append({
+                        "kind": kind_label(kind), "record": record_label(kind, record_id),
+                        "preview_url": url_for(".letter_preview_view", **target),
+                        "issue_url": url_for(".letter_issue_view", **target) if may_issue(
+                            kind, petition, document) else None,
+                        "number": document.number if document else None,
+                        "print_url": url_for("document.download_view", id=document.id, inline=1) if document else None,
+                        "reissue_url": url_for("document.reissue_view", id=document.id) if document else None})
+        return {"issued_documents": issued, "available_letters": available,
+                "font_notice": font_notice() if available else None}
+
+    def letter_target(self):
+        """(petition, kind, record id) of a letter's URL; a Chinese 404 for an unknown one."""
+        petition = self.get_one(request.args.get("id", ""))
+        if not scoped(Petition.select(Petition.id), "petition").where(Petition.id == petition.id).exists():
+            abort(404)
+        kind, record = request.args.get("kind", ""), request.args.get("record", "")
+        if kind not in KINDS or (record and not record.isdigit()):
+            abort(404)
+        record_id = int(record) if record else None
+        try:
+            records = letter_content.records_for(kind, petition)
+        except letter_content.NotAvailable:
+            return petition, kind, record_id  # the letter is refused with its reason
+        if record_id not in records:
+            abort(404)
+        return petition, kind, record_id
+
+    @expose("/letter/preview/")
+    def letter_preview_view(self):
+        """The draft (草稿) of a letter, shown in the browser; nothing is numbered or archived."""
+        require("petition")
+        petition, kind, record_id = self.letter_target()
+        try:
+            pdf = letters.preview(kind, petition, record_id)
+        except DomainError as err:
+            flash(i18n.error_message(err), "error")
+            return redirect(url_for(".details_view", id=petition.id))
+        except Exception:
+            log.exception("the preview of a %s failed", kind)
+            flash(gettext("The letter could not be made; nothing was changed."), "error")
+            return redirect(url_for(".details_view", id=petition.id))
+        return pdf_response(pdf, gettext("%(kind)s (draft).pdf", kind=kind_label(kind)), inline=True)
+
+    @expose("/letter/issue/", methods=("POST",))
+    def letter_issue_view(self):
+        """印发: number, render and archive the letter (答复 too, for the 处理意见书 of a handled petition)."""
+        require("petition")
+        petition, kind, record_id = self.letter_target()
+        back = url_for(".details_view", id=petition.id)
+        if not SecureForm(request.form).validate():
+            flash(gettext("The form has expired; please try again."), "error")
+            return redirect(back)
+        current = documents.current(kind, petition, record_id)
+        if not may_issue(kind, petition, current):
+            flash(gettext("%(number)s is already issued: print it, or void it and issue a new one.",
+                          number=current.number), "error")
+            return redirect(back)
+        issue_and_say(lambda: letters.issue_letter(kind, petition, current_user.user, record_id=record_id))
+        return redirect(back)
+
+    # -- the list: one PDF of the letters of the selected petitions ---------------------------------
+
+    @action("print_letters", _l("Print letters"))
+    def action_print_letters(self, ids):
+        return redirect(url_for(".letters_print_view", ids=",".join(str(i) for i in clean_ids(ids))))
+
+    @expose("/letters/print/", methods=("GET", "POST"))
+    def letters_print_view(self):
+        """Choose the kind; each petition's letter (archived, or issued now) in one PDF, and who was skipped."""
+        require("petition")
+        ids = clean_ids(request.args.get("ids", "").split(","))
+        petitions = list(scoped(Petition.select().where(Petition.id.in_(ids)), "petition").order_by(Petition.id))
+        if not petitions:
+            flash(gettext("Select one or more petitions first."), "error")
+            return redirect(url_for(".index_view"))
+        form = PrintForm(request.form if request.method == "POST" else None)
+        if request.method == "POST" and form.validate():
+            try:
+                with database.atomic():  # all or nothing when a letter fails to render
+                    pdf, printed, skipped = letters.print_batch(form.kind.data, petitions, current_user.user)
+            except Exception:
+                log.exception("printing %s letters failed", form.kind.data)
+                flash(gettext("The letters could not be made; nothing was changed."), "error")
+            else:
+                return self.render("admin/print_result.html", kind=kind_label(form.kind.data), printed=[
+                    (p.number, d.number) for p, d in printed], skipped=skipped, pages=letters.page_count(pdf)
+                    if pdf else 0, download_url=url_for("document.merged_view", ids=",".join(
+                        str(d.id) for _, d in printed)) if printed else None, font_notice=font_notice(),
+                    return_url=url_for(".index_view"))
+        elif request.method == "POST" and form.csrf_token.errors:
+            flash(gettext("The form has expired; please try again."), "error")
+        return self.render("admin/step_form.html", form=form, petitions=petitions, step_label=gettext(
+            "Print letters"), return_url=url_for(".index_view"))
+
+
+def issue_and_say(issue):
+    """issue() -> Document, its number flashed; or the reason in Chinese, and nothing written."""
+    try:
+        document = issue()
+    except DomainError as err:
+        flash(i18n.error_message(err), "error")
+        return None
+    except Exception:
+        log.exception("issuing a letter failed")
+        flash(gettext("The letter could not be made; nothing was changed."), "error")
+        return None
+    flash_issued([document])
+    return document
