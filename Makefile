@@ -1,4 +1,5 @@
-# 信访工作管理系统: `make run` serves the back-office, `make test` runs the tests.
+# 信访工作管理系统: `make run` serves the back-office (development server), `make serve` in production
+# (waitress, 8 threads), `make test` runs the tests.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 CATALOG := translations/zh_Hans_CN/LC_MESSAGES
 
-.PHONY: run test translations extract clean
+.PHONY: run serve test translations extract clean
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +20,11 @@ translations: $(BIN)/activate
 run: translations
 	$(BIN)/flask --app admin_app first-start
 	$(BIN)/flask --app admin_app run --host $(HOST) --port $(PORT)
+
+# Production: waitress with 8 threads; each request opens its own database connection and closes it after.
+serve: translations
+	$(BIN)/flask --app admin_app first-start
+	$(BIN)/waitress-serve --threads=8 --host=$(HOST) --port=$(PORT) --call admin_app:create_app
 
 test: translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

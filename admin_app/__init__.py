@@ -23,6 +23,10 @@ def create_app(config=None):
     from . import views
 
     views.register(app)
+    from . import api
+
+    api.init_app(app)  # /api/v1: the hotline API (tokens, no session)
+    release_startup_connection(app)
     cli.init_app(app)
     register_error_pages(app)
 
@@ -49,6 +53,17 @@ def init_database(app):
     def close_connection(exc):
         if not in_memory and not database.is_closed() and not database.in_transaction():
             database.close()
+
+
+def release_startup_connection(app):
+    """Close the connection that building the screens opened (their filters read options from the database).
+
+    Requests run in the server's threads, each with a connection of its own per request; left open, this one
+    would sit idle in the starting thread for the life of the process (a PostgreSQL session; on SQLite in
+    WAL mode a lock that keeps the file handles of closed connections open)."""
+    if not app.config["DATABASE_URL"].endswith(":memory:") and not database.is_closed() \
+            and not database.in_transaction():
+        database.close()
 
 
 def register_error_pages(app):

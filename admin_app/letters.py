@@ -6,6 +6,7 @@ Each line is measured with the embedded font, so mixed digits and Latin letters 
 xhtml2pdf runs under a resource policy that reads only our fonts and fetches nothing remote.
 """
 import io
+import logging
 import os
 from functools import lru_cache
 
@@ -24,6 +25,8 @@ from models.db import database, now
 from models.errors import N_, DomainError
 
 from . import i18n, letter_content
+
+log = logging.getLogger(__name__)
 
 MM = 72 / 25.4
 TEXT_WIDTH = 156 * MM  # the text block: 156 x 225 mm
@@ -265,7 +268,9 @@ def reissue(document, by, reason):
 def print_batch(kind, petitions, by):
     """One PDF with the letter of this kind of each petition (the archived one, or issued now).
 
-    Returns (pdf or None, [(petition, document)], [(petition, reason)])."""
+    Returns (pdf or None, [(petition, document)], [(petition, reason)]). Each letter is issued in its own
+    transaction, so a batch of a hundred never holds SQLite's write lock for longer than one rendering; a letter
+    that fails is skipped with its reason and takes no number."""
     printed, skipped = [], []
     writer = PdfWriter()
     for petition in petitions:
@@ -276,6 +281,9 @@ def print_batch(kind, petitions, by):
                 printed.append((petition, document))
         except DomainError as err:
             skipped.append((petition, i18n.error_message(err)))
+        except Exception:
+            log.exception("the %s letter of petition %s could not be made", kind, petition.id)
+            skipped.append((petition, gettext("The letter could not be made; nothing was changed.")))
     if not printed:
         return None, printed, skipped
     out = io.BytesIO()

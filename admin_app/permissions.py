@@ -30,6 +30,11 @@ MATRIX = {
     "category": {"staff": CASEWORK, "leader": READ},
     "audit": {"staff": READ, "leader": READ},
     "user": {},  # the system administrator only
+    "hotlineticket": {"staff": frozenset(("read", "create", "step", "export", "personal")),
+                      "leader": frozenset(("read", "export"))},  # 12345工单: import (create), 转为信访事项 (step)
+    "flags": {"staff": frozenset(("read", "create")), "representative": READ, "leader": READ},  # 排访: dismiss (create)
+    "apiclient": {},  # the hotline API's clients and tokens: the system administrator only
+    "petition_import": {"staff": frozenset(("read", "create"))},  # 导入信访事项 (views/petition_import.py)
 }
 
 # The workflow steps each role may take (on the petitions it may see).
@@ -62,6 +67,9 @@ def sees_personal_data(role):
 
 # -- rows -------------------------------------------------------------------------------------------
 
+IN_PERSON = ("visit", "appointment")  # the channels of a petitioner received at the studio
+
+
 def petition_scope(user):
     """The petitions a user may see: all for the office, its team's and its cases for a representative,
     those referred to its department for a department user."""
@@ -70,6 +78,7 @@ def petition_scope(user):
         VisitRepresentative,
     )
     from models.petition import Petition
+    from peewee import fn
 
     if user.role in ("admin", "staff", "leader"):
         return None  # no restriction
@@ -85,8 +94,12 @@ def petition_scope(user):
         grouped = ResolutionGroup.select(ResolutionGroup.petition).where(ResolutionGroup.representative == rep)
         visited = (VisitLog.select(VisitLog.petition).join(VisitRepresentative)
                    .where((VisitRepresentative.representative == rep) & VisitLog.petition.is_null(False)))
+        # 坐诊: the petitions brought to the studio in person on a day the representative was on duty there
+        on_duty = (Petition.select(Petition.id)
+                   .join(DutyShift, on=(fn.DATE(Petition.received_at) == DutyShift.on_date))
+                   .where((DutyShift.representative == rep) & Petition.channel.in_(IN_PERSON)))
         clause = ((Petition.lead_representative == rep) | Petition.id.in_(consulted) | Petition.id.in_(grouped)
-                  | Petition.id.in_(visited))
+                  | Petition.id.in_(visited) | Petition.id.in_(on_duty))
         if team is not None:
             clause = clause | (Petition.team == team)
         return clause

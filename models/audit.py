@@ -77,9 +77,30 @@ def snapshot(record):
             continue
         value = record.__data__.get(name)
         if name in MASKED_FIELDS and value:
-            value = MASKED_FIELDS[name](value)
+            data[name] = Masked(MASKED_FIELDS[name](value), value)
+            continue
         data[name] = _plain(value)
     return data
+
+
+class Masked(str):
+    """A masked value that still compares by the full one, so a change in the hidden digits is logged
+    (as a change between two masked values) while only the masked text is ever written."""
+
+    def __new__(cls, masked, full):
+        text = super().__new__(cls, masked)
+        text.full = full
+        return text
+
+    def __eq__(self, other):
+        if isinstance(other, Masked):
+            return self.full == other.full
+        return str.__eq__(self, other)
+
+    def __ne__(self, other):
+        return not self == other
+
+    __hash__ = str.__hash__
 
 
 def changes(before, after):

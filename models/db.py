@@ -9,13 +9,17 @@ database = DatabaseProxy()
 # SQLite: WAL lets readers run beside one writer; the busy timeout makes a second writer wait
 # instead of failing at once; foreign keys are off by default in SQLite.
 SQLITE_PRAGMAS = {"journal_mode": "wal", "busy_timeout": 5000, "foreign_keys": 1, "synchronous": "normal"}
+# Transactions take the write lock when they begin (BEGIN IMMEDIATE), so a second writer waits for it (the
+# busy timeout). A plain BEGIN reads first and asks for the lock at its first write: if another connection
+# wrote in between, SQLite fails at once with "database is locked" (its snapshot is stale; waiting cannot help).
+SQLITE_LOCK_TYPE = "IMMEDIATE"
 
 
 def connect(url):
     """Bind the proxy to the database at url (sqlite:///path, sqlite:///:memory:, postgresql://...)."""
     if url.startswith("sqlite:///"):
         path = url[len("sqlite:///"):] or ":memory:"
-        db = SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, check_same_thread=False)
+        db = SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, check_same_thread=False, lock_type=SQLITE_LOCK_TYPE)
     elif re.match(r"postgres(ql)?://", url):
         from playhouse.db_url import parse
 

@@ -15,6 +15,7 @@ from .casework import (
 )
 from .db import BaseModel, database, now
 from .documents import Document
+from .hotline import ApiClient, FlagDismissal, HotlineTicket
 from .organisation import Category, Department
 from .people import TEAMS, Petitioner, Representative, Team, User
 from .petition import CoPetitioner, NumberSeries, Petition, StepRecord
@@ -36,6 +37,8 @@ V2_MODELS = [
     ResolutionGroup, Mediation, FollowUp, DutyShift, AuditEntry,
 ]
 MODELS = V1_MODELS + V2_MODELS + [Document]
+V5_MODELS = [HotlineTicket, ApiClient, FlagDismissal]
+MODELS = MODELS + V5_MODELS
 
 
 def _sqlite_literal(value):
@@ -102,11 +105,19 @@ def _v3_documents(db):
 def _v4_safety(db):
     """Optimistic locking (a version on every record) and account lockout."""
     for model in MODELS:
+        if not db.table_exists(model._meta.table_name):  # a table of a later version: created with the column
+            continue
         add_missing_columns(db, model, ("version",))
     add_missing_columns(db, User, ("failed_logins", "locked_until"))
 
 
+def _v5_hotline(db):
+    """12345 hotline linkage: hotline tickets, the API's clients, and the dismissals of early-sign flags."""
+    db.create_tables(V5_MODELS, safe=True)
+
+
 MIGRATIONS = [_v1_foundation, _v2_workflow, _v3_documents, _v4_safety]  # version N is MIGRATIONS[N - 1]
+MIGRATIONS.append(_v5_hotline)  # version 5
 LATEST = len(MIGRATIONS)
 
 

@@ -41,6 +41,7 @@ STEPS = {
     "form_group": N_("Form the 1+3 group"),
     "mediate": N_("Record a mediation"),
     "void": N_("Void the petition"),
+    "sign_off": N_("Leader's instruction"),
 }
 CLOSED = ("closed", "void", "not_accepted")
 OPEN = ("registered", "accepted", "referred", "handled", "answered", "followed_up", "under_review", "reviewed",
@@ -65,6 +66,7 @@ ALLOWED = {
     "form_group": (OPEN, N_("The petition is no longer open.")),
     "mediate": (OPEN, N_("The petition is no longer open.")),
     "void": (OPEN, N_("A closed or void petition cannot be voided.")),
+    "sign_off": (OPEN + ("closed", "not_accepted"), N_("A void petition takes no instruction.")),
 }
 
 # The status each step leads to (steps not listed leave it as it is).
@@ -332,6 +334,12 @@ def classify(petition, by, classification, at=None):
     team = Team.get(Team.code == TEAM_OF[classification]) if classification in TEAM_OF else None
     return _apply("classify", petition, by, note=classification, at=at, classification=classification, team=team,
                   unlawful_flag=classification == "unlawful")
+
+
+def sign_off(petition, by, note, at=None):
+    """县级领导签批 / 包案: the leader's instruction on a petition, on its timeline; the status stays."""
+    note = _require(note, "note")
+    return _apply("sign_off", petition, by, note=note, at=at)
 
 
 def void(petition, by, reason, at=None):

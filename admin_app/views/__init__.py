@@ -6,17 +6,20 @@ from flask_babel import lazy_gettext as _l
 from models.audit import AuditEntry
 from models.casework import Consultation, DutyShift, FollowUp, Mediation, Referral, VisitLog
 from models.documents import Document
+from models.hotline import ApiClient, FlagDismissal, HotlineTicket
 from models.organisation import Category, Department
 from models.people import Petitioner, Representative, Team, User
 from models.petition import Petition
 
 from ..i18n import TRANSLATIONS_DIR
-from .base import HomeView
+from .home import DashboardView
 from .auditlog import AuditView
 from .casework import ConsultationView, DutyShiftView, FollowUpView, MediationView, ReferralView
 from .documents import DocumentView
+from .hotline import ApiClientView, FlagsView, HotlineTicketView
 from .organisation import CategoryView, DepartmentView
 from .petitions import PetitionerView, PetitionView, VisitLogView
+from .petition_import import PetitionImportView
 from .studio import RepresentativeView, TeamView
 from .users import UserView
 
@@ -27,7 +30,7 @@ def register(app):
         app,
         name=_l("Petition Office"),
         url="/admin",
-        index_view=HomeView(name=_l("Home"), url="/admin"),
+        index_view=DashboardView(name=_l("Home"), url="/admin"),
         translations_path=TRANSLATIONS_DIR,  # our admin.mo fills what Flask-Admin's catalog lacks
         theme=Bootstrap4Theme(base_template="admin/office_base.html", swatch="default"),
     )
@@ -41,6 +44,8 @@ def register(app):
         MediationView(Mediation, name=_l("Mediations"), category=cases, endpoint="mediation"),
         FollowUpView(FollowUp, name=_l("Follow-ups"), category=cases, endpoint="followup"),
         DocumentView(Document, name=_l("Documents"), category=cases, endpoint="document"),
+        HotlineTicketView(HotlineTicket, name=_l("Hotline tickets"), category=cases, endpoint="hotlineticket"),
+        FlagsView(FlagDismissal, name=_l("Screening"), category=cases, endpoint="flags"),
         RepresentativeView(Representative, name=_l("Representatives"), category=studio, endpoint="representative"),
         TeamView(Team, name=_l("Teams"), category=studio, endpoint="team"),
         DutyShiftView(DutyShift, name=_l("Duty roster"), category=studio, endpoint="dutyshift"),
@@ -48,7 +53,9 @@ def register(app):
         CategoryView(Category, name=_l("Categories"), category=units, endpoint="category"),
         UserView(User, name=_l("Users"), category=system, endpoint="user"),
         AuditView(AuditEntry, name=_l("Audit log"), category=system, endpoint="audit"),
+        ApiClientView(ApiClient, name=_l("API clients"), category=system, endpoint="apiclient"),
     ]
     admin.add_views(*views)
+    admin.add_view(PetitionImportView(name=_l("Import petitions"), category=cases, endpoint="petition_import"))
     app.extensions["office_views"] = {view.endpoint: view for view in views}
     return admin

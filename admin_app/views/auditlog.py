@@ -174,7 +174,6 @@ def shorten(lines, limit=60):
 class AuditView(SecureModelView):
     """操作日志: who did what and when, the values before and after; read only (the log is append-only)."""
 
-    roles = ("admin", "leader", "staff")
     can_create = False
     can_edit = False
     can_delete = False

@@ -18,11 +18,12 @@ from wtforms.validators import ValidationError as FormValidationError
 
 from peewee import DateTimeField, ForeignKeyField
 
-from models import audit
+from models import audit, workflow
 from models.db import database
 from models.errors import N_, DomainError, InUse, StaleRecord
 
-from .. import i18n
+from .. import i18n, permissions
+from .export import ExportMixin  # xlsx and CSV exports of every list (export.py)
 
 log = logging.getLogger(__name__)
 
@@ -58,20 +59,39 @@ def datetime_formatter(view, context, model, name):
     return i18n.cn_datetime(getattr(model, name))
 
 
-class LoginRequired:
-    """Every screen is behind the login; a view may narrow it to roles."""
+# Flask-Admin's own routes and the operation each one is (custom routes declare theirs in route_ops).
+ROUTE_OPS = {"index": "read", "index_view": "read", "details_view": "read", "ajax_lookup": "read",
+             "create_view": "create", "edit_view": "edit", "ajax_update": "edit", "delete_view": "delete",
+             "action_view": "read", "export": "export"}
 
-    roles = None  # None: every logged-in user
+
+class LoginRequired:
+    """Every screen is behind the login and the permission table (admin_app/permissions.py)."""
+
+    route_ops = {}  # custom @expose routes of a view: method name -> operation
+    action_ops = {"delete": "delete"}  # actions that are not workflow steps -> operation (others: "step")
+
+    def permitted(self, op="read"):
+        return current_user.is_authenticated and permissions.allowed(current_user.role, self.endpoint, op)
 
     def is_accessible(self):
-        if not current_user.is_authenticated:
-            return False
-        return self.roles is None or current_user.role in self.roles
+        return self.permitted("read")
 
     def inaccessible_callback(self, name, **kwargs):
         if not current_user.is_authenticated:
             return redirect(url_for("auth.login", next=request.full_path))
         abort(403)
+
+    def _handle_view(self, name, **kwargs):
+        """Every route of the screen, Flask-Admin's and ours, needs its operation; an undeclared one
+        counts as a write, so a new page is closed until the table says who may use it."""
+        refused = super()._handle_view(name, **kwargs)
+        if refused is not None:
+            return refused
+        op = self.route_ops.get(name) or ROUTE_OPS.get(name) or "edit"
+        if not self.permitted(op):
+            abort(403)
+        return None
 
 
 class HomeView(LoginRequired, AdminIndexView):
@@ -82,8 +102,43 @@ class HomeView(LoginRequired, AdminIndexView):
         return self.render("admin/home.html", **home_context())
 
 
-class SecureModelView(LoginRequired, ModelView):
+FLAGS = {"can_create": "create", "can_edit": "edit", "can_delete": "delete", "can_export": "export"}
+
+
+def _flag(name):
+    """can_create & co: what the screen offers at all, and what this user's role may do on it."""
+    return property(lambda view: getattr(view, "_offers_" + name) and view.permitted(FLAGS[name]))
+
+
+class SecureModelView(ExportMixin, LoginRequired, ModelView):
     """A peewee ModelView with the house rules: see ../../STACK-NOTES.md for why each exists."""
+
+    _offers_can_create = _offers_can_edit = _offers_can_delete = _offers_can_export = True
+    can_create, can_edit, can_delete, can_export = (_flag(name) for name in FLAGS)
+
+    def __init_subclass__(cls, **kwargs):
+        """A screen's `can_delete = False` is what it offers; the role decides the rest (see _flag)."""
+        super().__init_subclass__(**kwargs)
+        for name in FLAGS:
+            value = cls.__dict__.get(name)
+            if value is not None and not isinstance(value, property):
+                setattr(cls, "_offers_" + name, value)
+                delattr(cls, name)
+
+    def is_action_allowed(self, name):
+        """Deleting needs delete, workflow actions need the step for this role; see permissions.py."""
+        op = self.action_ops.get(name, "step")
+        if not self.permitted(op):
+            return False
+        if op == "step" and name in workflow.STEPS and not permissions.may_take_step(current_user.role, name):
+            return False
+        return super().is_action_allowed(name)
+
+    def get_query(self):
+        """Only the rows this user's role may see (a department its own referrals, and so on)."""
+        query = super().get_query()
+        clause = permissions.scope_for(self.endpoint, current_user.user) if current_user.is_authenticated else None
+        return query if clause is None else query.where(clause)
 
     form_base_class = SecureForm  # CSRF on every form, action and delete
     can_view_details = True
@@ -146,8 +201,8 @@ class SecureModelView(LoginRequired, ModelView):
         """The record, or a Chinese 404 page for an id that is malformed or unknown."""
         if not str(id).isdigit():
             abort(404)
-        record = self.model.get_or_none(self.model._meta.primary_key == int(id))
-        if record is None:
+        record = self.get_query().where(self.model._meta.primary_key == int(id)).first()
+        if record is None:  # unknown, or not this user's to see: the same answer, never the data
             abort(404)
         return record
 

@@ -123,6 +123,8 @@ class StepFormPage:
 class ReferralView(StepFormPage, SecureModelView):
     """分诊记录: petitions sent to departments; the reply or objection is recorded on its own small form."""
 
+    route_ops = {"reply_view": "step", "object_view": "step"}
+
     can_create = False  # a referral is made by the 分诊 step on the petition
     can_edit = False
     can_delete = False
@@ -245,6 +247,8 @@ def joined(attribute):
 class ConsultationView(StepFormPage, SecureModelView):
     """会诊: consultations convened from petitions; the conclusion is recorded on its own form."""
 
+    route_ops = {"conclude_view": "step"}
+
     can_create = False  # convened from the petitions' page
     can_edit = False  # only the conclusion, through /conclude/
     can_delete = False
@@ -329,7 +333,8 @@ class MediationView(SecureModelView):
                                    i18n.choices(Mediation.judicial_confirmation.choices)),)
     form_columns = ("petition", "parties", "mediator", "lawyer", "place", "agreement", "signed_on",
                     "judicial_confirmation")
-    form_create_rules = (KeepHidden("csrf_token"),) + form_columns  # the place in its turn, not last
+    # the place in its turn, not last
+    form_create_rules = (KeepHidden("csrf_token"), KeepHidden("version"), KeepHidden("opened_at")) + form_columns
     form_extra_fields = {"place": suggest_field(_l("Place"), PLACES)}
     form_args = {"parties": {"render_kw": {"rows": 3}}, "agreement": {"render_kw": {"rows": 8}}}
     form_ajax_refs = {"petition": ActiveLoader("petition", Petition, fields=(Petition.number, Petition.subject),
@@ -384,6 +389,8 @@ class FollowUpView(SecureModelView):
 
 class DutyShiftView(SecureModelView):
     """坐诊排班: who is on duty at the studio, morning or afternoon; 记录接访 opens the visit log form filled in."""
+
+    route_ops = {"visit_view": "read"}  # it only opens the visit log's form, which needs its own right
 
     column_list = ("on_date", "session", "representative", "place", "visit")
     column_labels = {"on_date": _l("Date"), "session": _l("Session"), "representative": _l("Representative"),

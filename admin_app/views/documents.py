@@ -69,6 +69,9 @@ def replaces_link(view, context, model, name):
 class DocumentView(StepFormPage, SecureModelView):
     """文书: the register of issued documents; download, void, void and reissue."""
 
+    route_ops = {"download_view": "letter", "merged_view": "letter", "void_view": "edit", "reissue_view": "edit"}
+    action_ops = {"void": "edit"}
+
     can_create = False
     can_edit = False
     can_delete = False  # an issued document is never deleted: it is voided with a reason

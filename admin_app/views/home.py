@@ -1,52 +1,243 @@
-"""The home page: where the office stands today."""
+"""The home page: where the office stands today, and 减存控增 for a chosen period (models/statistics.py),
+each number linked to the list of the records behind it; the same figures as the monthly report (月报)."""
 import datetime as dt
+import io
 
-from flask import current_app, url_for
+from flask import current_app, redirect, request, send_file, url_for
+from flask_admin import expose
+from flask_admin.contrib.peewee.filters import DateBetweenFilter
 from flask_babel import gettext
+from flask_login import current_user
 from peewee import fn
 
-from models import deadlines, workflow
+from models import statistics
 from models.casework import SESSIONS, DutyShift
-from models.errors import N_
-from models.people import Representative
+from models.errors import N_, ValidationError
+from models.people import REPRESENTATIVE_KINDS, Representative
 from models.petition import STATUSES, Petition
 
-from .. import i18n
+from .. import charts, i18n, monthly_report, permissions
+from ..monthly_report import BREAKDOWN_COLUMNS, DIMENSIONS, FIGURES, REP_COLUMNS
+from .base import HomeView
+
+# The petition list's filter on each breakdown's column: (column, the filter's msgid).
+DIMENSION_FILTERS = {
+    "channel": (Petition.channel, N_("Channel")), "category": (Petition.category, N_("Category")),
+    "town": (Petition.town, N_("Town")), "team": (Petition.team, N_("Team")),
+    "classification": (Petition.classification, N_("Classification")),
+}
+# Figures that are as of today, whatever the period: shown with today's duty, with the petition list's filter.
+DEADLINES = (("overdue", N_("Overdue"), "text-overdue"), ("due_soon", N_("Due soon"), "text-due-soon"))
+PERIOD_CARDS = ("open_start", "new", "closed", "not_accepted", "open_end", "resolution_rate")
+MORE_CARDS = ("leader_led", "satisfaction")
 
 
-def home_context(today=None):
-    """Counts by status, with links to the filtered list; deadlines passed or near; who is on duty today."""
-    today = today or dt.date.today()
-    counts = dict(Petition.select(Petition.status, fn.COUNT(Petition.id)).group_by(Petition.status).tuples())
-    status_index = filter_index(Petition.status)
-    by_status = [
-        {"label": i18n.choice_label(STATUSES, code), "count": counts.get(code, 0),
-         "url": url_for("petition.index_view", **{"flt0_%d" % status_index: code})}
-        for code, _ in STATUSES
-    ]
-    month_start = dt.datetime(today.year, today.month, 1)
+class DashboardView(HomeView):
+    """The home page (HomeView.index renders home_context()) and its monthly report download."""
+
+    route_ops = {**HomeView.route_ops, "monthly_report": "read"}  # the page's own figures, as a file
+
+    @expose("/monthly-report")
+    def monthly_report(self):
+        today = dt.date.today()
+        try:
+            period = statistics.period_from(request.args, today)
+        except ValidationError:
+            return redirect(url_for(".index", **request.args))  # the page says what was wrong
+        content = monthly_report.workbook(period, figures(period, today), today)
+        return send_file(io.BytesIO(content), mimetype=monthly_report.XLSX, as_attachment=True,
+                         download_name=monthly_report.filename(period))
+
+
+def petitions(*fields):
+    """The petitions this user may see: a department's home page counts only its own."""
+    query = Petition.select(*fields)
+    clause = scope()
+    return query if clause is None else query.where(clause)
+
+
+def scope():
+    """The where-clause of the petitions this user may see, None for all."""
+    return permissions.petition_scope(current_user.user)
+
+
+def sees_representatives():
+    return permissions.allowed(current_user.role, "representative", "read")
+
+
+def figures(period, today):
+    """Everything the page and the report show, for this user's petitions: a handful of aggregate queries."""
+    where = scope()
     return {
-        "today": today,
-        "total": sum(counts.values()),
-        "by_status": by_status,
-        "new_this_month": Petition.select().where(Petition.received_at >= month_start).count(),
-        "deadlines": deadline_counts(today),
-        "on_duty": on_duty(today),
+        "summary": statistics.summary(period, where),
+        "deadlines": statistics.deadline_counts(today, where),
+        "satisfaction": statistics.satisfaction(period, where),
+        "breakdowns": statistics.breakdowns(period, where),
+        "trend": statistics.trend(period, where),
+        "representatives": statistics.representatives_work(period, today, where) if sees_representatives() else None,
     }
 
 
-def deadline_counts(today):
-    """Open petitions whose present deadline has passed (已超期) or is DUE_SOON_DAYS away or less (即将到期)."""
-    open_ = Petition.select().where(Petition.status.in_(workflow.OPEN) & Petition.due_on.is_null(False))
-    soon = today + dt.timedelta(days=deadlines.DUE_SOON_DAYS)
-    rows = []
-    for msgid, css, where in ((N_("Overdue"), "text-overdue", Petition.due_on < today),
-                              (N_("Due soon"), "text-due-soon", Petition.due_on.between(today, soon))):
-        index = filter_index(Petition.due_on, msgid)
-        rows.append({"label": gettext(msgid), "css": css, "count": open_.where(where).count(),
-                     "url": url_for("petition.index_view", **{"flt0_%d" % index: 1}) if index is not None else None})
-    return rows
+def home_context(today=None):
+    """Today (deadlines, who is on duty, petitions by status) and the chosen period's figures, charts and links."""
+    today = today or dt.date.today()
+    try:
+        period, period_error = statistics.period_from(request.args, today), None
+    except ValidationError as err:
+        period = statistics.default_period(today)
+        period_error = gettext("%(error)s The figures below are for this month.", error=i18n.error_message(err))
+    data = figures(period, today)
+    counts = dict(petitions(Petition.status, fn.COUNT(Petition.id)).group_by(Petition.status).tuples())
+    return {
+        "today": today,
+        "total": sum(counts.values()),
+        "by_status": [{"label": i18n.choice_label(STATUSES, code), "count": counts.get(code, 0),
+                       "url": list_url("petition", (Petition.status, N_("Status"), code))} for code, _ in STATUSES],
+        "deadlines": deadline_rows(data["deadlines"]),
+        "on_duty": on_duty(today),
+        "period": period,
+        "period_title": monthly_report.period_title(period),
+        "period_dates": monthly_report.period_dates(period),
+        "period_error": period_error,
+        "chooser": chooser(period, today),
+        "report_url": url_for(".monthly_report", **period_args(period)),
+        "cards": cards(period, data),
+        "summary": data["summary"],
+        "satisfaction": data["satisfaction"],
+        "definitions": [(gettext(label), monthly_report.definition(meaning)) for _, label, meaning in FIGURES],
+        "void_note": gettext(monthly_report.VOID_NOTE),
+        "trend": trend(data["trend"]),
+        "breakdowns": breakdowns(period, data["breakdowns"]),
+        "rep_columns": [gettext(label) for _, label in REP_COLUMNS],
+        "representatives": representatives(period, today, data["representatives"]),
+    }
 
+
+# -- the figures, with their links -------------------------------------------------------------------------
+
+def percent(rate):
+    return "—" if rate is None else "%.1f%%" % (100 * rate)
+
+
+def cards(period, data):
+    """The period's figures: label, value as shown, link (or None), definition."""
+    values = monthly_report.figure_values(data)
+    received = received_in(period)
+    finished = (Petition.closed_at, None, (period.start, period.end))
+    links = {
+        "new": list_url("petition", *received),
+        "closed": list_url("petition", (Petition.status, N_("Status"), "closed"), finished),
+        "not_accepted": list_url("petition", (Petition.status, N_("Status"), "not_accepted"), finished),
+    }
+    meaning = {key: monthly_report.definition(text) for key, _, text in FIGURES}
+    label = {key: gettext(text) for key, text, _ in FIGURES}
+    shown = {}
+    for key in PERIOD_CARDS + MORE_CARDS:
+        value = percent(values[key]) if key in monthly_report.RATES else values[key]
+        shown[key] = {"key": key, "label": label[key], "value": value, "url": links.get(key), "title": meaning[key]}
+    return {"period": [shown[k] for k in PERIOD_CARDS], "more": [shown[k] for k in MORE_CARDS]}
+
+
+def deadline_rows(counts):
+    """已超期 and 即将到期 as of today, each linked to the petition list's filter of the same name."""
+    return [{"label": gettext(msgid), "css": css, "count": counts[key],
+             "url": list_url("petition", (Petition.due_on, msgid, 1))} for key, msgid, css in DEADLINES]
+
+
+def trend(months):
+    """The 12 months: a chart (bars of new, a line of closed) and the table beside it."""
+    rows = []
+    for entry in months:
+        month = entry["month"]
+        rows.append({"label": monthly_report.month_label(month), "new": entry["new"], "closed": entry["closed"],
+                     "new_url": list_url("petition", *received_in(month)),
+                     "closed_url": list_url("petition", (Petition.status, N_("Status"), "closed"),
+                                            (Petition.closed_at, None, (month.start, month.end)))})
+    short = [monthly_report.month_label(e["month"]) if i == 0 or e["month"].start.month == 1
+             else gettext("Month %(month)s", month=e["month"].start.month) for i, e in enumerate(months)]
+    chart = charts.trend_chart(short, (gettext("New in the month"), charts.NEW, [r["new"] for r in rows]),
+                               (gettext("Closed in the month"), charts.CLOSED, [r["closed"] for r in rows]),
+                               gettext("New and closed in the last 12 months"))
+    return {"chart": chart, "rows": rows}
+
+
+def breakdowns(period, tables):
+    """One chart and one table per dimension; each figure linked to the petitions of that row and period."""
+    received = received_in(period)
+    finished = (Petition.closed_at, None, (period.start, period.end))
+    series = [(gettext(label), colour) for (_, label), colour in zip(BREAKDOWN_COLUMNS, (charts.NEW, charts.CLOSED))]
+    result = []
+    for name, heading in DIMENSIONS:
+        column, msgid = DIMENSION_FILTERS[name]
+        rows = []
+        for row in tables[name]:
+            this = (column, msgid, row["key"]) if row["key"] is not None else None
+            links = {"new": [this, *received], "closed": [this, (Petition.status, N_("Status"), "closed"), finished],
+                     "not_accepted": [this, (Petition.status, N_("Status"), "not_accepted"), finished]}
+            rows.append({"label": monthly_report.row_label(name, row),
+                         "cells": [(row[key], list_url("petition", *links[key]) if this else None)
+                                   for key, _ in BREAKDOWN_COLUMNS]})
+        totals = [sum(r[key] for r in tables[name]) for key, _ in BREAKDOWN_COLUMNS]
+        total_links = [list_url("petition", *received),
+                       list_url("petition", (Petition.status, N_("Status"), "closed"), finished),
+                       list_url("petition", (Petition.status, N_("Status"), "not_accepted"), finished)]
+        chart = charts.bar_chart([(r["label"], [value for value, _ in r["cells"][:2]]) for r in rows], series,
+                                 gettext(heading)) if rows else None  # new and closed; the table adds the rest
+        result.append({"name": name, "heading": gettext(heading), "chart": chart, "rows": rows,
+                       "total": list(zip(totals, total_links))})
+    return {"columns": [gettext(label) for _, label in BREAKDOWN_COLUMNS], "tables": result}
+
+
+def representatives(period, today, rows):
+    """Per representative: their figures, the duty shifts linked to the roster filtered by them and the days."""
+    if rows is None:
+        return None
+    last_day = statistics.held_until(period, today)
+    result = []
+    for rep in rows:
+        duty_url = list_url("dutyshift", (DutyShift.representative, N_("Representative"), rep["id"]),
+                            (DutyShift.on_date, None, (period.start, last_day))) if last_day >= period.start else None
+        result.append({"name": rep["name"], "kind": i18n.choice_label(REPRESENTATIVE_KINDS, rep["kind"]),
+                       "cells": [(rep[key], duty_url if key == "duty_shifts" else None) for key, _ in REP_COLUMNS]})
+    return result
+
+
+# -- the period chooser -------------------------------------------------------------------------------------
+
+def period_args(period):
+    """The query arguments that ask for this period again."""
+    if period.kind == "month":
+        return {"period": "month", "year": period.start.year, "month": period.start.month}
+    if period.kind == "quarter":
+        return {"period": "quarter", "year": period.start.year, "q": period.quarter}
+    if period.kind == "year":
+        return {"period": "year", "year": period.start.year}
+    return {"start": period.start.isoformat(), "end": period.end.isoformat()}
+
+
+def chooser(period, today):
+    """Quick links (this and last month, quarter, year) and the form's present values."""
+    this_month = statistics.month(today.year, today.month)
+    last_month = statistics.month(*((today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)))
+    q = (today.month - 1) // 3 + 1
+    this_quarter = statistics.quarter(today.year, q)
+    last_quarter = statistics.quarter(*((today.year - 1, 4) if q == 1 else (today.year, q - 1)))
+    quick = [(N_("This month"), this_month), (N_("Last month"), last_month), (N_("This quarter"), this_quarter),
+             (N_("Last quarter"), last_quarter), (N_("This year"), statistics.year(today.year)),
+             (N_("Last year"), statistics.year(today.year - 1))]
+    return {
+        "quick": [{"label": gettext(label), "url": url_for(".index", **period_args(p)), "active": p == period}
+                  for label, p in quick],
+        "kinds": [(kind, gettext(label)) for kind, label in (("month", N_("Month")), ("quarter", N_("Quarter")),
+                                                             ("year", N_("Year")), ("range", N_("Dates")))],
+        "kind": period.kind, "year": period.start.year, "month": period.start.month, "q": period.quarter,
+        "start": period.start.isoformat(), "end": period.end.isoformat(),
+        "months": [(m, gettext("Month %(month)s", month=m)) for m in range(1, 13)],
+        "quarters": [(n, gettext("Quarter %(quarter)s", quarter=n)) for n in range(1, 5)],
+    }
+
+
+# -- today --------------------------------------------------------------------------------------------------
 
 def on_duty(today):
     """Today's representatives on duty, morning first, each with the link that starts a visit log."""
@@ -56,13 +247,37 @@ def on_duty(today):
              "place": shift.place, "visit_url": url_for("dutyshift.visit_view", id=shift.id)} for shift in shifts]
 
 
-def filter_index(column, name=None):
-    """The position of the petition list's filter on a column (and of that name, a msgid, when given),
+# -- links to the filtered lists -----------------------------------------------------------------------------
+
+def received_in(period):
+    """The conditions of 新增: received within the period, and not void (statistics never count those)."""
+    return ((Petition.received_at, None, (period.start, period.end)), (Petition.status, N_("Voided"), "0"))
+
+
+def list_url(endpoint, *conditions):
+    """The list of a screen filtered by conditions (column, the filter's msgid, value), a value (first, last)
+    meaning the dates from first to last on the column's date-range filter; None when this user may not open
+    the list or it has no such filter (the figure is then shown without a link)."""
+    if not permissions.allowed(current_user.role, endpoint, "read"):
+        return None
+    args = {}
+    for position, (column, name, value) in enumerate(conditions):
+        if isinstance(value, tuple):
+            index, value = filter_index(column, endpoint=endpoint, kind=DateBetweenFilter), "%s to %s" % value
+        else:
+            index = filter_index(column, name, endpoint=endpoint)
+        if index is None:
+            return None
+        args["flt%d_%d" % (position, index)] = value
+    return url_for(endpoint + ".index_view", **args)
+
+
+def filter_index(column, name=None, endpoint="petition", kind=None):
+    """The position of a list's filter on a column (of that name, a msgid, and of that class, when given),
     for links to the filtered list; None when the list has no such filter."""
-    view = current_app.extensions["office_views"]["petition"]
-    for index, flt in enumerate(view._filters):
-        if getattr(flt, "column", None) is column and (name is None or str(flt.name) == gettext(name)):
+    view = current_app.extensions["office_views"][endpoint]
+    for index, flt in enumerate(view._filters or ()):
+        if getattr(flt, "column", None) is column and (name is None or str(flt.name) == gettext(name)) \
+                and (kind is None or isinstance(flt, kind)):
             return index
-    if name is None:
-        raise KeyError(column.name)
     return None

@@ -16,6 +16,8 @@ from .fields import ActiveLoader, ChoiceFilter
 class DepartmentView(SecureModelView):
     """职能部门: county departments and towns; one with records is deactivated, not deleted."""
 
+    action_ops = {"delete": "delete", "deactivate": "edit"}
+
     column_list = ("name", "short_name", "kind", "parent", "contact_person", "phone", "active")
     column_labels = {
         "name": _l("Name"), "short_name": _l("Short name"), "kind": _l("Kind"), "parent": _l("Parent"),

@@ -17,7 +17,6 @@ from wtforms import SelectField
 
 from models import documents
 from models.casework import Consultation, Mediation, Referral
-from models.db import database
 from models.documents import KINDS, Document
 from models.errors import DomainError
 from models.petition import Petition
@@ -213,9 +212,8 @@ class LettersMixin:
             return redirect(url_for(".index_view"))
         form = PrintForm(request.form if request.method == "POST" else None)
         if request.method == "POST" and form.validate():
-            try:
-                with database.atomic():  # all or nothing when a letter fails to render
-                    pdf, printed, skipped = letters.print_batch(form.kind.data, petitions, current_user.user)
+            try:  # each letter commits on its own (letters.print_batch); one that fails is listed as skipped
+                pdf, printed, skipped = letters.print_batch(form.kind.data, petitions, current_user.user)
             except Exception:
                 log.exception("printing %s letters failed", form.kind.data)
                 flash(gettext("The letters could not be made; nothing was changed."), "error")

@@ -1,13 +1,16 @@
 """信访事项 screens: petitions, petitioners, visit logs."""
 import datetime as dt
 
+from flask_admin import expose
 from flask_admin.contrib.peewee.filters import BasePeeweeFilter, BooleanEqualFilter, DateBetweenFilter
 from flask_login import current_user
 from flask_admin.form import SecureForm
 from flask_admin.model.form import InlineFormAdmin
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from flask import request
+from flask import abort, flash, redirect
 from wtforms import HiddenField, StringField
 from wtforms.validators import Optional
 
@@ -20,6 +23,7 @@ from models.petition import CHANNELS, CLASSIFICATIONS, STATUSES, CoPetitioner, P
 from models.validation import mask_id_number, mask_phone, normalize_id_number, normalize_phone
 
 from .. import i18n
+from .. import personal
 from .base import SecureModelView, date_formatter, datetime_formatter, domain_validator
 from .fields import ActiveLoader, ChoiceFilter, KeepHidden, deadline_text, rows_of, suggest_field
 from .petition_letters import LettersMixin
@@ -91,6 +95,22 @@ class DueFilter(BasePeeweeFilter):
         return _l("equals")
 
 
+class VoidFilter(BasePeeweeFilter):
+    """作废: the void petitions, or all others (the home page's 新增 counts never include void ones)."""
+
+    def __init__(self, column, name):
+        super().__init__(column, name, options=(("0", _l("No")), ("1", _l("Yes"))))
+
+    def validate(self, value):
+        return value in ("0", "1")
+
+    def apply(self, query, value):
+        return query.where(self.column == "void" if value == "1" else self.column != "void")
+
+    def operation(self):
+        return _l("equals")
+
+
 def due_formatter(view, context, model, name):
     """剩 12 天 / 即将到期（剩 2 天）/ 已超期 3 天, coloured; nothing once the petition is closed."""
     if model.status not in workflow.OPEN or model.due_on is None:
@@ -102,8 +122,14 @@ def due_formatter(view, context, model, name):
 class PetitionView(LettersMixin, StepsMixin, SecureModelView):
     """事项: register, find and read petitions, and take them through the workflow (steps.py)."""
 
+    route_ops = {"step_view": "step", "letter_preview_view": "letter", "letter_issue_view": "letter",
+                 "letters_print_view": "letter"}
+    action_ops = {"delete": "delete", "print_letters": "letter"}
+
     can_delete = False  # petitions are voided, never deleted
     details_template = "admin/petition_details.html"
+    create_template = "admin/model/petition_form_create.html"  # with the possible-repeat notice
+    edit_template = "admin/model/petition_form_edit.html"
     column_list = ("number", "received_at", "petitioner", "subject", "category", "town", "status", "classification",
                    "due_on")
     column_labels = {
@@ -145,6 +171,9 @@ class PetitionView(LettersMixin, StepsMixin, SecureModelView):
         DateRange(Petition.received_at, _l("Received")),
         DueFilter(Petition.due_on, _l("Overdue"), "overdue"),
         DueFilter(Petition.due_on, _l("Due soon"), "due_soon"),
+        # added later, hence last: a filter's position is in the URLs people bookmark
+        DateRange(Petition.closed_at, _l("Finished on")),  # 办结 or 不予受理: the home page's links
+        VoidFilter(Petition.status, _l("Voided")),
     )
     form_columns = ("channel", "received_at", "petitioner", "new_petitioner_name", "new_petitioner_id_number",
                     "new_petitioner_phone", "new_petitioner_address", "is_collective", "head_count", "subject",
@@ -218,9 +247,15 @@ def masked(mask):
     return format
 
 
-class PetitionerView(SecureModelView):
-    """信访人: people who bring petitions; ID number and phone are masked in the list."""
+class PetitionerView(personal.PersonalFields, SecureModelView):
+    """信访人: people who bring petitions. ID number and phone are masked on the list, the details page and in
+    exports; staff see them in full on demand (显示完整信息, an export asked for in full) and in the edit form,
+    and each showing is written to the audit log (see admin_app/personal.py)."""
 
+    route_ops = {"reveal_view": "personal"}
+    details_template = "admin/petitioner_details.html"
+    personal_fields = {"id_number": mask_id_number, "phone": mask_phone}
+    search_fields_for_all = (Petitioner.name, Petitioner.alias)
     column_list = ("name", "alias", "id_number", "phone", "town", "village", "hardship")
     column_labels = {
         "name": _l("Name"), "alias": _l("Alias"), "id_number": _l("ID number"), "phone": _l("Phone"),
@@ -228,7 +263,8 @@ class PetitionerView(SecureModelView):
         "notes": _l("Notes"),
     }
     column_searchable_list = (Petitioner.name, Petitioner.alias, Petitioner.phone, Petitioner.id_number)
-    column_formatters = {"id_number": masked(mask_id_number), "phone": masked(mask_phone)}
+    column_formatters = {"id_number": personal.masked(mask_id_number), "phone": personal.masked(mask_phone)}
+    column_formatters_detail = column_formatters
     column_filters = (
         ChoiceFilter(Petitioner.town, _l("Town"), rows_of(Department, Department.kind == "town")),
         BooleanEqualFilter(Petitioner.hardship, _l("Hardship family")),
@@ -240,6 +276,29 @@ class PetitionerView(SecureModelView):
         "phone": {"validators": [Optional(), domain_validator(normalize_phone)]},
     }
     form_ajax_refs = {"town": town_loader("town")}
+
+    @expose("/reveal/", methods=("POST",))
+    def reveal_view(self):
+        """显示完整信息: the full ID number and phone of one petitioner, on a page no cache keeps; audited."""
+        if not self.may_see_full():
+            abort(403)
+        person = self.get_one(request.args.get("id"))
+        details_url = self.get_url(".details_view", id=person.id)
+        if not SecureForm(request.form).validate():
+            flash(gettext("The form has expired; please try again."), "error")
+            return redirect(details_url)
+        shown = [name for name in self.personal_fields if getattr(person, name)]
+        personal.record_view(person, gettext("Shown the full %(fields)s", fields=personal.field_labels(
+            self, shown or list(self.personal_fields))))
+        personal.mark_no_store()
+        return self.render("admin/petitioner_reveal.html", model=person, details_url=details_url,
+                           fields=[(self.column_labels[name], getattr(person, name) or "") for name in self.personal_fields])
+
+    def render(self, template, **kwargs):
+        if template == self.details_template and "model" in kwargs:
+            kwargs["may_reveal"] = self.may_see_full()
+            kwargs["reveal_csrf"] = SecureForm().csrf_token.current_token if kwargs["may_reveal"] else None
+        return super().render(template, **kwargs)
 
 
 class VisitRepresentativeInline(InlineFormAdmin):
@@ -271,7 +330,9 @@ class VisitLogView(SecureModelView):
     form_extra_fields = {"place": suggest_field(_l("Place"), PLACES)}
     form_ajax_refs = {
         "petition": ActiveLoader("petition", Petition, fields=(Petition.number, Petition.subject)),
-        "petitioner": petitioner_loader("visit_petitioner"),
+        # the loader's name is the key the form's widget asks for; representatives record visits too, and only
+        # staff find a petitioner by phone (no "whose number is this")
+        "petitioner": personal.restrict_loader(petitioner_loader("petitioner")),
     }
     inline_models = (VisitRepresentativeInline(VisitRepresentative),)
     form_extra_fields["shift"] = HiddenField()

@@ -26,7 +26,7 @@ from models.organisation import Department
 from models.people import Representative
 from models.petition import CLASSIFICATIONS, Petition
 
-from .. import i18n, letters
+from .. import i18n, letters, permissions
 from .base import clean_ids
 from .fields import ActiveLoader, suggest_field
 from .petition_letters import flash_issued
@@ -82,6 +82,10 @@ class FollowUpForm(SecureForm):
 
 class OpinionForm(SecureForm):
     opinion = TextAreaField(_l("Opinion"), validators=[InputRequired()])
+
+
+class NoteForm(SecureForm):
+    note = TextAreaField(_l("Note"), validators=[InputRequired()])
 
 
 class VoidForm(SecureForm):
@@ -157,6 +161,7 @@ STEPS = {
     "request_recheck": (None, lambda p, d: workflow.request_recheck(p, by()), False),
     "record_recheck": (OpinionForm, lambda p, d: workflow.record_recheck(p, by(), d["opinion"]), False),
     "void": (VoidForm, lambda p, d: workflow.void(p, by(), d["reason"]), False),
+    "sign_off": (NoteForm, lambda p, d: workflow.sign_off(p, by(), d["note"]), False),
     "form_group": (GroupForm, lambda p, d: workflow.form_group(p, by(), d["representative"], d["town_officer"],
                                                                 d["mediator"], d["lawyer"]), True),
     "mediate": (MediateForm, lambda p, d: workflow.mediate(p, by(), d["parties"], d["mediator"], d["place"],
@@ -172,13 +177,16 @@ class StepsMixin:
         return url_for(".step_view", step=name, ids=",".join(str(i) for i in ids))
 
     def selected(self, ids):
-        return list(Petition.select().where(Petition.id.in_(clean_ids(ids))).order_by(Petition.id))
+        """The petitions with these ids that the user may see (the others are not there for them)."""
+        return list(self.get_query().where(Petition.id.in_(clean_ids(ids))).order_by(Petition.id))
 
     @expose("/step/<step>/", methods=("GET", "POST"))
     def step_view(self, step):
         name = step
         if name not in STEPS and name != "convene":
             abort(404)
+        if not permissions.may_take_step(current_user.role, name):
+            abort(403)
         petitions = self.selected(request.values.get("ids", "").split(","))
         if not petitions:
             flash(gettext("Select one or more petitions first."), "error")
@@ -300,7 +308,7 @@ class StepsMixin:
         """(name, label, needs a form?) of the steps allowed now, for the petition's page."""
         buttons = []
         for name in workflow.allowed_steps(petition):
-            if name not in STEPS and name != "convene":
+            if name not in STEPS and name != "convene" or not permissions.may_take_step(current_user.role, name):
                 continue
             form_class = ConveneForm if name == "convene" else STEPS[name][0]
             buttons.append((name, step_label(name), form_class is not None))

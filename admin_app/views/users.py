@@ -16,7 +16,6 @@ from .fields import ActiveLoader, ChoiceFilter
 class UserView(SecureModelView):
     """用户: accounts and roles; a password typed here is checked and hashed, never shown."""
 
-    roles = ("admin",)
     column_list = ("username", "display_name", "role", "department", "representative", "active")
     column_labels = {
         "username": _l("Username"), "display_name": _l("Display name"), "role": _l("Role"),
@@ -48,6 +47,30 @@ class UserView(SecureModelView):
                 raise
         elif is_created:
             raise ValidationError(N_("A password is required."), field="new_password")
+
+    def after_save(self, form, model, is_created):
+        """A reset password is written to the audit log (the hash itself never is, so the record's own
+        change entry would not show it)."""
+        super().after_save(form, model, is_created)
+        if form.new_password.data and not is_created:
+            from flask_babel import gettext
+            from flask_login import current_user
+
+            from models import audit
+
+            audit.record("update", model, model.id, by=current_user, summary=gettext("Reset the password"))
+
+    def after_model_change(self, form, model, is_created):
+        """A reset password ends the user's sessions (see auth.load_user); the administrator who reset
+        their own keeps this one."""
+        super().after_model_change(form, model, is_created)
+        from flask import session
+        from flask_login import current_user
+
+        if form.new_password.data and model.id == current_user.id:
+            from ..auth import PASSWORD_STAMP, password_stamp
+
+            session[PASSWORD_STAMP] = password_stamp(model)
 
     def check_deletable(self, model):
         from flask_login import current_user

@@ -110,3 +110,14 @@ def test_changes_keep_only_the_fields_that_differ():
     before, after = audit.changes({"status": "registered", "subject": "纠纷"}, {"status": "accepted",
                                                                                "subject": "纠纷"})
     assert (before, after) == ({"status": "registered"}, {"status": "accepted"})
+
+
+def test_a_change_in_the_hidden_digits_is_logged_without_the_digits(make_petitioner):
+    """Correcting the birth date inside an ID number changes nothing that the mask shows: still logged."""
+    petitioner = make_petitioner(id_number="371526198001011230")
+    before = audit.snapshot(petitioner)
+    petitioner.id_number = "371526198001281230"  # the same mask: 371526********1230
+    old, new = audit.changes(before, audit.snapshot(petitioner))
+    assert new == {"id_number": "371526********1230"} and old == {"id_number": "371526********1230"}
+    entry = audit.record("update", petitioner, petitioner.id, before=old, after=new)
+    assert "19800128" not in entry.after and "19800101" not in entry.before

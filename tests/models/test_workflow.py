@@ -460,7 +460,7 @@ def test_bulk_referral_of_200_accepted_petitions(new_petition, staff, land_burea
 
 # -- (g) the steps offered in each status ------------------------------------------------------------------
 
-AT_ANY_OPEN_STEP = ["classify", "convene", "form_group", "mediate", "void"]
+AT_ANY_OPEN_STEP = ["classify", "convene", "form_group", "mediate", "void", "sign_off"]
 
 
 @pytest.mark.parametrize("route, steps", [
@@ -468,12 +468,12 @@ AT_ANY_OPEN_STEP = ["classify", "convene", "form_group", "mediate", "void"]
     pytest.param("accepted", ["refer", "extend"] + AT_ANY_OPEN_STEP, id="accepted"),
     pytest.param("extended", ["refer"] + AT_ANY_OPEN_STEP, id="accepted-and-extended"),
     pytest.param("objected", ["refer", "extend"] + AT_ANY_OPEN_STEP, id="accepted-after-objection"),
-    pytest.param("not_accepted", [], id="not_accepted"),
+    pytest.param("not_accepted", ["sign_off"], id="not_accepted"),
     pytest.param("referred", ["record_reply", "extend"] + AT_ANY_OPEN_STEP, id="referred"),
     pytest.param("handled", ["answer", "extend"] + AT_ANY_OPEN_STEP, id="handled"),
     pytest.param("answered", ["follow_up", "request_review"] + AT_ANY_OPEN_STEP, id="answered"),
     pytest.param("followed_up", ["follow_up", "close", "request_review"] + AT_ANY_OPEN_STEP, id="followed_up"),
-    pytest.param("closed", [], id="closed"),
+    pytest.param("closed", ["sign_off"], id="closed"),
     pytest.param("under_review", ["record_review"] + AT_ANY_OPEN_STEP, id="under_review"),
     pytest.param("reviewed", ["follow_up", "request_recheck"] + AT_ANY_OPEN_STEP, id="reviewed"),
     pytest.param("reviewed_followed_up", ["follow_up", "close"] + AT_ANY_OPEN_STEP, id="followed_up-after-review"),

@@ -1,0 +1,185 @@
+"""月报: the home page's figures as an Excel workbook with Chinese headers (openpyxl), and the words both use.
+
+Sheets: 概况 (the period's figures with their definitions, and the 12-month trend), 分类统计 (by channel,
+category, town, team and classification) and 代表委员工作 (per representative).
+"""
+import datetime as dt
+import io
+
+from flask_babel import gettext
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from models import deadlines
+from models.errors import N_
+from models.people import REPRESENTATIVE_KINDS
+
+from . import i18n
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# The period's figures: (key, label, definition), in the order the page and the report show them.
+FIGURES = (
+    ("open_start", N_("Open at the start"),
+     N_("Received before the period and neither closed nor refused acceptance by its start.")),
+    ("new", N_("New in the period"), N_("Received within the period.")),
+    ("closed", N_("Closed in the period"),
+     N_("Closed within the period, by the time of closing; petitions not accepted are counted apart.")),
+    ("not_accepted", N_("Not accepted in the period"), N_("Refused acceptance within the period.")),
+    ("open_end", N_("Open at the end"),
+     N_("Open at the start + new in the period − closed in the period − not accepted in the period.")),
+    ("resolution_rate", N_("Resolution rate"),
+     N_("Closed in the period ÷ handled, where handled = open at the start + new in the period.")),
+    ("overdue", N_("Overdue"), N_("Open petitions whose present deadline has passed, as of today.")),
+    ("due_soon", N_("Due soon"),
+     N_("Open petitions whose present deadline is at most %(days)s days away, as of today.")),
+    ("leader_led", N_("Led by county leaders"),
+     N_("Petitions handled in the period that have a county leader in charge.")),
+    ("satisfaction", N_("Follow-up satisfaction"),
+     N_("(Satisfied + basically satisfied) ÷ follow-ups made in the period.")),
+)
+VOID_NOTE = N_("Void petitions are not counted in any figure.")
+RATES = ("resolution_rate", "satisfaction")
+
+DIMENSIONS = (
+    ("channel", N_("By channel")),
+    ("category", N_("By category")),
+    ("town", N_("By town")),
+    ("team", N_("By team")),
+    ("classification", N_("By classification")),
+)
+BREAKDOWN_COLUMNS = (("new", N_("New in the period")), ("closed", N_("Closed in the period")),
+                     ("not_accepted", N_("Not accepted in the period")))
+REP_COLUMNS = (
+    ("duty_shifts", N_("Duty shifts held")),
+    ("visits", N_("Visits")),
+    ("hearings", N_("Of which hearings")),
+    ("consultations", N_("Consultations")),
+    ("resolved", N_("Cases resolved")),
+)
+
+
+def definition(msgid):
+    return gettext(msgid, days=deadlines.DUE_SOON_DAYS) if "%(days)s" in msgid else gettext(msgid)
+
+
+def period_title(period):
+    """本月 / 2026年11月, 2026年第四季度, 2026年, or 2026年1月1日至2026年3月31日."""
+    if period.kind == "month":
+        return gettext("%(year)s-%(month)s", year=period.start.year, month=period.start.month)
+    if period.kind == "quarter":
+        return gettext("Quarter %(quarter)s of %(year)s", year=period.start.year, quarter=period.quarter)
+    if period.kind == "year":
+        return gettext("Year %(year)s", year=period.start.year)
+    return period_dates(period)
+
+
+def period_dates(period):
+    return gettext("%(start)s to %(end)s", start=i18n.cn_date(period.start), end=i18n.cn_date(period.end))
+
+
+def month_label(month):
+    return gettext("%(year)s-%(month)s", year=month.start.year, month=month.start.month)
+
+
+def row_label(dimension, row):
+    """A breakdown row's name: the Chinese of a choice, the name of a record, or 未填写."""
+    if row["key"] is None:
+        return gettext("Not set")
+    return gettext(row["label"]) if dimension in ("channel", "classification") else row["label"]
+
+
+def figure_values(figures):
+    """The FIGURES keys with their values (rates as fractions, None when there is nothing to divide by)."""
+    summary = figures["summary"]
+    values = {key: summary.get(key) for key, _, _ in FIGURES}
+    values.update(figures["deadlines"], satisfaction=figures["satisfaction"]["rate"])
+    return values
+
+
+# -- the workbook ---------------------------------------------------------------------------------------------
+
+BOLD = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
+
+
+def _header(sheet, values):
+    sheet.append([gettext(v) for v in values])
+    for cell in sheet[sheet.max_row]:
+        cell.font, cell.fill = BOLD, HEADER_FILL
+
+
+def _title(sheet, text):
+    sheet.append([text])
+    sheet.cell(sheet.max_row, 1).font = Font(bold=True, size=14)
+
+
+def _widths(sheet, widths):
+    for letter, width in zip("ABCDEFGH", widths):
+        sheet.column_dimensions[letter].width = width
+
+
+def workbook(period, figures, today=None):
+    """The monthly report as xlsx bytes: figures is what views.home.figures() computed for the page."""
+    today = today or dt.date.today()
+    book = Workbook()
+    overview = book.active
+    overview.title = gettext("Overview")
+    _title(overview, gettext("Monthly report of the petition office"))
+    overview.append([gettext("Period"), "%s（%s）" % (period_title(period), period_dates(period))])
+    overview.append([gettext("Made on"), i18n.cn_date(today)])
+    overview.append([])
+    _header(overview, (N_("Figure"), N_("Value"), N_("Definition")))
+    values = figure_values(figures)
+    for key, label, meaning in FIGURES:
+        overview.append([gettext(label), values[key] if values[key] is not None else "—", definition(meaning)])
+        if key in RATES and values[key] is not None:
+            overview.cell(overview.max_row, 2).number_format = "0.0%"
+    summary, satisfaction = figures["summary"], figures["satisfaction"]
+    for label, value in ((N_("Finished in the period"), summary["finished"]),
+                         (N_("Handled in the period"), summary["handled"]),
+                         (N_("Follow-ups in the period"), satisfaction["follow_ups"]),
+                         (N_("Satisfied"), satisfaction["satisfied"]),
+                         (N_("Basically satisfied"), satisfaction["basically"]),
+                         (N_("Dissatisfied"), satisfaction["dissatisfied"])):
+        overview.append([gettext(label), value])
+    overview.append([gettext(VOID_NOTE)])
+    overview.append([])
+    overview.append([gettext("The last 12 months")])
+    overview.cell(overview.max_row, 1).font = BOLD
+    _header(overview, (N_("Month"), N_("New in the month"), N_("Closed in the month")))
+    for entry in figures["trend"]:
+        overview.append([month_label(entry["month"]), entry["new"], entry["closed"]])
+    _widths(overview, (26, 30, 80))
+    for row in overview.iter_rows(min_col=3, max_col=3):
+        row[0].alignment = Alignment(wrap_text=True, vertical="top")
+
+    breakdowns = book.create_sheet(gettext("Breakdowns"))
+    _title(breakdowns, gettext("Breakdowns") + "（%s）" % period_title(period))
+    for dimension, heading in DIMENSIONS:
+        breakdowns.append([])
+        breakdowns.append([gettext(heading)])
+        breakdowns.cell(breakdowns.max_row, 1).font = BOLD
+        _header(breakdowns, (N_("Item"),) + tuple(label for _, label in BREAKDOWN_COLUMNS))
+        rows = figures["breakdowns"][dimension]
+        for row in rows:
+            breakdowns.append([row_label(dimension, row)] + [row[key] for key, _ in BREAKDOWN_COLUMNS])
+        breakdowns.append([gettext("Total")] + [sum(r[key] for r in rows) for key, _ in BREAKDOWN_COLUMNS])
+        breakdowns.cell(breakdowns.max_row, 1).font = BOLD
+    _widths(breakdowns, (30, 12, 14, 14))
+
+    work = book.create_sheet(gettext("Representatives' work"))
+    _title(work, gettext("Representatives' work") + "（%s）" % period_title(period))
+    _header(work, (N_("Representative"), N_("Kind")) + tuple(label for _, label in REP_COLUMNS))
+    for rep in figures["representatives"] or ():
+        work.append([rep["name"], i18n.choice_label(REPRESENTATIVE_KINDS, rep["kind"])]
+                    + [rep[key] for key, _ in REP_COLUMNS])
+    _widths(work, (14, 16, 14, 12, 12, 12, 12))
+
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def filename(period):
+    return "%s-%s.xlsx" % (gettext("Monthly report"), period_title(period))

@@ -1,0 +1,452 @@
+"""Import of 12345 hotline tickets, free of any web framework: the screen, the command and the API all use it.
+
+    rows of a file (dicts keyed by its header) ─ column mapping by header name ─▶ {field: value}
+    ─ parse and check ─▶ upsert by ticket number, each row in its own transaction ─▶ a per-row report
+
+Idempotent: a row the same as what is stored changes nothing ("unchanged"), a changed row updates the
+ticket, a bad row is skipped with its reason and never stops the others nor leaves half a row.
+Messages are English msgids (N_) with parameters; the screens translate them.
+"""
+import csv
+import datetime as dt
+import io
+import json
+import logging
+import os
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+
+from peewee import IntegrityError, PostgresqlDatabase
+
+from .db import database, now
+from .errors import N_, DomainError
+from .hotline import FIELD_LABELS, MAX_LENGTHS, HotlineTicket, id_number_key, phone_key
+
+log = logging.getLogger(__name__)
+
+# field -> the headers it may have in a hotline export, first the usual one. Override per installation
+# with a dict {field: header or [headers]} (the setting HOTLINE_COLUMNS).
+DEFAULT_COLUMNS = {
+    "number": ("工单编号", "工单号", "编号"),
+    "called_at": ("来电时间", "受理时间"),
+    "caller": ("来电人", "来电人姓名", "诉求人"),
+    "phone": ("联系电话", "来电号码", "电话"),
+    "caller_id_number": ("身份证号", "身份证号码", "证件号码"),
+    "content": ("诉求内容", "来电内容"),
+    "kind": ("诉求类型", "问题类型"),
+    "area": ("所属区域", "区域"),
+    "handling_unit": ("承办单位", "办理单位"),
+    "deadline": ("办理时限", "办结时限"),
+    "status": ("工单状态", "办理状态"),
+    "satisfaction": ("满意度", "满意度评价"),
+}
+REQUIRED_FIELDS = ("number", "called_at", "content")
+DATE_FIELDS = ("called_at", "deadline")
+MAX_ROWS = 50000  # a larger file is refused (split it)
+HEADER_SEARCH_ROWS = 10  # the header may sit under a title line or two
+
+RESULTS = (
+    ("added", N_("Added")),
+    ("updated", N_("Changed")),
+    ("unchanged", N_("Unchanged")),
+    ("skipped", N_("Passed over")),  # 跳过, with its reason
+)
+
+
+class FileUnreadable(DomainError):
+    """The file as a whole cannot be imported (not a workbook, unknown encoding, required columns missing)."""
+
+
+class RowSkipped(DomainError):
+    """One row is not imported, for the reason given."""
+
+
+class RowNote(DomainError):
+    """Something said about a row that was imported all the same."""
+
+
+@dataclass
+class RowResult:
+    line: int  # the row's line in the file as a spreadsheet numbers it (header = 1), or the index + 1 in a push
+    number: str
+    result: str  # added, updated, unchanged, skipped
+    error: DomainError = None  # why it was skipped (a msgid with its parameters)
+    changed: list = field(default_factory=list)  # the fields an update changed
+    notes: list = field(default_factory=list)  # DomainErrors said about a row that was imported anyway
+    ticket_id: int = None
+
+    @property
+    def reason(self):
+        """The msgid of why the row was skipped, or None."""
+        return self.error.message if self.error is not None else None
+
+
+@dataclass
+class ImportReport:
+    rows: list = field(default_factory=list)
+    columns: dict = field(default_factory=dict)  # field -> the header it was read from
+    error: DomainError = None  # FileUnreadable: the file could not be imported at all
+    seconds: float = 0.0
+
+    def counts(self):
+        counts = {code: 0 for code, _ in RESULTS}
+        for row in self.rows:
+            counts[row.result] += 1
+        return counts
+
+    @property
+    def skipped(self):
+        return [row for row in self.rows if row.result == "skipped"]
+
+
+# -- the column mapping -----------------------------------------------------------------------------
+
+def normalize_header(text):
+    """A header as compared: full-width folded, no spaces, no required-marks (*工单编号), no BOM."""
+    text = unicodedata.normalize("NFKC", str(text or "")).replace("\ufeff", "")
+    return re.sub(r"[\s*＊:：]", "", text)
+
+
+def column_mapping(overrides=None):
+    """{field: [headers]}: the defaults, each field's headers replaced by those the overrides give.
+    Overrides are {field: header or [headers]} (a {header: field} pair is understood too)."""
+    mapping = {name: list(headers) for name, headers in DEFAULT_COLUMNS.items()}
+    for key, value in (overrides or {}).items():
+        if key not in mapping and isinstance(value, str) and value in mapping:
+            key, value = value, key  # {"单号": "number"}
+        if key not in mapping:
+            continue
+        mapping[key] = [value] if isinstance(value, str) else list(value)
+    return mapping
+
+
+def configured_overrides(config, environ=None):
+    """The installation's column overrides: the setting HOTLINE_COLUMNS (a dict), else the environment variable
+    HOTLINE_COLUMNS as JSON, e.g. {"number": "单号", "called_at": ["来电日期", "受理时间"]}. None when neither is set;
+    ValueError when the JSON is not an object."""
+    value = (config or {}).get("HOTLINE_COLUMNS")
+    if value is None:
+        value = (os.environ if environ is None else environ).get("HOTLINE_COLUMNS") or None
+    if isinstance(value, str):
+        value = json.loads(value)
+    if value is not None and not isinstance(value, dict):
+        raise ValueError("HOTLINE_COLUMNS")
+    return value
+
+
+def resolve_columns(headers, mapping):
+    """({field: header found}, [required fields missing]) for the header row of a file."""
+    by_normal = {}
+    for header in headers:
+        if header is not None and normalize_header(header):
+            by_normal.setdefault(normalize_header(header), header)
+    found = {}
+    for name, candidates in mapping.items():
+        for candidate in candidates:
+            header = by_normal.get(normalize_header(candidate))
+            if header is not None:
+                found[name] = header
+                break
+    missing = [name for name in REQUIRED_FIELDS if name not in found]
+    return found, missing
+
+
+def required_headers(mapping, fields):
+    """The usual header of each field, for telling which columns are missing: 工单编号、来电时间."""
+    return "、".join(mapping[name][0] if mapping.get(name) else name for name in fields)
+
+
+# -- reading files ----------------------------------------------------------------------------------
+
+def read_table(data, filename="", mapping=None):
+    """(header row, [(line, {header: value})]) of an xlsx or CSV file given as bytes.
+
+    CSV: UTF-8 with or without BOM, else GBK (GB 18030); comma, tab or semicolon separated.
+    Raises FileUnreadable."""
+    mapping = mapping or column_mapping()
+    if not data:
+        raise FileUnreadable(N_("The file is empty."))
+    name = (filename or "").lower()
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or name.endswith(".xls"):
+        raise FileUnreadable(N_("Old Excel files (97-2003) cannot be read: save the file in the current Excel "
+                                "format or as CSV."))
+    if data[:4] == b"PK\x03\x04" or name.endswith((".xlsx", ".xlsm")):
+        grid = _xlsx_rows(data)
+    else:
+        grid = _csv_rows(data)
+    return _with_header(grid, mapping)
+
+
+def _xlsx_rows(data):
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError):
+        raise FileUnreadable(N_("The file is not a readable Excel workbook."))
+    try:
+        sheet = book.worksheets[0]
+        rows = []
+        for row in sheet.iter_rows(values_only=True):
+            rows.append(list(row))
+            if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
+                raise FileUnreadable(N_("The file has more than %(max)s rows: split it."), max=MAX_ROWS)
+        return rows
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
+        raise FileUnreadable(N_("The file is not a readable Excel workbook."))
+    finally:
+        book.close()
+
+
+UNKNOWN_ENCODING = N_("The encoding of the file is not recognised: it should be UTF-8 or the national GB encoding.")
+
+
+def decode_text(data):
+    """The text of a CSV file: UTF-8 (a BOM is dropped), else GBK / GB 18030."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise FileUnreadable(UNKNOWN_ENCODING)
+
+
+def _csv_rows(data):
+    text = decode_text(data)
+    if "\x00" in text:
+        raise FileUnreadable(UNKNOWN_ENCODING)
+    first = text.split("\n", 1)[0]
+    delimiter = max((",", "\t", ";"), key=first.count)
+    rows = []
+    try:
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            rows.append(row)
+            if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
+                raise FileUnreadable(N_("The file has more than %(max)s rows: split it."), max=MAX_ROWS)
+    except csv.Error:
+        raise FileUnreadable(N_("The file is not a readable CSV file."))
+    return rows
+
+
+def _with_header(grid, mapping):
+    """Find the header row (the first of the first rows naming known columns) and key the rows below by it."""
+    known = {normalize_header(h) for headers in mapping.values() for h in headers}
+    header_at, best = None, 0
+    for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        hits = sum(1 for cell in row if cell is not None and normalize_header(cell) in known)
+        if hits > best:
+            header_at, best = index, hits
+    if header_at is None:
+        header_at = next((i for i, row in enumerate(grid) if any(_text(c) for c in row)), None)
+    if header_at is None:
+        raise FileUnreadable(N_("The file is empty."))
+    headers = [_text(cell) for cell in grid[header_at]]
+    rows = []
+    for index, row in enumerate(grid[header_at + 1:], start=header_at + 2):
+        if not any(_text(cell) for cell in row):
+            continue  # empty lines (Excel keeps formatted empty rows)
+        rows.append((index, {h: row[i] if i < len(row) else None for i, h in enumerate(headers) if h}))
+    if len(rows) > MAX_ROWS:
+        raise FileUnreadable(N_("The file has more than %(max)s rows: split it."), max=MAX_ROWS)
+    return headers, rows
+
+
+# -- values -----------------------------------------------------------------------------------------
+
+def _text(value):
+    """A cell as text: numbers without a trailing .0 (ticket numbers read as numbers by Excel)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return unicodedata.normalize("NFC", str(value)).strip()
+
+
+DATE_PATTERN = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.\d+)?)?)?$")
+COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:[ T]?(\d{2})(\d{2})(\d{2})?)?$")
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+
+
+def parse_datetime(value):
+    """A date and time from a cell: a datetime, an Excel serial number, or text such as 2023-01-05 09:30,
+    2023/1/5 9:30:00, 2023年1月5日 9时30分, 20230105. None for an empty cell; ValueError otherwise."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.replace(microsecond=0, tzinfo=None)
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time())
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 20000 < value < 80000:  # an Excel serial date (1954..2119)
+            return (EXCEL_EPOCH + dt.timedelta(days=float(value))).replace(microsecond=0)
+        value = _text(value)
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if re.match(r"^\d{4}\.\d{1,2}\.\d{1,2}", text):  # 2023.1.5
+        text = text.replace(".", "-", 2)
+    text = (text.replace("年", "-").replace("月", "-").replace("日", " ").replace("时", ":").replace("分", ":")
+            .replace("秒", "").replace("/", "-"))
+    text = re.sub(r"\s+", " ", text).strip().rstrip(":").strip()
+    match = DATE_PATTERN.match(text) or COMPACT_DATE.match(text)
+    if not match:
+        raise ValueError(value)
+    parts = [int(p) if p else 0 for p in match.groups()]
+    return dt.datetime(*parts)
+
+
+def parse_values(raw):
+    """The values of one ticket from {field: cell} (fields absent from raw are left out).
+
+    Returns (values, notes); raises RowSkipped with the reason."""
+    values, notes = {}, []
+    for name in raw:
+        cell = raw[name]
+        if name in DATE_FIELDS:
+            try:
+                values[name] = parse_datetime(cell)
+            except (ValueError, OverflowError):
+                raise RowSkipped(N_("%(column)s is not a date: %(value)s"), column=FIELD_LABELS[name],
+                                 value=_text(cell)[:40], translate=("column",))
+            continue
+        text = _text(cell)
+        if name == "phone":
+            text = phone_key(text) or re.sub(r"\s+", "", text)
+        elif name == "caller_id_number" and text:
+            valid = id_number_key(text)
+            if valid is None:
+                notes.append(RowNote(N_("The ID number is not valid and was left out.")))
+            text = valid or ""
+        limit = MAX_LENGTHS.get(name)
+        if limit and len(text) > limit:
+            raise RowSkipped(N_("%(column)s has more than %(max)s characters."), column=FIELD_LABELS[name],
+                             max=limit, translate=("column",))
+        values[name] = text or None
+    if not values.get("number"):
+        raise RowSkipped(N_("The ticket number is missing."))
+    if "called_at" in raw and values.get("called_at") is None:
+        raise RowSkipped(N_("The call time is missing."))
+    if "content" in raw and not values.get("content"):
+        raise RowSkipped(N_("The content is missing."))
+    return values, notes
+
+
+# -- writing ----------------------------------------------------------------------------------------
+
+def _differences(ticket, values):
+    return {name: value for name, value in values.items() if getattr(ticket, name) != value}
+
+
+NOT_READ = object()
+
+
+def _no_flush_wait():
+    """PostgreSQL: this row's commit does not wait for the disk (synchronous_commit off, for this transaction
+    only). A crash may lose the last rows written, never half of one: importing the file again adds them."""
+    if isinstance(database.obj, PostgresqlDatabase) and database.transaction_depth() == 1:  # not inside a caller's
+        database.execute_sql("SET LOCAL synchronous_commit TO OFF")
+
+
+def upsert(values, existing=NOT_READ):
+    """Add or update one ticket by its number, in its own transaction: ("added"|"updated"|"unchanged",
+    changed fields, ticket). `existing` is the stored ticket (or None: there is none) when the caller read it."""
+    number = values["number"]
+    with database.atomic():
+        _no_flush_wait()
+        ticket = existing if existing is not NOT_READ else HotlineTicket.get_or_none(HotlineTicket.number == number)
+        if ticket is None:
+            if not values.get("called_at") or not values.get("content"):
+                # a push may update some fields of a known ticket, never add half of one
+                raise RowSkipped(N_("A new ticket needs its call time and its content."))
+            try:
+                with database.atomic():
+                    ticket = HotlineTicket.create(**values)
+                return "added", sorted(values), ticket
+            except IntegrityError:  # added by another import in the meantime: update it instead
+                ticket = HotlineTicket.get(HotlineTicket.number == number)
+        changes = _differences(ticket, values)
+        if not changes:
+            return "unchanged", [], ticket
+        for name, value in changes.items():
+            setattr(ticket, name, value)
+        ticket.updated_at = now()
+        ticket.save()
+        return "updated", sorted(changes), ticket
+
+
+def import_records(records, progress=None):
+    """Import [(line, {field: cell})]: the per-row report. A bad row is skipped with its reason; an error in
+    saving one row rolls back that row only."""
+    started = dt.datetime.now()
+    report = ImportReport()
+    parsed = []
+    for line, raw in records:
+        try:
+            values, notes = parse_values(raw)
+            parsed.append((line, values, notes, None))
+        except RowSkipped as err:
+            number = _text(raw.get("number"))
+            parsed.append((line, {"number": number}, [], err))
+    known = {}
+    numbers = [values["number"] for _, values, _, err in parsed if err is None]
+    for start in range(0, len(numbers), 500):
+        chunk = numbers[start:start + 500]
+        for ticket in HotlineTicket.select().where(HotlineTicket.number.in_(chunk)):
+            known[ticket.number] = ticket
+    first_line = {}
+    for line, values, notes, err in parsed:
+        number = values.get("number") or ""
+        if err is not None:
+            report.rows.append(RowResult(line, number, "skipped", err))
+        else:
+            row = RowResult(line, number, "skipped", notes=list(notes))
+            if number in first_line:
+                row.notes.append(RowNote(N_("Same ticket number as row %(line)s."), line=first_line[number]))
+            else:
+                first_line[number] = line
+            try:
+                row.result, row.changed, ticket = upsert(values, known.get(number))  # read above: None is none
+                known[number], row.ticket_id = ticket, ticket.id
+            except DomainError as error:  # RowSkipped, a ValidationError of the model, a StaleRecord
+                row.error = error
+                known.pop(number, None)
+            except Exception as error:  # the database refused the row: that row only is rolled back
+                log.warning("hotline row %s not saved: %s", line, type(error).__name__)
+                row.error = RowSkipped(N_("The row could not be saved."))
+                known.pop(number, None)
+            report.rows.append(row)
+        if progress is not None:
+            progress(1)
+    report.seconds = (dt.datetime.now() - started).total_seconds()
+    return report
+
+
+def import_rows(headers, rows, mapping=None, progress=None):
+    """Import rows keyed by header ([(line, {header: cell})]) through the column mapping."""
+    mapping = mapping or column_mapping()
+    columns, missing = resolve_columns(headers, mapping)
+    if missing:
+        return ImportReport(columns=columns, error=FileUnreadable(
+            N_("Required columns are missing: %(columns)s."), columns=required_headers(mapping, missing)))
+    records = [(line, {name: row.get(header) for name, header in columns.items()}) for line, row in rows]
+    report = import_records(records, progress)
+    report.columns = columns
+    return report
+
+
+def import_file(data, filename="", overrides=None, progress=None):
+    """Read an xlsx or CSV file (bytes) and import it; an unreadable file gives a report with its error."""
+    mapping = column_mapping(overrides)
+    try:
+        headers, rows = read_table(data, filename, mapping)
+    except FileUnreadable as err:
+        return ImportReport(error=err)
+    return import_rows(headers, rows, mapping, progress)
