@@ -4,6 +4,8 @@ Each migration is a function of the database, run once, in order, in a transacti
 (it checks what exists), so a half-upgraded or hand-made database is brought to the same shape.
 Later versions add tables and columns here; a migration never drops a column that holds data.
 """
+from contextlib import contextmanager
+
 from peewee import IntegerField, SqliteDatabase
 
 from playhouse.migrate import SchemaMigrator, migrate
@@ -116,8 +118,40 @@ def _v5_hotline(db):
     db.create_tables(V5_MODELS, safe=True)
 
 
-MIGRATIONS = [_v1_foundation, _v2_workflow, _v3_documents, _v4_safety]  # version N is MIGRATIONS[N - 1]
-MIGRATIONS.append(_v5_hotline)  # version 5
+def _v6_search(db):
+    """Search without a scan (models/search.py), and indexes for the list's filters on a large archive."""
+    from . import search
+
+    search.install(db)
+    for statement in LIST_INDEXES + STATISTICS_INDEXES:
+        db.execute_sql(statement)
+    analyze(db)  # the planner's statistics, by which it picks among these indexes
+
+
+# The petition list on a large archive (admin_app/views/petition_list.py). Its pages are read newest first,
+# by id: petition_newest gives the ids of any page from a small index. Its counts stop at 10,000 rows: for
+# any combination of the equality filters, the index led by one of them holds the others, so the count reads
+# the index alone (the single-column indexes of the model keep rowid order, for the pages).
+FILTER_COLUMNS = ("status", "town_id", "category_id", "channel", "classification", "team_id")
+LIST_INDEXES = tuple(
+    "CREATE INDEX IF NOT EXISTS petition_by_%s ON petition (%s)" % (
+        lead.replace("_id", ""), ", ".join((lead,) + tuple(c for c in FILTER_COLUMNS if c != lead)))
+    for lead in FILTER_COLUMNS) + (
+    "CREATE INDEX IF NOT EXISTS petition_newest ON petition (id)",
+    "CREATE INDEX IF NOT EXISTS petition_by_due ON petition (due_on, status)",
+)
+# The home page's statistics (models/statistics.py) for any period: what was received in it, and what was
+# finished in it, each read from one index range that holds every column they are counted and grouped by.
+STATISTICS_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS petition_receiving ON petition (received_at, status, closed_at, channel, "
+    "category_id, town_id, team_id, classification)",
+    "CREATE INDEX IF NOT EXISTS petition_finishing ON petition (status, closed_at, received_at, channel, "
+    "category_id, town_id, team_id, classification)",
+    "CREATE INDEX IF NOT EXISTS petition_leader ON petition (leader_in_charge)",
+    "CREATE INDEX IF NOT EXISTS petition_led ON petition (lead_representative_id, status, closed_at, received_at)",
+)
+
+MIGRATIONS = [_v1_foundation, _v2_workflow, _v3_documents, _v4_safety, _v5_hotline, _v6_search]  # version N is MIGRATIONS[N - 1]
 LATEST = len(MIGRATIONS)
 
 
@@ -141,6 +175,35 @@ def upgrade(db=None):
         SchemaVersion.delete().execute()
         SchemaVersion.create(version=max(start, LATEST))
     return start, max(start, LATEST)
+
+
+@contextmanager
+def bulk_load(db=None):
+    """Load many petitions at once (benchmarks/generate.py): the list's and the statistics' indexes and the
+    search index are set aside meanwhile and built in one pass after (much faster than row by row), then the
+    planner's statistics are refreshed."""
+    from . import search
+
+    db = db or database
+    for statement in LIST_INDEXES + STATISTICS_INDEXES:
+        db.execute_sql("DROP INDEX IF EXISTS %s" % index_name(statement))
+    with search.bulk_load(db):
+        yield
+    for statement in LIST_INDEXES + STATISTICS_INDEXES:
+        db.execute_sql(statement)
+    analyze(db)
+
+
+def analyze(db):
+    """Fresh planner statistics for the petitions' tables (on PostgreSQL a bare ANALYZE would read every
+    schema of the database)."""
+    for table in ("petition", "petitioner"):
+        db.execute_sql("ANALYZE %s" % table)
+
+
+def index_name(statement):
+    """The name in CREATE INDEX IF NOT EXISTS name ON ..."""
+    return statement.split()[5]
 
 
 def is_empty():

@@ -26,7 +26,7 @@ from .casework import (
 from .errors import N_, ValidationError
 from .organisation import Category, Department
 from .people import Representative, Team
-from .petition import CHANNELS, CLASSIFICATIONS, Petition
+from .petition import CHANNELS, CLASSIFICATIONS, STATUSES, Petition
 
 FINISHED = ("closed", "not_accepted")
 SATISFIED = ("satisfied", "basically")
@@ -147,43 +147,27 @@ FINISHED_AT = Case(None, ((Petition.status.in_(FINISHED),
                            Case(None, ((Petition.closed_at.is_null() | (Petition.closed_at < Petition.received_at),
                                         Petition.received_at),), Petition.closed_at)),), None)
 COUNTED = Petition.status != "void"
-
-
-def open_at(moment):
-    return (Petition.received_at < moment) & (FINISHED_AT.is_null() | (FINISHED_AT >= moment))
+OPEN_STATUSES = tuple(code for code, _ in STATUSES if code not in FINISHED + ("void",))
+# A finished petition's finishing time is its closing time (NORMAL), or its receipt when the closing time is
+# missing or earlier (ODD): each kind is read through its own index (schema.STATISTICS_INDEXES).
+NORMAL = Petition.closed_at >= Petition.received_at
+ODD = Petition.closed_at.is_null() | (Petition.closed_at < Petition.received_at)
 
 
 def received_in(period):
     return (Petition.received_at >= period.starts_at) & (Petition.received_at < period.ends_before)
 
 
-def finished_in(period):
-    return (FINISHED_AT >= period.starts_at) & (FINISHED_AT < period.ends_before)
-
-
-def closed_in(period):
-    """办结 within the period (not counting 不予受理)."""
-    return (Petition.status == "closed") & finished_in(period)
-
-
-def not_accepted_in(period):
-    return (Petition.status == "not_accepted") & finished_in(period)
-
-
-def may_matter_since(moment):
-    """A cheap superset of the petitions not finished before `moment` (open, or closed_at since then, or a
-    closing time missing or before the receipt): it spares the exact test on the many finished long ago."""
-    return (Petition.status.not_in(FINISHED) | Petition.closed_at.is_null() | (Petition.closed_at >= moment)
-            | (Petition.closed_at < Petition.received_at))
-
-
-def may_matter_in(period):
-    """A cheap superset of the petitions received or finished in the period (see FINISHED_AT)."""
-    return received_in(period) | ((Petition.closed_at >= period.starts_at) & (Petition.closed_at < period.ends_before))
+def finished_between(statuses, start, end):
+    """The petitions of these finishing statuses finished in [start, end), as two disjoint conditions, the
+    first read by the closing time, the second by the receipt; counts and groups add up over both."""
+    finished = Petition.status.in_(statuses)
+    return [finished & (Petition.closed_at >= start) & (Petition.closed_at < end) & NORMAL,
+            finished & (Petition.received_at >= start) & (Petition.received_at < end) & ODD]
 
 
 def led_by_leader():
-    return Petition.leader_in_charge.is_null(False) & (fn.TRIM(Petition.leader_in_charge) != "")
+    return (Petition.leader_in_charge > "") & (fn.TRIM(Petition.leader_in_charge) != "")  # > "": by its index
 
 
 def tally(condition):
@@ -195,6 +179,33 @@ def petitions(scope=None, *fields):
     """The counted petitions (void ones never are), within the scope."""
     query = Petition.select(*fields).where(COUNTED)
     return query if scope is None else query.where(scope)
+
+
+def count(where, scope=None):
+    return petitions(scope, fn.COUNT(Petition.id)).where(where).scalar() or 0
+
+
+def count_finished(statuses, start, end, scope=None):
+    return sum(count(part, scope) for part in finished_between(statuses, start, end))
+
+
+def finished_parts(statuses, start, end, scope=None):
+    """finished_between's conditions that hold for some petition: the second (a closing time missing or before
+    the receipt, an old register's habit) is usually empty, and a count says so before any grouping."""
+    first, second = finished_between(statuses, start, end)
+    return [first] + ([second] if count(second, scope) else [])
+
+
+def open_at(moment, scope=None):
+    """Open at a moment: received before it and not finished before it. Counted from today backwards (open
+    now, plus finished since, less received since), so a recent moment reads only the recent rows:
+        open(T) = open now + finished at or after T − received at or after T
+    (a petition received after T is finished after T too, if at all)."""
+    far = dt.datetime.max.replace(microsecond=0)
+    open_now = count(Petition.status.in_(OPEN_STATUSES), scope)
+    finished_since = count_finished(FINISHED, moment, far, scope)
+    received_since = count(Petition.received_at >= moment, scope)
+    return open_now + finished_since - received_since
 
 
 def _ints(row):
@@ -209,18 +220,22 @@ def ratio(part, whole):
 # -- the figures --------------------------------------------------------------------------------------------
 
 def summary(period, scope=None):
-    """The period's figures in one query: open at the start, new, closed, not accepted, finished, open at the
-    end, handled, 化解率 (closed ÷ handled) and the cases led by county leaders among those handled."""
-    handled_here = open_at(period.starts_at) | received_in(period)
-    row = petitions(scope, tally(open_at(period.starts_at)), tally(received_in(period)),
-                    tally(closed_in(period)), tally(not_accepted_in(period)), tally(open_at(period.ends_before)),
-                    tally(handled_here & led_by_leader())
-                    ).where(may_matter_since(period.starts_at)).tuples().get()
-    open_start, new, closed, not_accepted, open_end, leader_led = _ints(row)
+    """The period's figures: open at the start, new, closed, not accepted, finished, open at the end (open at
+    the start + new − finished, which is what open at the end means), handled, 化解率 (closed ÷ handled) and the
+    cases led by county leaders among those handled. Each a count over an index range."""
+    start, end = period.starts_at, period.ends_before
+    open_start = open_at(start, scope)
+    new = count(received_in(period), scope)
+    closed = count_finished(("closed",), start, end, scope)
+    not_accepted = count_finished(("not_accepted",), start, end, scope)
     handled = open_start + new
+    # the few led by a county leader (read by their own index), each checked against the definition
+    open_then = (Petition.received_at < start) & (Petition.status.not_in(FINISHED) | (FINISHED_AT >= start))
+    led = petitions(scope, Petition.id).where(led_by_leader())
+    leader_led = count(Petition.id.in_(led) & (open_then | received_in(period)), scope)
     return {"open_start": open_start, "new": new, "closed": closed, "not_accepted": not_accepted,
-            "finished": closed + not_accepted, "open_end": open_end, "handled": handled,
-            "resolution_rate": ratio(closed, handled), "leader_led": leader_led}
+            "finished": closed + not_accepted, "open_end": open_start + new - closed - not_accepted,
+            "handled": handled, "resolution_rate": ratio(closed, handled), "leader_led": leader_led}
 
 
 def deadline_counts(today, scope=None):
@@ -260,20 +275,22 @@ def breakdowns(period, scope=None):
     (a code, an id, or None for 'not set'), label (a msgid for choices, else the name), new, closed,
     not_accepted. Only rows with a figure; choices in their order, records by most new, 'not set' last.
 
-    One grouped scan over the five columns, then the names of the records in the rows. The first is grouped
-    as an expression (COALESCE of a column that is never NULL): grouped by a bare indexed column, SQLite
-    walks that index and reads the table in its order, five times slower than a plain scan."""
-    columns = [fn.COALESCE(Petition.channel, "")] + [column for _, column, _ in DIMENSIONS[1:]]
-    query = (petitions(scope, *columns, tally(received_in(period)), tally(closed_in(period)),
-                       tally(not_accepted_in(period)))
-             .where(may_matter_in(period)).group_by(*columns))
+    Grouped over the five columns at once: the new by their receipt, the finished (both kinds, see
+    finished_between) by their status; each read from an index that holds the five columns."""
+    columns = [column for _, column, _ in DIMENSIONS]
     sums = {name: {} for name, _, _ in DIMENSIONS}
-    for values in query.tuples():
-        figures = _ints(values[-3:])
-        for (name, _, _), key in zip(DIMENSIONS, values):
-            total = sums[name].setdefault(key, [0, 0, 0])
-            for i, figure in enumerate(figures):
-                total[i] += figure
+
+    def add(query, figure_of):
+        for values in query.tuples():
+            figure, n = figure_of(values), int(values[-1])
+            for (name, _, _), key in zip(DIMENSIONS, values):
+                sums[name].setdefault(key, [0, 0, 0])[figure] += n
+
+    add(petitions(scope, *columns, fn.COUNT(Petition.id)).where(received_in(period)).group_by(*columns),
+        lambda values: 0)
+    for part in finished_parts(FINISHED, period.starts_at, period.ends_before, scope):
+        add(petitions(scope, *columns, Petition.status, fn.COUNT(Petition.id)).where(part)
+            .group_by(*columns, Petition.status), lambda values: 1 if values[-2] == "closed" else 2)
     return {name: _rows(labels, sums[name]) for name, _, labels in DIMENSIONS}
 
 
@@ -301,19 +318,22 @@ def breakdown(dimension, period, scope=None):
 
 
 def trend(period, scope=None):
-    """New and closed in each of the TREND_MONTHS months ending with the period's month: two grouped queries,
+    """New and closed in each of the TREND_MONTHS months ending with the period's month: grouped queries,
     each petition put in its month by one CASE."""
     months = trend_months(period)
     window = Period(months[0].start, months[-1].end)
 
     def per_month(moment, where):
         bucket = Case(None, [(moment < m.ends_before, i) for i, m in enumerate(months)], None)
-        return {i: int(n) for i, n in petitions(scope, bucket, fn.COUNT(Petition.id))
-                .where(where & (moment >= window.starts_at) & (moment < window.ends_before))
+        return {i: int(n) for i, n in petitions(scope, bucket, fn.COUNT(Petition.id)).where(where)
                 .group_by(bucket).tuples()}
 
     new = per_month(Petition.received_at, received_in(window))
-    closed = per_month(FINISHED_AT, may_matter_in(window) & (Petition.status == "closed"))
+    closed = {}
+    for part, moment in zip(finished_parts(("closed",), window.starts_at, window.ends_before, scope),
+                            (Petition.closed_at, Petition.received_at)):
+        for i, n in per_month(moment, part).items():
+            closed[i] = closed.get(i, 0) + n
     return [{"month": m, "new": new.get(i, 0), "closed": closed.get(i, 0)} for i, m in enumerate(months)]
 
 
@@ -337,9 +357,12 @@ def representatives_work(period, today, scope=None):
         .join(Consultation)
         .where((Consultation.held_at >= period.starts_at) & (Consultation.held_at < period.ends_before))
         .group_by(ConsultationRepresentative.representative).tuples())
-    resolved = dict(petitions(scope, Petition.lead_representative, fn.COUNT(Petition.id))
-                    .where(Petition.lead_representative.is_null(False) & closed_in(period))
-                    .group_by(Petition.lead_representative).tuples())
+    resolved = {}
+    for part in finished_parts(("closed",), period.starts_at, period.ends_before, scope):
+        for rep, n in (petitions(scope, Petition.lead_representative, fn.COUNT(Petition.id))
+                       .where(Petition.lead_representative.is_null(False) & part)
+                       .group_by(Petition.lead_representative).tuples()):
+            resolved[rep] = resolved.get(rep, 0) + n
     busy = set(duty) | set(visits) | set(consultations) | set(resolved)
     listed = Representative.active | Representative.id.in_(list(busy)) if busy else Representative.active
     reps = (Representative.select(Representative.id, Representative.name, Representative.kind)

@@ -215,6 +215,10 @@ class SecureModelView(ExportMixin, LoginRequired, ModelView):
             attach_related(rows, self.related_columns())
         return count, rows
 
+    def count_label(self, count):
+        """The count on the list's tab (the petition list says 约 N 条 or 超过 N 条 when it did not count all)."""
+        return count
+
     def related_columns(self):
         """Foreign keys shown in the list: loaded in one query each, never one per row."""
         fields = self.model._meta.fields

@@ -25,6 +25,7 @@ from models.validation import mask_id_number, mask_phone, normalize_id_number, n
 from .. import i18n
 from .. import personal
 from .base import SecureModelView, date_formatter, datetime_formatter, domain_validator
+from .petition_list import FastListMixin
 from .fields import ActiveLoader, ChoiceFilter, KeepHidden, deadline_text, rows_of, suggest_field
 from .petition_letters import LettersMixin
 from .steps import STEP_LOADERS, StepsMixin
@@ -119,7 +120,7 @@ def due_formatter(view, context, model, name):
     return Markup('<span class="%s" title="%s">%s</span>') % (css, i18n.cn_date(model.due_on), text)
 
 
-class PetitionView(LettersMixin, StepsMixin, SecureModelView):
+class PetitionView(FastListMixin, LettersMixin, StepsMixin, SecureModelView):
     """事项: register, find and read petitions, and take them through the workflow (steps.py)."""
 
     route_ops = {"step_view": "step", "letter_preview_view": "letter", "letter_issue_view": "letter",
@@ -148,9 +149,9 @@ class PetitionView(LettersMixin, StepsMixin, SecureModelView):
         "new_petitioner_phone": _l("New petitioner: phone"), "new_petitioner_address": _l("New petitioner: address"),
         Petitioner.name: _l("Petitioner"),
     }
-    column_default_sort = [("received_at", True), ("id", True)]
+    column_default_sort = ("id", True)  # newest registered first: the order every index keeps (petition_list.py)
     column_sortable_list = ("number", "received_at", "status", "due_on")
-    column_searchable_list = (Petition.number, Petition.subject, Petitioner.name)
+    column_searchable_list = (Petition.number, Petition.subject, Petition.content, Petitioner.name)
     column_formatters = {"received_at": date_formatter, "petitioner": petitioner_link, "due_on": due_formatter}
     column_formatters_detail = {"received_at": datetime_formatter, "created_at": datetime_formatter,
                                 "updated_at": datetime_formatter, "accepted_at": datetime_formatter,

@@ -105,7 +105,7 @@ def test_the_csv_starts_with_the_bom_and_holds_what_the_xlsx_holds(app, client, 
 def test_a_petition_export_shows_chinese_dates_choices_and_follows_the_search(client, login_as, make_petition):
     login_as("staff")
     make_petition(subject="宅基地纠纷", received_at=dt.datetime(2022, 12, 9, 9, 30))
-    make_petition(subject="拖欠工资", received_at=dt.datetime(2023, 1, 5, 14, 0))
+    make_petition(subject="拖欠工资", content="公司拖欠工资三个月。", received_at=dt.datetime(2023, 1, 5, 14, 0))
     rows = csv_rows(client.get("/admin/petition/export/csv/?search=宅基地"))
     headers, body = rows[0], rows[1:]
     assert len(body) == 1

@@ -146,7 +146,7 @@ def test_filters_on_category_and_town_use_the_ids(client, staff, make_petition, 
 
 @pytest.mark.parametrize("term", ["XF-2022-000002", "共用道路", "刘某某", "刘某"])
 def test_search_by_number_subject_and_petitioner_name(client, staff, make_petition, make_petitioner, term):
-    make_petition(subject="与本案无关的事项")
+    make_petition(subject="与本案无关的事项", content="另一件事，与本案无关。")  # content is searched too
     make_petition(subject="宅基地及共用道路纠纷", petitioner=make_petitioner(name="刘某某"))
     text = visible_text(client.get("/admin/petition/", query_string={"search": term}).get_data(as_text=True))
     assert "宅基地及共用道路纠纷" in text and "与本案无关的事项" not in text

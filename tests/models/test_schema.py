@@ -77,6 +77,8 @@ def make_version_1(db):
     """Take v2 and later away again: the workflow's tables, its petition columns and their indexes, the
     letters' Document table (v3), the hotline's tables (v5); record version 1."""
     db.drop_tables(later_models(), cascade=isinstance(db, PostgresqlDatabase))
+    for statement in schema.LIST_INDEXES + schema.STATISTICS_INDEXES:  # v6's, over v2's columns
+        db.execute_sql("DROP INDEX IF EXISTS %s" % statement.split()[5])
     for name in schema.PETITION_V2_FIELDS:
         column = Petition._meta.fields[name].column_name
         db.execute_sql('DROP INDEX IF EXISTS "petition_%s"' % column)
