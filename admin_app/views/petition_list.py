@@ -89,8 +89,15 @@ class FastListMixin:
             ids = narrowed.order_by(*order)
         elif conditions and self.capped_count(narrowed, CONDITIONS_LEAD, label=False) <= CONDITIONS_LEAD:
             # the conditions are narrow: their (covering) index leads, each row looked up among the matches
-            leading = narrowed.where(fast_search.among_matches(fts))
-            count, ids = self.capped_count(leading, cap), leading.order_by(*order)
+            # and the ids found are read once, for the count and the page (the matches are listed only once)
+            leading = narrowed.where(fast_search.among_matches(fts)).order_by(*order)
+            found = [pid for (pid,) in leading.limit(cap + 1).tuples()]
+            count = self.capped(len(found), cap)
+            end = (page + 1) * page_size if page_size else len(found) + 1
+            if end <= len(found) or len(found) <= cap:
+                ids, page_size = found[page * page_size:end] if page_size else found, None
+            else:
+                ids = leading
         else:  # the matches lead, newest first, and stop as soon as the page (or the count's cap) is reached
             matches = narrow(fast_search.newest_matches(fts, [Petition.id]))
             count = self.capped_count(matches, cap)
@@ -121,11 +128,15 @@ class FastListMixin:
         g.petition_count_label = gettext("about %(n)s", n="{:,}".format(newest))
         return newest
 
-    @staticmethod
-    def capped_count(query, cap, label=True):
+    @classmethod
+    def capped_count(cls, query, cap, label=True):
         """Exact up to the cap; beyond, cap + 1 and the label 超过 10,000 条 rather than a long count."""
         found = query.order_by().limit(cap + 1).count()
-        if found > cap and label:
+        return cls.capped(found, cap) if label else found
+
+    @staticmethod
+    def capped(found, cap):
+        if found > cap:
             g.petition_count_label = gettext("more than %(n)s", n="{:,}".format(cap))
             return cap
         return found

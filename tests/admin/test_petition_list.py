@@ -110,3 +110,11 @@ def test_staff_find_petitions_by_a_full_phone_or_id_number_without_it_in_the_url
         assert response.status_code == 302 and value not in response.headers["Location"]
         page = client.get(response.headers["Location"]).get_data(as_text=True)
         assert set(NUMBER.findall(page)) == {p.number for p in person.petitions} and value not in page
+
+
+def test_a_capped_search_with_a_filter_still_lists_its_whole_page(app, client, office, monkeypatch):
+    monkeypatch.setattr(petition_list, "COUNT_CAP", 2)
+    view = app.extensions["office_views"]["petition"]
+    page = client.get("/admin/petition/", query_string={"search": "宅基地", "flt0_1": "visit"}).get_data(as_text=True)
+    assert "超过 2 条" in page
+    assert set(NUMBER.findall(page)) == expected(view, "宅基地", 1, "visit") and len(set(NUMBER.findall(page))) > 2
