@@ -21,6 +21,8 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 from models import deadlines, schema  # noqa: E402
+from peewee import PostgresqlDatabase  # noqa: E402
+
 from models.db import connect, database  # noqa: E402
 from models.demo_texts import (  # noqa: E402
     CATEGORIES, CLOSINGS, COMPANIES, ESTATES, FEMALE, HISTORY, MALE, MOBILE_PREFIXES, SURNAMES, VILLAGES,
@@ -99,9 +101,21 @@ def petitioners(rng, count, towns, today):
     fields = [Petitioner.name, Petitioner.id_number, Petitioner.phone, Petitioner.town, Petitioner.village,
               Petitioner.address]
     for start in range(0, len(rows), BATCH):
-        with database.atomic():
-            Petitioner.insert_many(rows[start:start + BATCH], fields=fields).execute()
+        insert_rows(Petitioner, fields, rows[start:start + BATCH])
     return people
+
+
+def insert_rows(model, fields, rows):
+    """Model.insert_many, in one transaction. On SQLite the model's statement for one row is run for every row
+    (executemany): the same SQL, without peewee writing out thousands of values first (3/4 of the time)."""
+    with database.atomic():
+        if isinstance(database.obj, PostgresqlDatabase):
+            model.insert_many(rows, fields=fields).execute()
+        else:
+            sql, params = model.insert_many(rows[:1], fields=fields).sql()
+            defaults = tuple(params[len(fields):])  # the fields' defaults peewee adds after the given ones
+            assert list(params[:len(fields)]) == [f.db_value(v) for f, v in zip(fields, rows[0])]
+            database.cursor().executemany(sql, [tuple(row) + defaults for row in rows])
 
 
 TEMPLATES = [(category, subject, facts, request, collective)
@@ -163,8 +177,7 @@ def petitions(rng, count, people, towns, categories, today):
     rows = []
 
     def flush():
-        with database.atomic():
-            Petition.insert_many(rows, fields=columns).execute()
+        insert_rows(Petition, columns, rows)
         rows.clear()
 
     for received in moments:
@@ -214,6 +227,9 @@ def main(argv=None):
     if url.startswith("sqlite"):
         database.execute_sql("PRAGMA synchronous = OFF")  # a benchmark's data: no need to survive a power cut
         database.execute_sql("PRAGMA cache_size = -1000000")  # 1 GB for building the indexes
+    else:
+        database.execute_sql("SET synchronous_commit = off")  # the same: no wait for the disk at each batch
+        database.execute_sql("SET maintenance_work_mem = '1GB'")  # for building the indexes after the load
     schema.upgrade(database.obj)
     if Petition.select().exists() and "--database" in (argv or sys.argv):
         print("the database already holds petitions: adding", args.count)

@@ -70,11 +70,12 @@ import requests
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from models import audit, schema  # noqa: E402
+from models import audit, schema, tallies  # noqa: E402
 from models import db as models_db  # noqa: E402
 from models.casework import Referral  # noqa: E402
 from models.documents import Document  # noqa: E402
 from models.organisation import Department  # noqa: E402
+from models.tallies import PetitionTally  # noqa: E402
 from models.people import User  # noqa: E402
 from models.petition import NumberSeries, Petition, StepRecord  # noqa: E402
 
@@ -474,6 +475,10 @@ def reconcile(clients, run_id):
     broken = audit.verify_chain()
     if broken is not None:
         problems.append("the audit chain breaks at entry %d" % broken)
+    kept = {(t.month, t.measure, t.dimension, t.key): t.n for t in PetitionTally.select() if t.n}
+    tallies.rebuild(models_db.database)
+    if kept != {(t.month, t.measure, t.dimension, t.key): t.n for t in PetitionTally.select() if t.n}:
+        problems.append("the statistics' monthly tallies differ from a fresh count")
     summary = {"petitions": len(rows), "acknowledged": len(acknowledged), **checked,
                "audit entries": audit.AuditEntry.select().count()}
     return problems, summary
@@ -509,7 +514,7 @@ def report(clients, seconds, label, problems, summary, connections):
             print("  " + problem)
     else:
         print("reconciliation OK: every acknowledged write is in the database exactly once, none lost or doubled; "
-              "the audit chain is whole")
+              "the audit chain is whole, the monthly tallies agree with a fresh count")
 
 
 def main():

@@ -21,6 +21,7 @@ from .hotline import ApiClient, FlagDismissal, HotlineTicket
 from .organisation import Category, Department
 from .people import TEAMS, Petitioner, Representative, Team, User
 from .petition import CoPetitioner, NumberSeries, Petition, StepRecord
+from .tallies import PetitionTally
 
 
 class SchemaVersion(BaseModel):
@@ -40,7 +41,7 @@ V2_MODELS = [
 ]
 MODELS = V1_MODELS + V2_MODELS + [Document]
 V5_MODELS = [HotlineTicket, ApiClient, FlagDismissal]
-MODELS = MODELS + V5_MODELS
+MODELS = MODELS + V5_MODELS + [PetitionTally]
 
 
 def _sqlite_literal(value):
@@ -107,8 +108,8 @@ def _v3_documents(db):
 def _v4_safety(db):
     """Optimistic locking (a version on every record) and account lockout."""
     for model in MODELS:
-        if not db.table_exists(model._meta.table_name):  # a table of a later version: created with the column
-            continue
+        if "version" not in model._meta.fields or not db.table_exists(model._meta.table_name):
+            continue  # a table of a later version is created with the column
         add_missing_columns(db, model, ("version",))
     add_missing_columns(db, User, ("failed_logins", "locked_until"))
 
@@ -151,7 +152,25 @@ STATISTICS_INDEXES = (
     "CREATE INDEX IF NOT EXISTS petition_led ON petition (lead_representative_id, status, closed_at, received_at)",
 )
 
-MIGRATIONS = [_v1_foundation, _v2_workflow, _v3_documents, _v4_safety, _v5_hotline, _v6_search]  # version N is MIGRATIONS[N - 1]
+def _v7_tallies(db):
+    """The statistics' monthly tallies (models/tallies.py), kept by triggers, counted from the petitions there."""
+    from . import tallies
+
+    tallies.install(db)
+
+
+def _v8_search_text(db):
+    """PostgreSQL: the trigram indexes on the text as stored (no lower() in each recheck), a faster
+    office_bigrams (models/search.py); SQLite's search is unchanged."""
+    from . import search
+
+    if search.is_postgres(db):
+        search.install(db)
+        analyze(db)
+
+
+MIGRATIONS = [_v1_foundation, _v2_workflow, _v3_documents, _v4_safety, _v5_hotline, _v6_search, _v7_tallies,
+              _v8_search_text]  # version N is MIGRATIONS[N - 1]
 LATEST = len(MIGRATIONS)
 
 
@@ -182,15 +201,16 @@ def bulk_load(db=None):
     """Load many petitions at once (benchmarks/generate.py): the list's and the statistics' indexes and the
     search index are set aside meanwhile and built in one pass after (much faster than row by row), then the
     planner's statistics are refreshed."""
-    from . import search
+    from . import search, tallies
 
     db = db or database
     for statement in LIST_INDEXES + STATISTICS_INDEXES:
         db.execute_sql("DROP INDEX IF EXISTS %s" % index_name(statement))
-    with search.bulk_load(db):
-        yield
-    for statement in LIST_INDEXES + STATISTICS_INDEXES:
-        db.execute_sql(statement)
+    with tallies.bulk_load(db):  # counted after the indexes are back: it reads them
+        with search.bulk_load(db):
+            yield
+        for statement in LIST_INDEXES + STATISTICS_INDEXES:
+            db.execute_sql(statement)
     analyze(db)
 
 

@@ -10,12 +10,14 @@ is found by its index. Words of two or more characters use an index:
   2-character word (many Chinese names) is looked up as the trigrams that begin with it (`fts5vocab`);
   a longer word is a phrase of its trigrams, which FTS5 matches at consecutive positions: a substring.
 - PostgreSQL: the same texts behind GIN indexes: pg_trgm's trigrams for words of 3 characters or more
-  (LIKE '%word%' on the lower-cased text), and the text's 2-character pieces (office_bigrams) for words of 2.
+  (LIKE '%word%' on the text itself, or ILIKE for a word with letters that have a case), and the lower-cased
+  text's 2-character pieces (office_bigrams) for words of 2. The list reads them as bitmaps (bitmap_plans).
 
 A single character falls back to LIKE, which reads every row.
 """
 import logging
 import re
+import unicodedata
 from contextlib import contextmanager
 
 from peewee import SQL, Cast, Expression, Model, NodeList, PostgresqlDatabase, Value, fn
@@ -68,24 +70,32 @@ SQLITE_TRIGGERS = (
        END""",
 )
 # PostgreSQL: the same texts (a petition's subject and content; a petitioner's name and alias, joined by END)
-# behind two GIN indexes each: pg_trgm's trigrams for words of 3 characters or more (ILIKE), and the text's
-# 2-character pieces (office_bigrams) for words of 2, which trigrams cannot find.
+# behind two GIN indexes each: pg_trgm's trigrams for words of 3 characters or more, and the lower-cased text's
+# 2-character pieces (office_bigrams) for words of 2, which trigrams cannot find. The trigram index is on the
+# text itself (pg_trgm folds the case of its trigrams anyway): the LIKE that rechecks each row the index gives
+# then reads the text as stored, where lower() of a 1 KB text cost more than the LIKE (and than the heap read).
+# office_bigrams: the pieces in order, repeats included (GIN keeps each key once); string_to_array splits
+# the text in one pass, where substr(t, i, 2) walked it from the start for every i (a 1M-row build: minutes).
 POSTGRES_FUNCTION = """CREATE OR REPLACE FUNCTION office_bigrams(t text) RETURNS text[]
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-    SELECT coalesce(array_agg(DISTINCT substr(t, i, 2)), '{}') FROM generate_series(1, char_length(t) - 1) AS i
+    SELECT ARRAY(SELECT a || b FROM unnest(c[1:n - 1], c[2:n]) AS pair(a, b))
+    FROM (SELECT string_to_array(t, NULL) AS c, char_length(t) AS n) AS chars
 $$"""
-PETITION_TEXT = "lower(subject || chr(3) || content)"
-PETITIONER_TEXT = "lower(name || chr(3) || coalesce(alias, ''))"
+PETITION_TEXT = "subject || chr(3) || content"
+PETITIONER_TEXT = "name || chr(3) || coalesce(alias, '')"
 POSTGRES_INDEXES = (  # (name, table, indexed expression, operator class or None)
-    ("petition_text_trgm", "petition", PETITION_TEXT, "gin_trgm_ops"),
-    ("petition_text_bigrams", "petition", "office_bigrams(%s)" % PETITION_TEXT, None),
-    ("petitioner_text_trgm", "petitioner", PETITIONER_TEXT, "gin_trgm_ops"),
-    ("petitioner_text_bigrams", "petitioner", "office_bigrams(%s)" % PETITIONER_TEXT, None),
+    ("petition_words_trgm", "petition", PETITION_TEXT, "gin_trgm_ops"),
+    ("petition_text_bigrams", "petition", "office_bigrams(lower(%s))" % PETITION_TEXT, None),
+    ("petitioner_words_trgm", "petitioner", PETITIONER_TEXT, "gin_trgm_ops"),
+    ("petitioner_text_bigrams", "petitioner", "office_bigrams(lower(%s))" % PETITIONER_TEXT, None),
 )
+# The trigram indexes of schema version 6, on lower(text): replaced by the two above.
+OBSOLETE_POSTGRES_INDEXES = ("petition_text_trgm", "petitioner_text_trgm")
 
 
 def install(db):
-    """Create the search index (schema version 6) and fill it from the rows already there."""
+    """Create the search index (schema version 6) and fill it from the rows already there. Run again on a
+    database of an earlier version 6, it replaces the PostgreSQL indexes that changed (a migration's step)."""
     if isinstance(_obj(db), PostgresqlDatabase):
         _install_trigram_indexes(db)
         return
@@ -106,6 +116,8 @@ def _install_trigram_indexes(db):
     (where,) = db.execute_sql("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
                               "WHERE e.extname = 'pg_trgm'").fetchone()
     db.execute_sql(POSTGRES_FUNCTION)
+    for name in OBSOLETE_POSTGRES_INDEXES:
+        db.execute_sql("DROP INDEX IF EXISTS %s" % name)
     for name, table, expression, opclass in POSTGRES_INDEXES:
         db.execute_sql("CREATE INDEX IF NOT EXISTS %s ON %s USING gin ((%s)%s)" % (
             name, table, expression, ' "%s".%s' % (where, opclass) if opclass else ""))
@@ -116,7 +128,8 @@ def bulk_load(db):
     """Load many petitions at once (benchmarks/generate.py): the triggers are lifted meanwhile and the index
     is rebuilt in one pass after, which is several times faster than row by row."""
     if isinstance(_obj(db), PostgresqlDatabase):
-        yield
+        with _postgres_bulk_load(db):
+            yield
         return
     for name in re.findall(r"CREATE TRIGGER IF NOT EXISTS (\w+)", "\n".join(SQLITE_TRIGGERS)):
         db.execute_sql("DROP TRIGGER IF EXISTS %s" % name)
@@ -128,10 +141,38 @@ def bulk_load(db):
         rebuild(db)
 
 
+@contextmanager
+def _postgres_bulk_load(db):
+    """The GIN indexes, kept up to date row by row, made a million-row load several times slower: they are
+    dropped meanwhile and built once after, with more memory for the build (fewer passes over the rows)."""
+    present = [name for name in [name for name, *_ in POSTGRES_INDEXES] + list(OBSOLETE_POSTGRES_INDEXES)
+               if db.execute_sql("SELECT to_regclass(%s)", (name,)).fetchone()[0] is not None]
+    for name in present:
+        db.execute_sql("DROP INDEX %s" % name)
+    try:
+        yield
+    finally:
+        if present:  # none when pg_trgm was not available: the search reads every row, as before
+            (memory,) = db.execute_sql("SHOW maintenance_work_mem").fetchone()
+            db.execute_sql("SET maintenance_work_mem = '1GB'")
+            try:
+                _install_trigram_indexes(db)
+            finally:
+                db.execute_sql("SET maintenance_work_mem = %s", (memory,))
+
+
 def rebuild(db):
     """Index every petition afresh (after a bulk load that went round the triggers, or to repair)."""
     if not isinstance(_obj(db), PostgresqlDatabase):
-        db.execute_sql("INSERT INTO petition_search(petition_search) VALUES ('rebuild')")
+        # in id order: FTS5 writes out its pending terms at every rowid lower than the last one, and its own
+        # 'rebuild' reads the view in the planner's order (by petitioner), which made it 2.5 times slower
+        # and with room for 256 MB of pending terms (1 MB by default): fewer, larger segments to merge (a third
+        # faster for a million petitions); set back after, so that no later writer holds that much
+        db.execute_sql("INSERT INTO petition_search(petition_search) VALUES ('delete-all')")
+        db.execute_sql("INSERT INTO petition_search(petition_search, rank) VALUES ('hashsize', %d)" % (256 << 20))
+        db.execute_sql("INSERT INTO petition_search(rowid, subject, content, names) "
+                       "SELECT id, subject, content, names FROM petition_search_source ORDER BY id")
+        db.execute_sql("INSERT INTO petition_search(petition_search, rank) VALUES ('hashsize', %d)" % (1 << 20))
 
 
 # -- the search ---------------------------------------------------------------------------------------------
@@ -175,6 +216,12 @@ def uses_index(word, db=None):
     return not isinstance(obj, PostgresqlDatabase) and len(word) >= 2 and number_clause(word) is None
 
 
+def caseless(word):
+    """No character of the word has a case (Chinese, digits, punctuation): lower() maps no other character to
+    one of them, so the texts that contain the word are the same as those whose lower-cased text does."""
+    return all(c.lower() == c == c.upper() and unicodedata.category(c) not in ("Lu", "Ll", "Lt") for c in word)
+
+
 def like_clause(word, db=None):
     """Petitions whose subject, content, or petitioner's name or alias contains the word. PostgreSQL: through
     its indexes (above); SQLite: LIKE, which reads every row (a word of one character)."""
@@ -182,22 +229,52 @@ def like_clause(word, db=None):
     from .petition import Petition
 
     if isinstance(_obj(db), PostgresqlDatabase):
-        petition_text = fn.lower(Petition.subject.concat(fn.chr(3)).concat(Petition.content))
-        petitioner_text = fn.lower(Petitioner.name.concat(fn.chr(3)).concat(fn.coalesce(Petitioner.alias, "")))
+        petition_text = Petition.subject.concat(fn.chr(3)).concat(Petition.content)
+        petitioner_text = Petitioner.name.concat(fn.chr(3)).concat(fn.coalesce(Petitioner.alias, ""))
         if len(word) == 2:
             piece = Cast(Value([word.lower()], unpack=False), "text[]")
-            petition_has = Expression(fn.office_bigrams(petition_text), "@>", piece)
-            petitioner_has = Expression(fn.office_bigrams(petitioner_text), "@>", piece)
+            petition_has = Expression(fn.office_bigrams(fn.lower(petition_text)), "@>", piece)
+            petitioner_has = Expression(fn.office_bigrams(fn.lower(petitioner_text)), "@>", piece)
         else:
-            pattern = "%" + word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            petition_has = Expression(petition_text, "LIKE", pattern)
-            petitioner_has = Expression(petitioner_text, "LIKE", pattern)
-        # each side a subquery, so that its GIN index is read once (the planner would otherwise compute the
-        # texts row by row while walking the list's order)
-        return (Petition.id.in_(Petition.select(Petition.id).where(petition_has))
-                | Petition.petitioner.in_(Petitioner.select(Petitioner.id).where(petitioner_has)))
+            # ILIKE is lower(text) LIKE lower(pattern), as the search always was; LIKE, when the word has no
+            # case, finds the same rows without lowering every text the index gives
+            operator = "LIKE" if caseless(word) else "ILIKE"
+            pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            petition_has = Expression(petition_text, operator, pattern)
+            petitioner_has = Expression(petitioner_text, operator, pattern)
+        # the petitioners found first (a short list, once), so that both sides are index bitmaps, ORed
+        people = NodeList((SQL("ARRAY"), Petitioner.select(Petitioner.id).where(petitioner_has)))
+        return petition_has | (Petition.petitioner == fn.ANY(people))
     names = Petitioner.select(Petitioner.id).where(Petitioner.name.contains(word) | Petitioner.alias.contains(word))
     return Petition.subject.contains(word) | Petition.content.contains(word) | Petition.petitioner.in_(names)
+
+
+def indexed(text):
+    """Does every word of the search have an index (2 characters or more)? A single character reads every row."""
+    return all(len(word) >= 2 for word in words(text))
+
+
+def is_postgres(db=None):
+    return isinstance(_obj(db), PostgresqlDatabase)
+
+
+@contextmanager
+def bitmap_plans(db=None):
+    """PostgreSQL: the queries within read a search's matches through its indexes' bitmaps only, in a
+    transaction. The planner cannot tell a common word from a rare one well: it would walk the id index or
+    the table computing each text, hoping to reach a LIMIT soon, which for a rare word reads the million rows.
+    A bitmap costs at most the rows the indexes give. JIT stays off: the disabled plans' costs would
+    otherwise set it compiling each query (tens of ms)."""
+    db = db or database
+    if not is_postgres(db):
+        yield
+        return
+    with db.atomic():
+        db.execute_sql("SET LOCAL enable_seqscan = off")
+        db.execute_sql("SET LOCAL enable_indexscan = off")
+        db.execute_sql("SET LOCAL jit = off")
+        db.execute_sql("SET LOCAL work_mem = '32MB'")  # exact bitmaps: a lossy page rechecks all its rows
+        yield
 
 
 def plan(text, db=None, other=None):

@@ -11,15 +11,18 @@ The rules, for a period [start, end] (whole days, both included):
   Hence, exactly: open at the start + new − finished = open at the end;
 - 化解率 = closed ÷ handled, handled = open at the start + new.
 
-`scope` is an optional where-clause on Petition (what a user may see); None counts every petition.
+`scope` is an optional where-clause on Petition (what a user may see); None counts every petition, and then
+the whole months of a period are read from the monthly tallies (models/tallies.py, kept by triggers) and only
+the days at its edges from the petitions themselves.
 """
 import calendar
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 
 from peewee import Case, fn
 
-from . import deadlines, workflow
+from . import deadlines, tallies, workflow
 from .casework import (
     Consultation, ConsultationRepresentative, DutyShift, FollowUp, VisitLog, VisitRepresentative,
 )
@@ -155,15 +158,24 @@ ODD = Petition.closed_at.is_null() | (Petition.closed_at < Petition.received_at)
 
 
 def received_in(period):
-    return (Petition.received_at >= period.starts_at) & (Petition.received_at < period.ends_before)
+    return received_between(period.starts_at, period.ends_before)
+
+
+def received_between(start, end):
+    """Received in [start, end); end None for no end."""
+    where = Petition.received_at >= start
+    return where if end is None else where & (Petition.received_at < end)
 
 
 def finished_between(statuses, start, end):
-    """The petitions of these finishing statuses finished in [start, end), as two disjoint conditions, the
-    first read by the closing time, the second by the receipt; counts and groups add up over both."""
+    """The petitions of these finishing statuses finished in [start, end) (end None for no end), as two
+    disjoint conditions, the first read by the closing time, the second by the receipt; counts and groups add
+    up over both."""
     finished = Petition.status.in_(statuses)
-    return [finished & (Petition.closed_at >= start) & (Petition.closed_at < end) & NORMAL,
-            finished & (Petition.received_at >= start) & (Petition.received_at < end) & ODD]
+    by_closing = Petition.closed_at >= start
+    if end is not None:
+        by_closing &= Petition.closed_at < end
+    return [finished & by_closing & NORMAL, finished & received_between(start, end) & ODD]
 
 
 def led_by_leader():
@@ -185,10 +197,6 @@ def count(where, scope=None):
     return petitions(scope, fn.COUNT(Petition.id)).where(where).scalar() or 0
 
 
-def count_finished(statuses, start, end, scope=None):
-    return sum(count(part, scope) for part in finished_between(statuses, start, end))
-
-
 def finished_parts(statuses, start, end, scope=None):
     """finished_between's conditions that hold for some petition: the second (a closing time missing or before
     the receipt, an old register's habit) is usually empty, and a count says so before any grouping."""
@@ -196,16 +204,92 @@ def finished_parts(statuses, start, end, scope=None):
     return [first] + ([second] if count(second, scope) else [])
 
 
+# -- whole months from the tallies, the rest from the petitions ---------------------------------------------
+
+MEASURES = tallies.MEASURES  # new (by receipt), closed and not_accepted (by finishing)
+COLUMNS = {"channel": Petition.channel, "category": Petition.category, "town": Petition.town,
+           "team": Petition.team, "classification": Petition.classification, "lead": Petition.lead_representative}
+
+
+def _month_start(moment):
+    return dt.datetime(moment.year, moment.month, 1)
+
+
+def _next_month(moment):
+    return dt.datetime(moment.year + moment.month // 12, moment.month % 12 + 1, 1)
+
+
+def split(start, end):
+    """[start, end) (end None for no end) as (first, last, edges): the whole months in it as month keys (first
+    None when there is none; last None for no end), and the ranges left at its edges."""
+    first = start if start == _month_start(start) else _next_month(start)
+    head = [(start, first)] if start < first else []
+    if end is None:
+        return tallies.month_key(first), None, head
+    after = _month_start(end)  # the whole months end here
+    if first >= after:
+        return None, None, [(start, end)]
+    last = after - dt.timedelta(days=1)
+    return tallies.month_key(first), tallies.month_key(last), head + ([(after, end)] if after < end else [])
+
+
+def total(measure, start, end=None, scope=None):
+    """How many petitions were received (measure new) or finished (closed, not_accepted) in [start, end)."""
+    if scope is not None:
+        return _count(measure, start, end, scope)
+    first, last, edges = split(start, end)
+    whole = sum(tallies.read([measure], first, last, ["channel"]).values()) if first else 0
+    return whole + sum(_count(measure, s, e) for s, e in edges)
+
+
+def _count(measure, start, end, scope=None):
+    if measure == "new":
+        return count(received_between(start, end), scope)
+    return sum(count(part, scope) for part in finished_between((measure,), start, end))
+
+
+def grouped(start, end, dimensions, measures=MEASURES, scope=None):
+    """Counter {(measure, dimension, value): n}: the petitions received or finished in [start, end) by each
+    dimension's value (None for not set)."""
+    if scope is not None:
+        return _grouped(start, end, dimensions, measures, scope)
+    first, last, edges = split(start, end)
+    sums = Counter(tallies.read(measures, first, last, dimensions) if first else {})
+    for s, e in edges:
+        sums.update(_grouped(s, e, dimensions, measures))
+    return sums
+
+
+def _grouped(start, end, dimensions, measures, scope=None):
+    """grouped() from the petitions: grouped over every dimension's column at once, the new by their receipt,
+    the finished by their status; each read from an index that holds the columns (schema.STATISTICS_INDEXES)."""
+    columns = [COLUMNS[name] for name in dimensions]
+    sums = Counter()
+
+    def add(query, measure_of):
+        for values in query.tuples():
+            for name, value in zip(dimensions, values):
+                sums[(measure_of(values), name, value)] += int(values[-1])
+
+    if "new" in measures:
+        add(petitions(scope, *columns, fn.COUNT(Petition.id)).where(received_between(start, end))
+            .group_by(*columns), lambda values: "new")
+    statuses = [measure for measure in measures if measure != "new"]
+    if statuses:
+        for part in finished_parts(statuses, start, end, scope):
+            add(petitions(scope, *columns, Petition.status, fn.COUNT(Petition.id)).where(part)
+                .group_by(*columns, Petition.status), lambda values: values[-2])
+    return sums
+
+
 def open_at(moment, scope=None):
     """Open at a moment: received before it and not finished before it. Counted from today backwards (open
     now, plus finished since, less received since), so a recent moment reads only the recent rows:
         open(T) = open now + finished at or after T − received at or after T
     (a petition received after T is finished after T too, if at all)."""
-    far = dt.datetime.max.replace(microsecond=0)
     open_now = count(Petition.status.in_(OPEN_STATUSES), scope)
-    finished_since = count_finished(FINISHED, moment, far, scope)
-    received_since = count(Petition.received_at >= moment, scope)
-    return open_now + finished_since - received_since
+    return (open_now + total("closed", moment, None, scope) + total("not_accepted", moment, None, scope)
+            - total("new", moment, None, scope))
 
 
 def _ints(row):
@@ -225,9 +309,9 @@ def summary(period, scope=None):
     cases led by county leaders among those handled. Each a count over an index range."""
     start, end = period.starts_at, period.ends_before
     open_start = open_at(start, scope)
-    new = count(received_in(period), scope)
-    closed = count_finished(("closed",), start, end, scope)
-    not_accepted = count_finished(("not_accepted",), start, end, scope)
+    new = total("new", start, end, scope)
+    closed = total("closed", start, end, scope)
+    not_accepted = total("not_accepted", start, end, scope)
     handled = open_start + new
     # the few led by a county leader (read by their own index), each checked against the definition
     open_then = (Petition.received_at < start) & (Petition.status.not_in(FINISHED) | (FINISHED_AT >= start))
@@ -236,6 +320,20 @@ def summary(period, scope=None):
     return {"open_start": open_start, "new": new, "closed": closed, "not_accepted": not_accepted,
             "finished": closed + not_accepted, "open_end": open_start + new - closed - not_accepted,
             "handled": handled, "resolution_rate": ratio(closed, handled), "leader_led": leader_led}
+
+
+def by_status(scope=None):
+    """{status: how many petitions have it now}, void ones included. Without a scope the finished, nearly all of
+    a large archive, are read from the tallies (every month), the others from the status index."""
+    if scope is not None:
+        return dict(Petition.select(Petition.status, fn.COUNT(Petition.id)).where(scope)
+                    .group_by(Petition.status).tuples())
+    others = [code for code, _ in STATUSES if code not in FINISHED]
+    counts = dict(Petition.select(Petition.status, fn.COUNT(Petition.id)).where(Petition.status.in_(others))
+                  .group_by(Petition.status).tuples())
+    for (measure, _, _), n in tallies.read(FINISHED, 0, None, ["channel"]).items():
+        counts[measure] = counts.get(measure, 0) + n
+    return counts
 
 
 def deadline_counts(today, scope=None):
@@ -273,24 +371,12 @@ DIMENSIONS = (
 def breakdowns(period, scope=None):
     """New, closed and not accepted in the period by each of DIMENSIONS: {dimension: rows}, a row being key
     (a code, an id, or None for 'not set'), label (a msgid for choices, else the name), new, closed,
-    not_accepted. Only rows with a figure; choices in their order, records by most new, 'not set' last.
-
-    Grouped over the five columns at once: the new by their receipt, the finished (both kinds, see
-    finished_between) by their status; each read from an index that holds the five columns."""
-    columns = [column for _, column, _ in DIMENSIONS]
-    sums = {name: {} for name, _, _ in DIMENSIONS}
-
-    def add(query, figure_of):
-        for values in query.tuples():
-            figure, n = figure_of(values), int(values[-1])
-            for (name, _, _), key in zip(DIMENSIONS, values):
-                sums[name].setdefault(key, [0, 0, 0])[figure] += n
-
-    add(petitions(scope, *columns, fn.COUNT(Petition.id)).where(received_in(period)).group_by(*columns),
-        lambda values: 0)
-    for part in finished_parts(FINISHED, period.starts_at, period.ends_before, scope):
-        add(petitions(scope, *columns, Petition.status, fn.COUNT(Petition.id)).where(part)
-            .group_by(*columns, Petition.status), lambda values: 1 if values[-2] == "closed" else 2)
+    not_accepted. Only rows with a figure; choices in their order, records by most new, 'not set' last."""
+    names = [name for name, _, _ in DIMENSIONS]
+    counts = grouped(period.starts_at, period.ends_before, names, MEASURES, scope)
+    sums = {name: {} for name in names}
+    for (measure, name, key), n in counts.items():
+        sums[name].setdefault(key, [0, 0, 0])[MEASURES.index(measure)] += n
     return {name: _rows(labels, sums[name]) for name, _, labels in DIMENSIONS}
 
 
@@ -318,9 +404,14 @@ def breakdown(dimension, period, scope=None):
 
 
 def trend(period, scope=None):
-    """New and closed in each of the TREND_MONTHS months ending with the period's month: grouped queries,
-    each petition put in its month by one CASE."""
+    """New and closed in each of the TREND_MONTHS months ending with the period's month: from the tallies, or
+    for a scope by grouped queries, each petition put in its month by one CASE."""
     months = trend_months(period)
+    if scope is None:
+        counts = tallies.by_month(("new", "closed"), tallies.month_key(months[0].start),
+                                  tallies.month_key(months[-1].start))
+        return [{"month": m, "new": counts.get((tallies.month_key(m.start), "new"), 0),
+                 "closed": counts.get((tallies.month_key(m.start), "closed"), 0)} for m in months]
     window = Period(months[0].start, months[-1].end)
 
     def per_month(moment, where):
@@ -357,12 +448,9 @@ def representatives_work(period, today, scope=None):
         .join(Consultation)
         .where((Consultation.held_at >= period.starts_at) & (Consultation.held_at < period.ends_before))
         .group_by(ConsultationRepresentative.representative).tuples())
-    resolved = {}
-    for part in finished_parts(("closed",), period.starts_at, period.ends_before, scope):
-        for rep, n in (petitions(scope, Petition.lead_representative, fn.COUNT(Petition.id))
-                       .where(Petition.lead_representative.is_null(False) & part)
-                       .group_by(Petition.lead_representative).tuples()):
-            resolved[rep] = resolved.get(rep, 0) + n
+    resolved = {rep: n for (_, _, rep), n in
+                grouped(period.starts_at, period.ends_before, ["lead"], ["closed"], scope).items()
+                if rep is not None and n}
     busy = set(duty) | set(visits) | set(consultations) | set(resolved)
     listed = Representative.active | Representative.id.in_(list(busy)) if busy else Representative.active
     reps = (Representative.select(Representative.id, Representative.name, Representative.kind)

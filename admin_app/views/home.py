@@ -8,7 +8,6 @@ from flask_admin import expose
 from flask_admin.contrib.peewee.filters import DateBetweenFilter
 from flask_babel import gettext
 from flask_login import current_user
-from peewee import fn
 
 from models import statistics
 from models.casework import SESSIONS, DutyShift
@@ -49,13 +48,6 @@ class DashboardView(HomeView):
                          download_name=monthly_report.filename(period))
 
 
-def petitions(*fields):
-    """The petitions this user may see: a department's home page counts only its own."""
-    query = Petition.select(*fields)
-    clause = scope()
-    return query if clause is None else query.where(clause)
-
-
 def scope():
     """The where-clause of the petitions this user may see, None for all."""
     return permissions.petition_scope(current_user.user)
@@ -87,7 +79,7 @@ def home_context(today=None):
         period = statistics.default_period(today)
         period_error = gettext("%(error)s The figures below are for this month.", error=i18n.error_message(err))
     data = figures(period, today)
-    counts = dict(petitions(Petition.status, fn.COUNT(Petition.id)).group_by(Petition.status).tuples())
+    counts = statistics.by_status(scope())
     return {
         "today": today,
         "total": sum(counts.values()),

@@ -84,7 +84,9 @@ class FastListMixin:
         cap = COUNT_CAP if page_size == self.page_size else max(COUNT_CAP, page_size or 0)  # an export: its limit
         order = self.order(sort_column, sort_desc)
         narrowed = narrow(Petition.select(Petition.id))
-        if fts is None:
+        if fts is None and clause is not None and fast_search.is_postgres() and fast_search.indexed(search):
+            count, ids, page_size = self.postgres_search(narrowed, cap, order, sort_column, page, page_size)
+        elif fts is None:
             count = self.capped_count(narrowed, cap) if conditions else self.whole_count(cap)
             ids = narrowed.order_by(*order)
         elif conditions and self.capped_count(narrowed, CONDITIONS_LEAD, label=False) <= CONDITIONS_LEAD:
@@ -111,6 +113,41 @@ class FastListMixin:
         rows = list(rows)
         attach_related(rows, self.related_columns())
         return count, rows
+
+    def postgres_search(self, narrowed, cap, order, sort_column, page, page_size):
+        """A search on PostgreSQL: (count, the page's ids or a query of them, the page size still to apply).
+
+        Up to cap + 1 matches are read from the indexes' bitmaps, in the table's order (no sort, so the
+        scan stops there): they are the count and, when that is all of them, the page. Beyond the cap, the
+        newest ones are read from a window of the newest ids instead, not from all the matches: the LIKE
+        rechecks each row the trigrams give, and a common phrase has tens of thousands."""
+        newest = Petition.select(fn.MAX(Petition.id)).scalar() or 0  # before: it needs its index scan
+        with fast_search.bitmap_plans():
+            found = [pid for (pid,) in narrowed.order_by().limit(cap + 1).tuples()]
+            count = self.capped(len(found), cap)
+            start = page * (page_size or 0)
+            end = start + page_size if page_size else None
+            if len(found) <= cap and sort_column is None:
+                return count, sorted(found, reverse=True)[start:end], None
+            if len(found) <= cap:
+                return count, Petition.select(Petition.id).where(Petition.id.in_(found)).order_by(*order), page_size
+            if sort_column is not None or not page_size:
+                return count, narrowed.order_by(*order), page_size
+            return count, self.newest_window(narrowed, found, newest, start, page_size), None
+
+    @staticmethod
+    def newest_window(narrowed, found, newest, offset, limit):
+        """Rows offset..offset + limit of the matches, newest first, from the newest ids: a window twice as
+        wide as the matches' density (found: cap + 1 of them, read in about the ids' order) says the page
+        needs, made 4 times wider until it holds the page or the whole table."""
+        density = len(found) / (max(found) - min(found) + 1)
+        width = max(1000, int(2 * (offset + limit) / density))
+        while True:
+            window = narrowed.where(Petition.id > newest - width).order_by(Petition.id.desc())
+            ids = [pid for (pid,) in window.limit(limit).offset(offset).tuples()]
+            if len(ids) == limit or width >= newest:
+                return ids
+            width *= 4
 
     def order(self, sort_column, sort_desc):
         if sort_column is None:

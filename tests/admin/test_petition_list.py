@@ -118,3 +118,17 @@ def test_a_capped_search_with_a_filter_still_lists_its_whole_page(app, client, o
     page = client.get("/admin/petition/", query_string={"search": "宅基地", "flt0_1": "visit"}).get_data(as_text=True)
     assert "超过 2 条" in page
     assert set(NUMBER.findall(page)) == expected(view, "宅基地", 1, "visit") and len(set(NUMBER.findall(page))) > 2
+
+
+@pytest.mark.parametrize("cap", [3, 10000])
+def test_a_common_word_with_a_filter_lists_what_a_scan_finds_newest_first(app, client, office, monkeypatch, cap):
+    """Beyond the cap, PostgreSQL reads the page from a window of the newest ids: the same rows, in order."""
+    monkeypatch.setattr(petition_list, "COUNT_CAP", cap)
+    for args, where in (({}, Petition.subject.contains("宅基地")),
+                        ({"flt0_1": "visit"}, Petition.subject.contains("宅基地") & (Petition.channel == "visit")),
+                        ({"flt0_0": "registered"}, Petition.subject.contains("纠纷") & (Petition.status == "registered"))):
+        word = "宅基地" if "flt0_0" not in args else "纠纷"
+        page = client.get("/admin/petition/", query_string=dict(search=word, **args)).get_data(as_text=True)
+        numbers = list(dict.fromkeys(NUMBER.findall(page)))
+        scan = [p.number for p in Petition.select(Petition.number).where(where).order_by(Petition.id.desc())]
+        assert numbers == scan != [], args

@@ -124,3 +124,12 @@ def test_a_database_upgraded_from_version_5_finds_its_petitions(db, make_petitio
     assert found("升级前") == {before.id} and found("升级后") == {after.id} and found("登记") == {before.id, after.id}
     indexes = {index.name for index in db.get_indexes("petition")}
     assert {"petition_newest", "petition_by_status", "petition_by_town"} <= indexes
+
+
+def test_letters_are_found_in_either_case_and_chinese_as_typed(db, make_petition):
+    """PostgreSQL: ILIKE for a word with letters, LIKE on the stored text for a word without case."""
+    company = make_petition(subject="ABC公司拖欠工资", content="要求Abc公司支付。")
+    make_petition(subject="其他事项", content="无关。")
+    for word in ("abc公司", "ABC", "Abc公司支付", "公司拖欠"):
+        assert found(word) == scanned(word) == {company.id}, word
+    assert search.caseless("公司拖欠12，。") and not search.caseless("abc") and not search.caseless("ß")
