@@ -23,7 +23,10 @@ def connect(url):
     elif re.match(r"postgres(ql)?://", url):
         from playhouse.db_url import parse
 
-        db = PostgresqlDatabase(**parse(url))
+        params = parse(url)
+        # no JIT: it compiles a query whose estimated cost is high, tens of ms a short query never wins back
+        params["options"] = (params.get("options", "") + " -c jit=off").strip()
+        db = PostgresqlDatabase(**params)
     else:
         raise ValueError("unsupported DATABASE_URL: %s" % url.split(":", 1)[0])
     database.initialize(db)
