@@ -6,7 +6,7 @@ from flask import Flask, redirect, render_template, url_for
 
 from models.db import connect, database
 
-from . import auth, cli, i18n, security
+from . import auth, commands, i18n, security
 from .config import INSTANCE_DIR, from_environment
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -27,7 +27,7 @@ def create_app(config=None):
 
     api.init_app(app)  # /api/v1: the hotline API (tokens, no session)
     release_startup_connection(app)
-    cli.init_app(app)
+    commands.init_app(app)
     register_error_pages(app)
 
     @app.route("/")

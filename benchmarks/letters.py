@@ -35,7 +35,8 @@ import warnings
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from admin_app import create_app, letters  # noqa: E402
+from admin_app import create_app  # noqa: E402
+from admin_app.letters import render as letters  # noqa: E402
 from models import schema, workflow  # noqa: E402
 from models.organisation import Department  # noqa: E402
 from models.people import Petitioner, User  # noqa: E402

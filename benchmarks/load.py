@@ -70,12 +70,13 @@ import requests
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from models import audit, schema, tallies  # noqa: E402
+from models import audit, schema  # noqa: E402
+from models.reports import tallies  # noqa: E402
 from models import db as models_db  # noqa: E402
 from models.casework import Referral  # noqa: E402
 from models.documents import Document  # noqa: E402
 from models.organisation import Department  # noqa: E402
-from models.tallies import PetitionTally  # noqa: E402
+from models.reports.tallies import PetitionTally  # noqa: E402
 from models.people import User  # noqa: E402
 from models.petition import NumberSeries, Petition, StepRecord  # noqa: E402
 

@@ -1,6 +1,6 @@
 """文书: every letter issued, numbered (高信访〔2022〕12号) and archived as issued (bytes and SHA-256).
 
-A letter is rendered elsewhere (admin_app/letters.py); here are its kinds, its number and its archive.
+A letter is rendered elsewhere (admin_app/letters/); here are its kinds, its number and its archive.
 An issued letter is never changed: a wrong one is voided with a reason and a new one issued.
 """
 import hashlib

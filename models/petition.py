@@ -24,7 +24,7 @@ CHANNELS = (
     ("hotline", N_("12345 hotline")),
 )
 
-# The lifecycle (the steps themselves are in workflow.py).
+# The lifecycle (the steps themselves are in workflow/).
 STATUSES = (
     ("registered", N_("Registered")),
     ("accepted", N_("Accepted")),

@@ -21,7 +21,7 @@ from .hotline import ApiClient, FlagDismissal, HotlineTicket
 from .organisation import Category, Department
 from .people import TEAMS, Petitioner, Representative, Team, User
 from .petition import CoPetitioner, NumberSeries, Petition, StepRecord
-from .tallies import PetitionTally
+from .reports.tallies import PetitionTally
 
 
 class SchemaVersion(BaseModel):
@@ -120,8 +120,8 @@ def _v5_hotline(db):
 
 
 def _v6_search(db):
-    """Search without a scan (models/search.py), and indexes for the list's filters on a large archive."""
-    from . import search
+    """Search without a scan (models/reports/search.py), and indexes for the list's filters on a large archive."""
+    from .reports import search
 
     search.install(db)
     for statement in LIST_INDEXES + STATISTICS_INDEXES:
@@ -129,7 +129,7 @@ def _v6_search(db):
     analyze(db)  # the planner's statistics, by which it picks among these indexes
 
 
-# The petition list on a large archive (admin_app/views/petition_list.py). Its pages are read newest first,
+# The petition list on a large archive (admin_app/views/petitions/listing.py). Its pages are read newest first,
 # by id: petition_newest gives the ids of any page from a small index. Its counts stop at 10,000 rows: for
 # any combination of the equality filters, the index led by one of them holds the others, so the count reads
 # the index alone (the single-column indexes of the model keep rowid order, for the pages).
@@ -141,7 +141,7 @@ LIST_INDEXES = tuple(
     "CREATE INDEX IF NOT EXISTS petition_newest ON petition (id)",
     "CREATE INDEX IF NOT EXISTS petition_by_due ON petition (due_on, status)",
 )
-# The home page's statistics (models/statistics.py) for any period: what was received in it, and what was
+# The home page's statistics (models/reports/statistics.py) for any period: what was received in it, and what was
 # finished in it, each read from one index range that holds every column they are counted and grouped by.
 STATISTICS_INDEXES = (
     "CREATE INDEX IF NOT EXISTS petition_receiving ON petition (received_at, status, closed_at, channel, "
@@ -153,16 +153,16 @@ STATISTICS_INDEXES = (
 )
 
 def _v7_tallies(db):
-    """The statistics' monthly tallies (models/tallies.py), kept by triggers, counted from the petitions there."""
-    from . import tallies
+    """The statistics' monthly tallies (models/reports/tallies.py), kept by triggers, counted from the petitions there."""
+    from .reports import tallies
 
     tallies.install(db)
 
 
 def _v8_search_text(db):
     """PostgreSQL: the trigram indexes on the text as stored (no lower() in each recheck), a faster
-    office_bigrams (models/search.py); SQLite's search is unchanged."""
-    from . import search
+    office_bigrams (models/reports/search.py); SQLite's search is unchanged."""
+    from .reports import search
 
     if search.is_postgres(db):
         search.install(db)
@@ -201,7 +201,7 @@ def bulk_load(db=None):
     """Load many petitions at once (benchmarks/generate.py): the list's and the statistics' indexes and the
     search index are set aside meanwhile and built in one pass after (much faster than row by row), then the
     planner's statistics are refreshed."""
-    from . import search, tallies
+    from .reports import search, tallies
 
     db = db or database
     for statement in LIST_INDEXES + STATISTICS_INDEXES:

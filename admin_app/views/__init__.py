@@ -18,8 +18,7 @@ from .casework import ConsultationView, DutyShiftView, FollowUpView, MediationVi
 from .documents import DocumentView
 from .hotline import ApiClientView, FlagsView, HotlineTicketView
 from .organisation import CategoryView, DepartmentView
-from .petitions import PetitionerView, PetitionView, VisitLogView
-from .petition_import import PetitionImportView
+from .petitions import PetitionerView, PetitionImportView, PetitionView, VisitLogView
 from .studio import RepresentativeView, TeamView
 from .users import UserView
 

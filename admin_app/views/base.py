@@ -5,7 +5,6 @@ import logging
 import time
 
 from flask import abort, flash, redirect, request, url_for
-from flask_admin import AdminIndexView, expose
 from flask_admin.actions import action
 from flask_admin.contrib.peewee import ModelView
 from flask_admin.contrib.peewee.form import save_inline
@@ -18,12 +17,14 @@ from wtforms.validators import ValidationError as FormValidationError
 
 from peewee import DateTimeField, ForeignKeyField
 
+from models import access
 from models import audit, workflow
 from models.db import database
 from models.errors import N_, DomainError, InUse, StaleRecord
 
 from .. import i18n, permissions
-from .export import ExportMixin  # xlsx and CSV exports of every list (export.py)
+from .export import ExportMixin
+from .prefetch import attach_related  # xlsx and CSV exports of every list (export.py)
 
 log = logging.getLogger(__name__)
 
@@ -94,14 +95,6 @@ class LoginRequired:
         return None
 
 
-class HomeView(LoginRequired, AdminIndexView):
-    @expose("/")
-    def index(self):
-        from .home import home_context
-
-        return self.render("admin/home.html", **home_context())
-
-
 FLAGS = {"can_create": "create", "can_edit": "edit", "can_delete": "delete", "can_export": "export"}
 
 
@@ -137,7 +130,7 @@ class SecureModelView(ExportMixin, LoginRequired, ModelView):
     def get_query(self):
         """Only the rows this user's role may see (a department its own referrals, and so on)."""
         query = super().get_query()
-        clause = permissions.scope_for(self.endpoint, current_user.user) if current_user.is_authenticated else None
+        clause = access.scope_for(self.endpoint, current_user.user) if current_user.is_authenticated else None
         return query if clause is None else query.where(clause)
 
     form_base_class = SecureForm  # CSRF on every form, action and delete
@@ -361,16 +354,3 @@ def clean_ids(ids):
 
 def verbose_name(model):
     return gettext(getattr(model, "verbose_name", model.__name__))
-
-
-def attach_related(rows, fields):
-    """Load each foreign key's records in one query and attach them, as prefetch would."""
-    for field in fields:
-        ids = {row.__data__.get(field.name) for row in rows} - {None}
-        if not ids:
-            continue
-        related = {r._pk: r for r in field.rel_model.select().where(field.rel_field.in_(list(ids)))}
-        for row in rows:
-            target = related.get(row.__data__.get(field.name))
-            if target is not None:
-                row.__rel__[field.name] = target

@@ -1,5 +1,5 @@
 """文书: every document issued, as archived. Documents are never created, edited or deleted here: they are
-issued from the petition's page (petition_letters.py), downloaded as issued, and voided with a reason
+issued from the petition's page (petitions/letters.py), downloaded as issued, and voided with a reason
 (and reissued under a new number). The PDF bytes are never a column, a detail or an export."""
 import io
 
@@ -18,12 +18,13 @@ from wtforms.validators import InputRequired
 from models import documents
 from models.documents import KINDS, Document
 
-from .. import i18n, letters
+from .. import i18n
+from ..letters import render as letters
 from .base import SecureModelView, clean_ids, datetime_formatter
 from .casework import StepFormPage, petition_link
 from .fields import ChoiceFilter
-from .petition_letters import LIGHT_FIELDS, font_notice, kind_label, pdf_response, record_label, require, scoped
-from .petitions import DateRange
+from .petitions.letters import LIGHT_FIELDS, font_notice, kind_label, pdf_response, record_label, require, scoped
+from .petitions.screens import DateRange
 
 
 class VoidFilter(BasePeeweeFilter):

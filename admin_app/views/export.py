@@ -35,6 +35,7 @@ from models.people import Petitioner, Representative
 from models.validation import mask_id_number, mask_phone
 
 from .. import i18n, permissions
+from .prefetch import attach_related
 
 MAX_ROWS = 50000
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what Excel and LibreOffice would evaluate or expand
@@ -192,8 +193,6 @@ class ExportMixin:
         if len(rows) > limit:
             return None, len(rows)
         fields = self.model._meta.fields
-        from .base import attach_related
-
         attach_related(rows, [fields[name] for name, _ in self._export_columns if name not in (self.column_list or ())
                               and isinstance(fields.get(name), ForeignKeyField)])
         return rows, len(rows)

@@ -13,21 +13,22 @@ from werkzeug.datastructures import CombinedMultiDict
 from wtforms import FileField, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from models import audit, early_signs
-from models import hotline_import as importer
+from models import access
+from models import audit
+from models.reports import early_signs
+from models.imports import hotline as importer
 from models.db import database
 from models.errors import DomainError
 from models import workflow
-from models.hotline import (
-    FIELD_LABELS, SCOPES, ApiClient, FlagDismissal, HotlineTicket, match_petitioner, ticket_to_petition,
-)
+from models.hotline import FIELD_LABELS, SCOPES, ApiClient, FlagDismissal, HotlineTicket
+from models.workflow.hotline import match_petitioner, ticket_to_petition
 from models.petition import STATUSES, Petition
 from models.validation import mask_id_number, mask_phone
 
 from .. import i18n, permissions, personal
 from .base import SecureModelView, clean_ids, datetime_formatter
 from .fields import ChoiceFilter
-from .petitions import DateRange
+from .petitions.screens import DateRange
 
 IMPORT_MAX_BYTES = 10 * 1024 * 1024  # the default of HOTLINE_IMPORT_MAX_BYTES
 REPORT_ROWS_SHOWN = 500  # rows of the report listed on the page (the counts cover all)
@@ -175,7 +176,7 @@ class HotlineTicketView(personal.PersonalFields, SecureModelView):
         if person is None or not permissions.allowed(current_user.role, "petition", "read"):
             return None
         query = Petition.select().where((Petition.petitioner == person.id) & Petition.status.in_(workflow.OPEN))
-        scope = permissions.petition_scope(current_user.user)
+        scope = access.petition_scope(current_user.user)
         if scope is not None:
             query = query.where(scope)
         return {"person": person, "petitions": list(query.order_by(Petition.received_at.desc()).limit(10))}
@@ -392,7 +393,7 @@ class FlagsView(SecureModelView):
         ticket_ids = {tid for flag in flags for tid in flag.ticket_ids}
         numbers = {}
         if petition_ids:
-            scope = permissions.petition_scope(current_user.user)
+            scope = access.petition_scope(current_user.user)
             query = Petition.select(Petition.id, Petition.number).where(Petition.id.in_(list(petition_ids)))
             visible = set() if not permissions.allowed(current_user.role, "petition", "read") else {
                 pid for (pid,) in (query.where(scope) if scope is not None else query).select(Petition.id).tuples()}
@@ -446,7 +447,7 @@ class FlagsView(SecureModelView):
 
         found = early_signs.possible_repeats(number("petitioner"), (request.args.get("village") or "")[:50],
                                              number("category"), number("town"), number("exclude"))
-        scope = permissions.petition_scope(current_user.user)
+        scope = access.petition_scope(current_user.user)
         if found and scope is not None:
             visible = {pid for (pid,) in Petition.select(Petition.id).where(
                 Petition.id.in_([p.id for p, _ in found]) & scope).tuples()}

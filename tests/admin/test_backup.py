@@ -9,12 +9,13 @@ import pytest
 from peewee import SqliteDatabase
 
 from admin_app import create_app
-from models import audit, schema, tallies, workflow
+from models import audit, schema, workflow
+from models.reports import tallies
 from models.audit import AuditEntry
 from models.demo import seed_demo
 from models.people import Petitioner, User
 from models.petition import Petition
-from models.tallies import PetitionTally
+from models.reports.tallies import PetitionTally
 
 sqlite_only = pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")), reason="SQLite files only")
 TABLES = [model._meta.table_name for model in schema.MODELS] + [schema.SchemaVersion._meta.table_name]

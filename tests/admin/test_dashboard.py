@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import pytest
 from openpyxl import load_workbook
 
-from models import statistics
+from models.reports import statistics
 from models.casework import (
     Consultation, ConsultationRepresentative, DutyShift, FollowUp, Referral, VisitLog, VisitRepresentative,
 )
@@ -256,7 +256,7 @@ def test_the_page_runs_the_same_handful_of_queries_whatever_the_data(client, off
     with query_counter() as many:
         home(client, **LAST_ARGS)
     assert few.count == many.count
-    assert many.count <= 35  # each figure a count over an index range (models/statistics.py): many, all cheap
+    assert many.count <= 35  # each figure a count over an index range (models/reports/statistics.py): many, all cheap
 
 
 # -- the monthly report --------------------------------------------------------------------------------------

@@ -8,9 +8,10 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from admin_app.api import OPENAPI
+from admin_app.api.openapi import OPENAPI
 from models import workflow
-from models.hotline import ApiClient, HotlineTicket, ticket_to_petition
+from models.hotline import ApiClient, HotlineTicket
+from models.workflow.hotline import ticket_to_petition
 from models.people import User
 
 DOC_URI = "urn:petition-office:openapi"

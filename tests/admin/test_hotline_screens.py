@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from models import hotline_import as importer
+from models.imports import hotline as importer
 from models.audit import AuditEntry
 from models.hotline import ApiClient, FlagDismissal, HotlineTicket
 from models.organisation import Category

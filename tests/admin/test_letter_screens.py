@@ -7,7 +7,7 @@ from urllib.parse import quote
 import pytest
 from pypdf import PdfReader
 
-from admin_app import letters
+from admin_app.letters import render as letters
 from models import workflow
 from models.casework import Referral
 from models.db import now

@@ -12,8 +12,8 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 import pytest
 from pypdf import PdfReader
 
-from admin_app import letters
-from admin_app.letter_content import records_for
+from admin_app.letters import render as letters
+from admin_app.letters.content import records_for
 from models import workflow
 from models.audit import AuditEntry
 from models.casework import DutyShift, VisitLog, VisitRepresentative

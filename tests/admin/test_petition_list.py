@@ -1,11 +1,11 @@
-"""The petition list built for a large archive (views/petition_list.py): a search combined with every filter
+"""The petition list built for a large archive (views/petitions/listing.py): a search combined with every filter
 shows exactly the petitions that meet both, counts stop at their cap and say so, and any page can be read."""
 import datetime as dt
 import re
 
 import pytest
 
-from admin_app.views import petition_list
+from admin_app.views.petitions import listing as petition_list
 from models import workflow
 from models.organisation import Category
 from models.people import Team

@@ -9,7 +9,8 @@ from html import unescape
 
 import pytest
 
-from admin_app import create_app, letters
+from admin_app import create_app
+from admin_app.letters import render as letters
 from models import documents, workflow
 from models.organisation import Department
 from models.people import Representative, User

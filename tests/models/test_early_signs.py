@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from models import early_signs
+from models.reports import early_signs
 from models.audit import AuditEntry
 from models.errors import ValidationError
 from models.hotline import FlagDismissal, HotlineTicket

@@ -4,7 +4,8 @@ import datetime as dt
 import pytest
 
 from models.errors import NotAllowed
-from models.hotline import ApiClient, HotlineTicket, hash_token, ticket_to_petition
+from models.hotline import ApiClient, HotlineTicket, hash_token
+from models.workflow.hotline import ticket_to_petition
 from models.organisation import Category
 from models.people import Petitioner, User
 from models.petition import StepRecord

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from models import hotline_import as importer
+from models.imports import hotline as importer
 from models.hotline import HotlineTicket
 
 from tests.hotline_files import HEADERS, csv_bytes, rows_of, ticket_row, xlsx_bytes

@@ -6,7 +6,7 @@ import io
 import openpyxl
 import pytest
 
-from models import petition_import as pi
+from models.imports import petitions as pi
 from models.audit import AuditEntry
 from models.organisation import Category
 from models.people import Petitioner, User

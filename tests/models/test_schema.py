@@ -4,7 +4,8 @@ import datetime as dt
 import pytest
 from peewee import PostgresqlDatabase
 
-from models import audit, schema, tallies, workflow
+from models import audit, schema, workflow
+from models.reports import tallies
 from models.casework import VisitLog
 from models.organisation import Category, Department
 from models.people import TEAMS, Team

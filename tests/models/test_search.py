@@ -6,7 +6,8 @@ import random
 import pytest
 from peewee import PostgresqlDatabase
 
-from models import schema, search
+from models import schema
+from models.reports import search
 from models.people import Petitioner
 from models.petition import Petition
 

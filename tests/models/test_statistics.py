@@ -4,7 +4,8 @@ import random
 
 import pytest
 
-from models import statistics, workflow
+from models.reports import statistics
+from models import workflow
 from models.casework import (
     Consultation, ConsultationRepresentative, DutyShift, FollowUp, VisitLog, VisitRepresentative,
 )

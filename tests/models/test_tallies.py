@@ -6,11 +6,12 @@ import random
 import pytest
 from peewee import fn
 
-from models import schema, statistics, tallies, workflow
+from models import schema, workflow
+from models.reports import statistics, tallies
 from models.organisation import Category
 from models.people import Representative, Team
 from models.petition import CHANNELS, CLASSIFICATIONS, Petition
-from models.tallies import PetitionTally
+from models.reports.tallies import PetitionTally
 
 DIMENSIONS = [name for name, _ in tallies.DIMENSIONS]
 

@@ -7,7 +7,7 @@ from models import workflow
 from models.casework import EVALUATIONS, OUTCOMES, VISIT_KINDS, Consultation, ConsultationPetition, VisitLog
 from models.petition import CLASSIFICATIONS, STATUSES, StepRecord
 
-from .. import i18n
+from ... import i18n
 
 
 def _step_details(petition, step):

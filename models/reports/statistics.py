@@ -12,7 +12,7 @@ The rules, for a period [start, end] (whole days, both included):
 - 化解率 = closed ÷ handled, handled = open at the start + new.
 
 `scope` is an optional where-clause on Petition (what a user may see); None counts every petition, and then
-the whole months of a period are read from the monthly tallies (models/tallies.py, kept by triggers) and only
+the whole months of a period are read from the monthly tallies (tallies.py, kept by triggers) and only
 the days at its edges from the petitions themselves.
 """
 import calendar
@@ -22,14 +22,13 @@ from dataclasses import dataclass
 
 from peewee import SQL, Case, fn
 
-from . import deadlines, tallies, workflow
-from .casework import (
-    Consultation, ConsultationRepresentative, DutyShift, FollowUp, VisitLog, VisitRepresentative,
-)
-from .errors import N_, ValidationError
-from .organisation import Category, Department
-from .people import Representative, Team
-from .petition import CHANNELS, CLASSIFICATIONS, STATUSES, Petition
+from .. import deadlines, workflow
+from . import tallies
+from ..casework import Consultation, ConsultationRepresentative, DutyShift, FollowUp, VisitLog, VisitRepresentative
+from ..errors import N_, ValidationError
+from ..organisation import Category, Department
+from ..people import Representative, Team
+from ..petition import CHANNELS, CLASSIFICATIONS, STATUSES, Petition
 
 FINISHED = ("closed", "not_accepted")
 ROWS = fn.COUNT(SQL("*"))  # not COUNT(id): PostgreSQL's indexes do not hold the id, and could not answer alone

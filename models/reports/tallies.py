@@ -1,5 +1,5 @@
 """Monthly tallies of the petitions, kept by the database itself, so that the statistics of a year (or ten)
-read a few hundred small rows instead of grouping a hundred thousand petitions (models/statistics.py).
+read a few hundred small rows instead of grouping a hundred thousand petitions (statistics.py).
 
 `petition_tally` holds, for each month, measure and dimension, how many petitions have each value:
 
@@ -17,7 +17,7 @@ from contextlib import contextmanager
 
 from peewee import CompositeKey, IntegerField, Model, PostgresqlDatabase, TextField, fn
 
-from .db import database
+from ..db import database
 
 MEASURES = ("new", "closed", "not_accepted")
 # (dimension, column of petition)

@@ -26,10 +26,11 @@ from models.organisation import Department
 from models.people import Representative
 from models.petition import CLASSIFICATIONS, Petition
 
-from .. import i18n, letters, permissions
-from .base import clean_ids
-from .fields import ActiveLoader, suggest_field
-from .petition_letters import flash_issued
+from ... import i18n, permissions
+from ...letters import render as letters
+from ..base import clean_ids
+from ..fields import ActiveLoader, suggest_field
+from .letters import flash_issued
 
 # Loaders of the step forms' type-aheads, served by the petition view's ajax lookup.
 STEP_LOADERS = {

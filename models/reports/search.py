@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from peewee import SQL, Cast, Expression, Model, NodeList, PostgresqlDatabase, Value, fn
 from playhouse.sqlite_ext import RowIDField
 
-from .db import database
+from ..db import database
 
 END = "\x03"  # closes every indexed text (see above); never part of a search word
 NUMBER = re.compile(r"^(?:XF-?)?(\d{4})-(\d{1,6})$", re.IGNORECASE)
@@ -185,7 +185,7 @@ def words(text):
 
 def number_clause(word):
     """A petition number, whole or from its year on (2022-000123, 2022-123): found by the unique index."""
-    from .petition import NUMBER_PREFIX, Petition
+    from ..petition import NUMBER_PREFIX, Petition
 
     match = NUMBER.match(word)
     if not match:
@@ -225,8 +225,8 @@ def caseless(word):
 def like_clause(word, db=None):
     """Petitions whose subject, content, or petitioner's name or alias contains the word. PostgreSQL: through
     its indexes (above); SQLite: LIKE, which reads every row (a word of one character)."""
-    from .people import Petitioner
-    from .petition import Petition
+    from ..people import Petitioner
+    from ..petition import Petition
 
     if isinstance(_obj(db), PostgresqlDatabase):
         petition_text = Petition.subject.concat(fn.chr(3)).concat(Petition.content)
@@ -303,7 +303,7 @@ def clause(text, db=None):
     """The where-clause of a whole search on Petition (every word must match), for any query."""
     query, where = plan(text, db)
     if query is not None:
-        from .petition import Petition
+        from ..petition import Petition
 
         matched = Petition.id.in_(matching_ids(query))
         where = matched if where is None else matched & where
@@ -327,7 +327,7 @@ MATCHES_FIRST = "CROSS JOIN "
 
 def newest_matches(query, columns):
     """SELECT columns FROM the matches of an FTS5 query, newest first, joined to their petitions."""
-    from .petition import Petition
+    from ..petition import Petition
 
     return (PetitionSearch.select(*columns).join(Petition, MATCHES_FIRST, on=(Petition.id == PetitionSearch.rowid))
             .where(SQL("petition_search MATCH ?", [query])).order_by(PetitionSearch.rowid.desc()))
@@ -342,7 +342,7 @@ def among_matches(query):
     """A condition "one of the matches" that leaves the lead to the query's other conditions: the matches are
     read once into a list, and the rows the other conditions' index gives are looked up in it. (The unary +
     keeps SQLite from reading the list first and fetching every match by its id instead.)"""
-    from .petition import Petition
+    from ..petition import Petition
 
     return NodeList((SQL("+"), Petition.id), glue="").in_(matching_ids(query))
 

@@ -18,13 +18,14 @@ from flask_login import current_user
 from markupsafe import escape
 from peewee import fn
 
-from models import search as fast_search
+from models import access
+from models.reports import search as fast_search
 from models.people import Petitioner
 from models.petition import Petition
 
-from .. import permissions
-from ..personal import MASKED_TERM, SEARCH_KEYS, search_key
-from .base import attach_related
+from ... import permissions
+from ...personal import MASKED_TERM, SEARCH_KEYS, search_key
+from ..prefetch import attach_related
 
 COUNT_CAP = 10000
 # A search with filters: when at most this many petitions meet the filters, their index is read (cheap, in
@@ -68,7 +69,7 @@ class FastListMixin:
         if page_size is None:
             page_size = self.page_size
         fts, clause = fast_search.plan(search, other=personal_word) if search else (None, None)
-        scope = permissions.scope_for(self.endpoint, current_user.user) if current_user.is_authenticated else None
+        scope = access.scope_for(self.endpoint, current_user.user) if current_user.is_authenticated else None
 
         def narrow(query):
             """The scope, the search's clauses and the filters, on any query over petitions."""

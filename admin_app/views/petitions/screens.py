@@ -22,12 +22,12 @@ from models.people import Petitioner, Representative, Team
 from models.petition import CHANNELS, CLASSIFICATIONS, STATUSES, CoPetitioner, Petition
 from models.validation import mask_id_number, mask_phone, normalize_id_number, normalize_phone
 
-from .. import i18n
-from .. import personal
-from .base import SecureModelView, date_formatter, datetime_formatter, domain_validator
-from .petition_list import FastListMixin
-from .fields import ActiveLoader, ChoiceFilter, KeepHidden, deadline_text, rows_of, suggest_field
-from .petition_letters import LettersMixin
+from ... import i18n
+from ... import personal
+from ..base import SecureModelView, date_formatter, datetime_formatter, domain_validator
+from .listing import FastListMixin
+from ..fields import ActiveLoader, ChoiceFilter, KeepHidden, deadline_text, rows_of, suggest_field
+from .letters import LettersMixin
 from .steps import STEP_LOADERS, StepsMixin
 from .timeline import timeline
 
@@ -149,7 +149,7 @@ class PetitionView(FastListMixin, LettersMixin, StepsMixin, SecureModelView):
         "new_petitioner_phone": _l("New petitioner: phone"), "new_petitioner_address": _l("New petitioner: address"),
         Petitioner.name: _l("Petitioner"),
     }
-    column_default_sort = ("id", True)  # newest registered first: the order every index keeps (petition_list.py)
+    column_default_sort = ("id", True)  # newest registered first: the order every index keeps (listing.py)
     column_sortable_list = ("number", "received_at", "status", "due_on")
     column_searchable_list = (Petition.number, Petition.subject, Petition.content, Petitioner.name)
     column_formatters = {"received_at": date_formatter, "petitioner": petitioner_link, "due_on": due_formatter}

@@ -2,7 +2,7 @@
 can have now), preview (草稿), issue (印发), and the bulk print of the list's selected petitions.
 
 Issued documents are served, voided and reissued by the 文书 screen (documents.py). Letters are made by
-admin_app/letters.py; here a domain refusal is a Chinese message and nothing is written.
+admin_app/letters/; here a domain refusal is a Chinese message and nothing is written.
 """
 import logging
 from urllib.parse import quote
@@ -15,14 +15,16 @@ from flask_babel import gettext, lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectField
 
+from models import access
 from models import documents
 from models.casework import Consultation, Mediation, Referral
 from models.documents import KINDS, Document
 from models.errors import DomainError
 from models.petition import Petition
 
-from .. import i18n, letter_content, letters, permissions
-from .base import clean_ids
+from ... import i18n, permissions
+from ...letters import content as letter_content, render as letters
+from ..base import clean_ids
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +47,8 @@ def require(endpoint, op="letter"):
 
 
 def scoped(query, endpoint):
-    """The rows of `query` the user may see (permissions.scope_for)."""
-    clause = permissions.scope_for(endpoint, current_user.user)
+    """The rows of `query` the user may see (access.scope_for)."""
+    clause = access.scope_for(endpoint, current_user.user)
     return query if clause is None else query.where(clause)
 
 

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 
 from peewee import IntegrityError, PostgresqlDatabase
 
-from .db import database, now
-from .errors import N_, DomainError
-from .hotline import FIELD_LABELS, MAX_LENGTHS, HotlineTicket, id_number_key, phone_key
+from ..db import database, now
+from ..errors import N_, DomainError
+from ..hotline import FIELD_LABELS, MAX_LENGTHS, HotlineTicket, id_number_key, phone_key
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,8 @@ from models import documents, workflow
 from models.db import database, now
 from models.errors import N_, DomainError
 
-from . import i18n, letter_content
+from .. import i18n
+from . import content as letter_content
 
 log = logging.getLogger(__name__)
 

@@ -1,23 +1,25 @@
-"""The home page: where the office stands today, and 减存控增 for a chosen period (models/statistics.py),
+"""The home page: where the office stands today, and 减存控增 for a chosen period (models/reports/statistics.py),
 each number linked to the list of the records behind it; the same figures as the monthly report (月报)."""
 import datetime as dt
 import io
 
 from flask import current_app, redirect, request, send_file, url_for
-from flask_admin import expose
+from flask_admin import AdminIndexView, expose
 from flask_admin.contrib.peewee.filters import DateBetweenFilter
 from flask_babel import gettext
 from flask_login import current_user
 
-from models import statistics
+from models import access
+from models.reports import statistics
 from models.casework import SESSIONS, DutyShift
 from models.errors import N_, ValidationError
 from models.people import REPRESENTATIVE_KINDS, Representative
 from models.petition import STATUSES, Petition
 
-from .. import charts, i18n, monthly_report, permissions
-from ..monthly_report import BREAKDOWN_COLUMNS, DIMENSIONS, FIGURES, REP_COLUMNS
-from .base import HomeView
+from . import charts, monthly_report
+from ... import i18n, permissions
+from .monthly_report import BREAKDOWN_COLUMNS, DIMENSIONS, FIGURES, REP_COLUMNS
+from ..base import LoginRequired
 
 # The petition list's filter on each breakdown's column: (column, the filter's msgid).
 DIMENSION_FILTERS = {
@@ -31,10 +33,14 @@ PERIOD_CARDS = ("open_start", "new", "closed", "not_accepted", "open_end", "reso
 MORE_CARDS = ("leader_led", "satisfaction")
 
 
-class DashboardView(HomeView):
-    """The home page (HomeView.index renders home_context()) and its monthly report download."""
+class DashboardView(LoginRequired, AdminIndexView):
+    """The home page and its monthly report download."""
 
-    route_ops = {**HomeView.route_ops, "monthly_report": "read"}  # the page's own figures, as a file
+    route_ops = {"monthly_report": "read"}  # the page's own figures, as a file
+
+    @expose("/")
+    def index(self):
+        return self.render("admin/home.html", **home_context())
 
     @expose("/monthly-report")
     def monthly_report(self):
@@ -50,7 +56,7 @@ class DashboardView(HomeView):
 
 def scope():
     """The where-clause of the petitions this user may see, None for all."""
-    return permissions.petition_scope(current_user.user)
+    return access.petition_scope(current_user.user)
 
 
 def sees_representatives():

@@ -18,14 +18,14 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .db import database, now
-from .errors import N_, ValidationError
-from .hotline import FlagDismissal, HotlineTicket, id_number_key, phone_key
-from .organisation import Category, Department
-from .people import Petitioner
-from .petition import CoPetitioner, Petition
-from .validation import mask_phone
-from .workflow import OPEN
+from ..db import database, now
+from ..errors import N_, ValidationError
+from ..hotline import FlagDismissal, HotlineTicket, id_number_key, phone_key
+from ..organisation import Category, Department
+from ..people import Petitioner
+from ..petition import CoPetitioner, Petition
+from ..validation import mask_phone
+from ..workflow import OPEN
 
 CLUSTER_DAYS = 30
 CLUSTER_MIN = 3
@@ -260,7 +260,7 @@ def find_flag(key, at=None):
 def dismiss(flag, reason, by, summary=None):
     """Put a flag aside with a reason (FlagDismissal, audited); `flag` is a Flag or its key.
     Raises ValidationError for a flag no longer raised or a missing reason."""
-    from . import audit
+    from .. import audit
 
     if isinstance(flag, str):
         flag = find_flag(flag)

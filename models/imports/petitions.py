@@ -24,13 +24,13 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.styles import Font
 from peewee import IntegrityError
 
-from . import audit, workflow
-from .db import database, now
-from .errors import N_, DomainError, ValidationError
-from .organisation import Category, Department
-from .people import Petitioner
-from .petition import NUMBER_PREFIX, SUBJECT_MAX, NumberSeries, Petition
-from .validation import mask_id_number, normalize_id_number, normalize_phone
+from .. import audit, workflow
+from ..db import database, now
+from ..errors import N_, DomainError, ValidationError
+from ..organisation import Category, Department
+from ..people import Petitioner
+from ..petition import NUMBER_PREFIX, SUBJECT_MAX, NumberSeries, Petition
+from ..validation import mask_id_number, normalize_id_number, normalize_phone
 
 MAX_ROWS = 5000
 MAX_BYTES = 10 * 1024 * 1024

@@ -1,5 +1,5 @@
 """导入信访事项: staff upload a register kept elsewhere (xlsx or CSV with Chinese headers) and get a report of
-each row, added or skipped with the reason. The reading and the rules are in models/petition_import.py."""
+each row, added or skipped with the reason. The reading and the rules are in models/imports/petitions.py."""
 from flask import flash, request, url_for
 from flask_admin import BaseView, expose
 from flask_admin.form import SecureForm
@@ -9,14 +9,14 @@ from flask_login import current_user
 from werkzeug.datastructures import CombinedMultiDict
 from wtforms import FileField
 
-from models import petition_import
+from models.imports import petitions as petition_import
 from models.errors import DomainError
 from models.organisation import Category, Department
 from models.petition import CHANNELS
 
-from .. import i18n
-from .base import LoginRequired
-from .export import XLSX_MIMETYPE, attachment
+from ... import i18n
+from ..base import LoginRequired
+from ..export import XLSX_MIMETYPE, attachment
 
 
 class UploadForm(SecureForm):

@@ -18,7 +18,7 @@ from models.errors import N_, DomainError
 from models.people import REPRESENTATIVE_KINDS
 from models.petition import CHANNELS, StepRecord
 
-from . import i18n
+from .. import i18n
 
 
 class NotAvailable(DomainError):

@@ -8,22 +8,11 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from models import audit
-from models import hotline_import as importer
+from models.imports import hotline as importer
 from models.hotline import HotlineTicket
 from models.people import User
 
-
-def _chinese(function, *args, **kwargs):
-    from flask_babel import force_locale
-
-    with force_locale("zh_Hans_CN"):
-        return function(*args, **kwargs)
-
-
-def _message(err):
-    from .i18n import error_message
-
-    return _chinese(error_message, err)
+from .base import chinese, fail, message
 
 
 @click.command("import-hotline")
@@ -34,8 +23,6 @@ def _message(err):
 def import_hotline(path, username, quiet):
     """Import 12345 hotline tickets from an xlsx or CSV file (idempotent by ticket number)."""
     from flask_babel import gettext
-
-    from .cli import fail
 
     if not os.path.isfile(path):
         fail("找不到文件：%s" % path)
@@ -56,7 +43,7 @@ def import_hotline(path, username, quiet):
     try:
         headers, rows = importer.read_table(data, os.path.basename(path), mapping)
     except importer.FileUnreadable as err:
-        fail("文件未导入：%s" % _message(err))
+        fail("文件未导入：%s" % message(err))
     stream = open(os.devnull, "w") if quiet else sys.stderr
     try:
         with click.progressbar(length=len(rows), label="导入中", show_pos=True, file=stream) as bar:
@@ -65,13 +52,13 @@ def import_hotline(path, username, quiet):
         if quiet:
             stream.close()
     if report.error is not None:
-        fail("文件未导入：%s" % _message(report.error))
+        fail("文件未导入：%s" % message(report.error))
     counts = report.counts()
     for row in report.skipped:
-        click.echo("第 %d 行（工单编号 %s）跳过：%s" % (row.line, row.number or "无", _message(row.error)))
+        click.echo("第 %d 行（工单编号 %s）跳过：%s" % (row.line, row.number or "无", message(row.error)))
     summary = "新增 %(added)d 条，更新 %(updated)d 条，未变 %(unchanged)d 条，跳过 %(skipped)d 条" % counts
     if counts["added"] or counts["updated"]:
-        audit.record("create", HotlineTicket, None, by=user, summary=_chinese(
+        audit.record("create", HotlineTicket, None, by=user, summary=chinese(
             gettext, "Imported hotline tickets from %(file)s: %(summary)s", file=os.path.basename(path)[:60],
             summary=summary + "。"))
     click.echo("已导入 %s：%s（共 %d 行，用时 %.1f 秒）。" % (os.path.basename(path), summary, len(report.rows),

@@ -14,7 +14,7 @@ from models import deadlines
 from models.errors import N_
 from models.people import REPRESENTATIVE_KINDS
 
-from . import i18n
+from ... import i18n
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -1,0 +1,32 @@
+"""The steps of a petition's life, as plain functions (信访工作条例 and the studio's 六诊).
+
+Each step checks where the petition stands, writes in one transaction, records who did it and when
+(a StepRecord and an audit entry), and sets the petition's present deadline (due_on). A step that is
+not allowed raises NotAllowed with a message that says why and what must happen first.
+
+    registered ─accept→ accepted ─refer→ referred ─record_reply→ handled ─answer→ answered
+        └reject→ not_accepted      ↑ object (not competent)┘                        │
+    answered ─follow_up→ followed_up ─close→ closed;  answered/followed_up ─request_review→ under_review
+    ─record_review→ reviewed ─request_recheck→ under_recheck ─record_recheck→ rechecked (final)
+    extend, classify, convene, form_group, mediate: at open steps; void: anything not closed.
+
+rules.py       the step table (ALLOWED, LEADS_TO) and _apply, through which every step goes
+petitions.py   the petition's own steps (受理 … 办结, 延期, 复查/复核, 分类, 签批, 作废)
+referrals.py   分诊: refer, the department's objection and reply
+studio.py      会诊, the "1+3" group, 调解
+hotline.py     a 12345 ticket made into a petition
+"""
+from .petitions import (
+    accept, answer, classify, close, extend, follow_up, record_recheck, record_review, register, reject,
+    request_recheck, request_review, sign_off, void,
+)
+from .referrals import object_to_referral, record_reply, refer
+from .rules import ALLOWED, CLOSED, LEADS_TO, OPEN, STEPS, TEAM_OF, allowed_steps, check, for_each
+from .studio import conclude, convene, form_group, mediate
+
+__all__ = [
+    "ALLOWED", "CLOSED", "LEADS_TO", "OPEN", "STEPS", "TEAM_OF", "accept", "allowed_steps", "answer", "check",
+    "classify", "close", "conclude", "convene", "extend", "follow_up", "for_each", "form_group", "mediate",
+    "object_to_referral", "record_recheck", "record_reply", "record_review", "refer", "register", "reject",
+    "request_recheck", "request_review", "sign_off", "void",
+]

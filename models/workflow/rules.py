@@ -1,0 +1,128 @@
+"""The step table of a petition's life and the one way a step is taken (_apply).
+
+ALLOWED says from which statuses each step may start (and what must happen first otherwise), LEADS_TO the
+status it leads to. _apply checks, changes, saves and records a step (a StepRecord and an audit entry) in one
+transaction; every step function in petitions.py, referrals.py and studio.py goes through it.
+"""
+from .. import audit
+from ..db import database, now
+from ..errors import N_, NotAllowed, ValidationError
+from ..petition import FUTURE_TOLERANCE, STATUSES, Petition, StepRecord
+
+# What each step needs first, shown when it is refused.
+STEPS = {
+    "register": N_("Register"),
+    "accept": N_("Accept"),
+    "reject": N_("Do not accept"),
+    "refer": N_("Refer to a department"),
+    "object": N_("Object: not competent"),
+    "record_reply": N_("Record the department's reply"),
+    "answer": N_("Answer the petitioner"),
+    "follow_up": N_("Follow up"),
+    "close": N_("Close"),
+    "extend": N_("Extend"),
+    "request_review": N_("Request review"),
+    "record_review": N_("Record the review opinion"),
+    "request_recheck": N_("Request re-examination"),
+    "record_recheck": N_("Record the re-examination opinion"),
+    "classify": N_("Classify"),
+    "convene": N_("Convene a consultation"),
+    "form_group": N_("Form the 1+3 group"),
+    "mediate": N_("Record a mediation"),
+    "void": N_("Void the petition"),
+    "sign_off": N_("Leader's instruction"),
+}
+CLOSED = ("closed", "void", "not_accepted")
+OPEN = ("registered", "accepted", "referred", "handled", "answered", "followed_up", "under_review", "reviewed",
+        "under_recheck", "rechecked")
+
+# step: (statuses it may start from, what must happen first otherwise)
+ALLOWED = {
+    "accept": (("registered",), N_("Only a newly registered petition can be accepted.")),
+    "reject": (("registered",), N_("Only a newly registered petition can be refused acceptance.")),
+    "refer": (("accepted",), N_("Accept the petition first (or, after an objection, it is back here).")),
+    "record_reply": (("referred",), N_("Refer the petition to a department first.")),
+    "answer": (("handled",), N_("Record the department's reply first.")),
+    "follow_up": (("answered", "followed_up", "reviewed", "rechecked"), N_("Answer the petitioner first.")),
+    "close": (("followed_up",), N_("Follow up with the petitioner first (复诊).")),
+    "extend": (("accepted", "referred", "handled"), N_("Only a petition being handled can be extended.")),
+    "request_review": (("answered", "followed_up"), N_("A review can be requested only after the written answer.")),
+    "record_review": (("under_review",), N_("Request the review first.")),
+    "request_recheck": (("reviewed",), N_("A re-examination can be requested only after the review opinion.")),
+    "record_recheck": (("under_recheck",), N_("Request the re-examination first.")),
+    "classify": (OPEN, N_("The petition is no longer open.")),
+    "convene": (OPEN, N_("The petition is no longer open.")),
+    "form_group": (OPEN, N_("The petition is no longer open.")),
+    "mediate": (OPEN, N_("The petition is no longer open.")),
+    "void": (OPEN, N_("A closed or void petition cannot be voided.")),
+    "sign_off": (OPEN + ("closed", "not_accepted"), N_("A void petition takes no instruction.")),
+}
+
+# The status each step leads to (steps not listed leave it as it is).
+LEADS_TO = {
+    "accept": "accepted", "reject": "not_accepted", "refer": "referred", "record_reply": "handled",
+    "answer": "answered", "follow_up": "followed_up", "close": "closed", "request_review": "under_review",
+    "record_review": "reviewed", "request_recheck": "under_recheck", "record_recheck": "rechecked", "void": "void",
+}
+
+# 三到位一处理: the classification decides the team (行为违法 goes to the law, not to a team).
+TEAM_OF = {"reasonable": "reasonable_claims", "unreasonable": "unreasonable_claims", "hardship": "hardship_assistance"}
+
+
+def check(step, petition):
+    """Raise NotAllowed unless `step` may be taken from the petition's present status."""
+    statuses, first = ALLOWED[step]
+    if petition.status not in statuses:
+        raise NotAllowed(N_("%(step)s is not possible while the petition is %(status)s. %(first)s"),
+                         step=STEPS[step], status=dict(STATUSES)[petition.status], first=first,
+                         translate=("step", "status", "first"))
+
+
+def allowed_steps(petition):
+    """The steps that may be taken now, in the order of the lifecycle (for the buttons on its page)."""
+    return [step for step, (statuses, _) in ALLOWED.items() if petition.status in statuses
+            and not (step == "extend" and petition.extension_days)
+            and not (step == "request_review" and petition.review_requested_at)]
+
+
+def _require(value, field, message=N_("This field is required.")):
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValidationError(message, field=field)
+    return value.strip() if isinstance(value, str) else value
+
+
+def _record(petition, step, by, before_status, note=None, at=None):
+    """The step's trace: a StepRecord on the petition and an audit entry with the values before and after."""
+    StepRecord.create(petition=petition, step=step, at=at or now(), by=getattr(by, "id", None),
+                      status_before=before_status, status_after=petition.status, note=note)
+    audit.record("step", petition, petition.id, by=by, summary=step,
+                 before={"status": before_status}, after={"status": petition.status, "note": note})
+
+
+def _apply(step, petition, by, note=None, at=None, **changes):
+    """Check, change, save and record one step on one petition, all or nothing."""
+    if at is not None and at > now() + FUTURE_TOLERANCE:
+        raise ValidationError(N_("A step cannot be dated in the future."), field="at")
+    with database.atomic():
+        petition = Petition.select().where(Petition.id == petition.id).get()  # as it is now, not as the caller saw it
+        check(step, petition)
+        before = petition.status
+        for name, value in changes.items():
+            setattr(petition, name, value)
+        petition.status = LEADS_TO.get(step, petition.status)
+        petition.save()
+        _record(petition, step, by, before, note, at)
+        return petition
+
+
+# -- many petitions at once ----------------------------------------------------------------------------
+
+def for_each(step, petitions, *args, **kwargs):
+    """Run a step on each petition, each all or nothing: returns (done, [(petition, error)])."""
+    done, skipped = [], []
+    for petition in petitions:
+        try:
+            done.append(step(petition, *args, **kwargs))
+        except (NotAllowed, ValidationError) as error:
+            skipped.append((petition, error))
+    return done, skipped
