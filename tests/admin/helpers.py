@@ -78,3 +78,40 @@ def english_words(page, data=()):
     allowed = {"ID", "CSRF", "XF", "Excel", "PDF", "CSV", *data}
     words = re.findall(r"(?<![\w-])[A-Za-z][A-Za-z']{2,}(?![\w-])", visible_text(page))
     return sorted({w for w in words if w not in allowed})
+
+
+# -- what a page offers, by code: a button is found by the step or letter it leads to, never by its caption
+# (the caption 受理 is also inside 不予受理). --------------------------------------------------------------
+
+_STEP_URL = re.compile(r'(?:href|action)="/admin/petition/step/([a-z_]+)/\?')
+
+
+def step_buttons(page):
+    """The step codes the page offers as buttons: links and forms to /admin/petition/step/<code>/."""
+    return set(_STEP_URL.findall(page))
+
+
+def list_actions(page):
+    """The names of the bulk actions in a list's action menu (modelActions.execute('<name>'))."""
+    return set(re.findall(r"modelActions\.execute\('([a-z_]+)'\)", page))
+
+
+def letters_offered(page):
+    """The petition page's 文书 section: {kind: set of "preview", "issue", "print", "reissue"} read from its URLs."""
+    section = page.split('id="letters"', 1)
+    if len(section) < 2:
+        return {}
+    offered = {}
+    for row in re.findall(r"(?s)<tr>(.*?)</tr>", html.unescape(section[1].split("</table>", 1)[0])):
+        kind = re.search(r"/admin/petition/letter/preview/\?id=\d+&kind=([a-z_]+)", row)
+        if not kind:
+            continue
+        ops = offered.setdefault(kind.group(1), set())
+        ops.add("preview")
+        if re.search(r'action="/admin/petition/letter/issue/\?id=\d+&kind=%s' % kind.group(1), row):
+            ops.add("issue")
+        if re.search(r'href="/admin/document/download/\?id=\d+&inline=1"', row):
+            ops.add("print")
+        if re.search(r'href="/admin/document/reissue/\?id=\d+"', row):
+            ops.add("reissue")
+    return offered

@@ -325,21 +325,23 @@ def test_the_audit_log_lists_a_creation_and_an_edit_made_on_another_screen(clien
     assert "地点: 联合接访大厅 → 心理咨询室" in details
 
 
-@pytest.mark.parametrize("method, url", [
-    pytest.param("get", "/admin/audit/new/", id="new"),
-    pytest.param("post", "/admin/audit/new/", id="post-new"),
-    pytest.param("get", "/admin/audit/edit/?id=1", id="edit"),
-    pytest.param("post", "/admin/audit/edit/?id=1", id="post-edit"),
-    pytest.param("post", "/admin/audit/delete/", id="delete"),
-    pytest.param("post", "/admin/audit/action/", id="bulk-delete"),
+@pytest.mark.parametrize("method, url, status", [
+    pytest.param("get", "/admin/audit/new/", 403, id="new"),
+    pytest.param("post", "/admin/audit/new/", 403, id="post-new"),
+    pytest.param("get", "/admin/audit/edit/?id=1", 403, id="edit"),
+    pytest.param("post", "/admin/audit/edit/?id=1", 403, id="post-edit"),
+    pytest.param("post", "/admin/audit/delete/", 403, id="delete"),
+    pytest.param("post", "/admin/audit/action/", 302, id="bulk-delete"),  # the list again, the action refused
 ])
-def test_the_audit_log_cannot_be_changed_from_its_screen(client, staff, referred, method, url):
+def test_the_audit_log_cannot_be_changed_from_its_screen(client, staff, referred, method, url, status):
     referred()
     entries = [(e.id, e.hash) for e in AuditEntry.select().order_by(AuditEntry.id)]
     token = csrf_token(client.get("/admin/dutyshift/new/").get_data(as_text=True))  # the log has no form
     data = {"id": "1", "rowid": ["1", "2"], "action": "delete", "summary": "改过", "csrf_token": token}
     response = getattr(client, method)(url, data=data)
-    assert response.status_code in (302, 403, 404, 405)
+    assert response.status_code == status, response.status_code
+    if status == 302:
+        assert response.location.startswith("/admin/audit/")
     assert [(e.id, e.hash) for e in AuditEntry.select().order_by(AuditEntry.id)] == entries
 
 

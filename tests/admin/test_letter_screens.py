@@ -15,7 +15,7 @@ from models.documents import Document
 from models.organisation import Department
 from models.petition import Petition
 
-from tests.admin.helpers import alerts, csrf_token, english_words, field_errors, visible_text
+from tests.admin.helpers import alerts, csrf_token, english_words, field_errors, letters_offered, visible_text
 
 YEAR = now().year
 
@@ -89,6 +89,8 @@ def test_a_letter_is_issued_from_the_petition_page_and_downloaded_as_archived(cl
     text = visible_text(page)
     assert "文书" in text and "信访事项处理意见书" in text and "预览（草稿）" in text and "印发" in text
     assert "尚未印发文书" in text
+    offered = letters_offered(page)
+    assert offered["handling_opinion"] == {"preview", "issue"}  # its 印发 button, found by the letter's kind
     assert english_words(page) == []
     page = issue(client, petition).get_data(as_text=True)
     assert "已印发 %s（信访事项处理意见书）。" % number(1) in alerts(page)
@@ -107,6 +109,11 @@ def test_a_letter_is_issued_from_the_petition_page_and_downloaded_as_archived(cl
     text = visible_text(page)
     assert number(1) in text and "有效" in text and "张干部" in text
     assert "打印" in text and "作废并重新印发" in text
+    offered = letters_offered(page)
+    assert offered["handling_opinion"] == {"preview", "print", "reissue"}  # printed, not issued twice
+    assert 'href="/admin/document/download/?id=%d&amp;inline=1"' % document.id in page
+    assert 'href="/admin/document/reissue/?id=%d"' % document.id in page
+    assert "issue" in offered["acceptance_notice"]
     assert "letter/issue/?id=%d&amp;kind=handling_opinion" % petition.id not in page  # printed, not issued twice
     assert "letter/issue/?id=%d&amp;kind=acceptance_notice" % petition.id in page
     assert english_words(page) == []

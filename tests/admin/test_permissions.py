@@ -2,26 +2,66 @@
 import pytest
 
 from admin_app import permissions
-from models import access
-from models import workflow
+from models import access, workflow
 from models.casework import Referral
 from models.documents import Document
 from models.organisation import Department
 from models.petition import Petition
 
-from tests.admin.helpers import visible_text
+from tests.admin.helpers import step_buttons, visible_text
 
 ROLES = ("admin", "staff", "representative", "department", "leader")
 
+# Routes outside the permission table, and what a logged-in user gets from a GET (None: not fetched here:
+# a path parameter, a POST-only route, or the logout itself). A new route outside /admin/ must be listed here.
+OUTSIDE = {"root": 302, "static": None, "auth.login": 302, "auth.logout": None, "auth.change_password": 200,
+           "api.openapi": 200, "api.push_tickets": None, "api.get_ticket": None}
+PUBLIC_ADMIN = {"admin.static"}  # Flask-Admin's own assets, served to anyone
+
+# The operation each GET route of a screen is, as the office means it (written here, not read from the views'
+# route_ops, so a route that declares the wrong operation fails). A new route must be added here.
+OPS = {"index": "read", "index_view": "read", "details_view": "read", "ajax_lookup": "read", "monthly_report": "read",
+       "repeat_check_view": "read", "visit_view": "read", "template_view": "read",
+       "create_view": "create", "import_view": "create", "edit_view": "edit", "void_view": "edit",
+       "reissue_view": "edit", "conclude_view": "step", "reply_view": "step", "object_view": "step",
+       "download_view": "letter", "merged_view": "letter", "letter_preview_view": "letter",
+       "letters_print_view": "letter", "export": "export", "step_view": "step"}
+# Routes of one record (?id=): an allowed role gets 200 for a record it may see, 404 for one it may not.
+ONE_RECORD = {"details_view", "edit_view", "void_view", "reissue_view", "conclude_view", "reply_view", "object_view",
+              "download_view", "visit_view", "merged_view", "letter_preview_view", "letters_print_view"}
+# The redirects an allowed role may get instead of the page (where the page is for records in another state).
+REDIRECTS = {"visit_view": "/admin/visitlog/new/", "reply_view": "/admin/referral/details/",
+             "object_view": "/admin/referral/details/", "conclude_view": "/admin/consultation/details/",
+             "letter_preview_view": "/admin/petition/details/"}
+EMPTY_IN_DEMO = {"hotlineticket", "flags", "apiclient"}  # no record of these in the demo county
+
+
+def admin_views(app):
+    """Every view registered with Flask-Admin (admin.add_view or add_views), the home page included."""
+    (admin,) = app.extensions["admin"]
+    return {view.endpoint: view for view in admin._views}
+
 
 def endpoints(app):
-    return ["admin"] + sorted(app.extensions["office_views"])
+    return sorted(admin_views(app))
 
 
-def test_every_screen_has_a_rule(app):
-    """A new screen without an entry in permissions.MATRIX fails here."""
-    missing = [e for e in endpoints(app) if e not in permissions.MATRIX]
-    assert missing == []
+def test_every_screen_and_route_has_a_rule(app):
+    """A new screen or route without an entry in permissions.MATRIX (or in OUTSIDE) fails here."""
+    views = admin_views(app)
+    assert {"admin", "petition", "petition_import"} <= set(views)
+    assert [e for e in views if e not in permissions.MATRIX] == []
+    unruled, outside = [], []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC_ADMIN:
+            continue
+        if rule.rule.startswith("/admin/") or rule.rule == "/admin":
+            screen = rule.endpoint.split(".")[0]
+            if screen not in views or screen not in permissions.MATRIX:
+                unruled.append(rule.rule)
+        elif rule.endpoint not in OUTSIDE:
+            outside.append(rule.rule)
+    assert unruled == [] and outside == []
 
 
 def url_of(endpoint, page="index"):
@@ -31,13 +71,33 @@ def url_of(endpoint, page="index"):
             "edit": "/admin/%s/edit/?id=%d"}[page] % ((endpoint,) if page in ("index", "new") else (endpoint, 1))
 
 
+def tiny_pdf():
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 @pytest.fixture
 def office(db, login_as):
-    """The demo county; login(role) logs in a user of that role, linked to a demo department or 王春月."""
+    """The demo county (and one archived letter, about a petition referred to 县自然资源局); login(role) logs in a
+    user of that role, linked to a demo department or 王春月."""
+    import hashlib
+
     from models.demo import seed_demo
     from models.people import Representative
 
     seed_demo()
+    referral = Referral.select().join(Department).where(Department.name == "县自然资源局").first()
+    pdf = tiny_pdf()
+    Document.create(kind="referral_notice", petition=referral.petition_id, issuer=Department.select().first(),
+                    number="高信访〔2023〕99号", prefix="高信访", year=2023, sequence=99, record_id=referral.id,
+                    pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest())
 
     def login(role):
         links = {"department": {"department": Department.get(Department.name == "县自然资源局")},
@@ -47,17 +107,122 @@ def office(db, login_as):
     return login
 
 
+def records_of(view, screen, user):
+    """(a record this user may see, one it may not) of the view's table; either may be None."""
+    if getattr(view, "model", None) is None:
+        return None, None
+    model = view.model
+    scope = access.scope_for(screen, user)
+    ordered = model.select().order_by(model.id)
+    seen = ordered.where(scope).first() if scope is not None else ordered.first()
+    unseen = ordered.where(~scope).first() if scope is not None else None
+    return seen, unseen
+
+
+def query_of(route, screen, view, record):
+    """The query string that opens the route on this record."""
+    if route == "ajax_lookup":
+        names = sorted(getattr(view, "_form_ajax_refs", None) or {})
+        return "?name=%s&query=a" % (names[0] if names else "none")
+    if route == "repeat_check_view":
+        from models.people import Petitioner
+
+        return "?petitioner=%d" % Petitioner.select().first().id
+    if route in ("merged_view", "letters_print_view"):
+        return "?ids=%d" % record.id
+    if route == "letter_preview_view":
+        return "?id=%d&kind=acceptance_notice" % record.id
+    if route in ONE_RECORD:
+        return "?id=%d" % record.id
+    return ""
+
+
+def expected_when_allowed(route, view):
+    """(status, where a redirect goes) for a role that may use the route, on a record it may see."""
+    index = "/admin/%s/" % view.endpoint
+    if route == "create_view" and not getattr(view, "_offers_can_create", True):
+        return 302, index
+    if route == "edit_view" and not getattr(view, "_offers_can_edit", True):
+        return 302, index
+    if route == "export" and not getattr(view, "_offers_can_export", True):
+        return 302, index
+    if route == "ajax_lookup" and not getattr(view, "_form_ajax_refs", None):
+        return 404, None  # a view without type-aheads has no lookup to answer
+    return 200, None
+
+
+def check(response, expected, route, label):
+    status, location = expected
+    if status == 200 and route in REDIRECTS and response.status_code == 302:
+        status, location = 302, REDIRECTS[route]
+    assert response.status_code == status, (label, response.status_code, status)
+    if status == 302:
+        assert response.location.startswith(location), (label, response.location)
+    if status == 200 and route in ("download_view", "merged_view", "letter_preview_view"):
+        assert response.data.startswith(b"%PDF"), label
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_matrix_holds_on_every_route(app, client, office, role):
+    """Every GET route of every registered screen, against the table: an allowed role gets the page (200 or its
+    redirect), 404 for a record outside its scope; a refused one 403; nothing else (a 500 is never allowed)."""
+    user = office(role)
+    views = admin_views(app)
+    checked, unchecked = [], set()
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if "GET" not in rule.methods or rule.endpoint in PUBLIC_ADMIN:
+            continue
+        if not rule.rule.startswith("/admin/"):
+            expected = OUTSIDE[rule.endpoint]
+            if expected is not None and not rule.arguments:
+                response = client.get(rule.rule)
+                assert response.status_code == expected, (role, rule.rule, response.status_code)
+            continue
+        screen, route = rule.endpoint.split(".", 1)
+        view = views[screen]
+        assert route in OPS, "say which operation %s is in OPS" % rule.endpoint
+        if rule.arguments - {"export_type"}:
+            continue  # the step route: test_every_step_follows_the_table
+        path = rule.rule.replace("<export_type>", "csv")
+        allowed = permissions.allowed(role, screen, OPS[route])
+        seen, unseen = records_of(view, screen, user)
+        needs_record = route in ONE_RECORD
+        if needs_record and seen is None and unseen is None:
+            unchecked.add(screen)
+            continue
+        label = (role, rule.endpoint)
+        if not allowed:
+            record = seen or unseen
+            response = client.get(path + query_of(route, screen, view, record))
+            assert response.status_code == 403, (label, response.status_code)
+            checked.append(rule.endpoint)
+            continue
+        if seen is not None or not needs_record:
+            response = client.get(path + query_of(route, screen, view, seen))
+            check(response, expected_when_allowed(route, view), route, label)
+            checked.append(rule.endpoint)
+        if needs_record and unseen is not None and route != "visit_view":
+            response = client.get(path + query_of(route, screen, view, unseen))
+            status = expected_when_allowed(route, view)[0]  # a screen that does not offer it redirects first
+            assert response.status_code == (404 if status == 200 else status), (label, "out of scope",
+                                                                               response.status_code)
+            checked.append(rule.endpoint)
+    assert unchecked <= EMPTY_IN_DEMO, unchecked
+    assert {"petition_import.index", "petition_import.template_view", "petition.details_view",
+            "document.download_view", "admin.monthly_report"} <= set(checked)
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_the_matrix_holds_on_every_screen(app, client, office, role):
     user = office(role)
     checked = 0
     for endpoint in endpoints(app):
-        view = app.extensions["office_views"].get(endpoint)
+        view = admin_views(app)[endpoint]
         response = client.get(url_of(endpoint))
         expected = 200 if permissions.allowed(role, endpoint, "read") else 403
         assert response.status_code == expected, (role, endpoint, response.status_code)
         checked += 1
-        if view is None:
+        if getattr(view, "model", None) is None:
             continue
         if getattr(view, "_offers_can_create", False):
             status = client.get(url_of(endpoint, "new")).status_code
@@ -77,6 +242,8 @@ def test_the_matrix_holds_on_every_screen(app, client, office, role):
             edit = client.get("/admin/%s/edit/?id=%d" % (endpoint, first.id)).status_code
             if not permissions.allowed(role, endpoint, "edit"):
                 assert edit == 403, (role, endpoint, edit)
+            else:
+                assert edit in ((200,) if in_scope else (404,)), (role, endpoint, edit)
         if getattr(view, "_offers_can_delete", False) and not permissions.allowed(role, endpoint, "delete"):
             response = client.post("/admin/%s/delete/" % endpoint, data={"id": first.id})
             assert response.status_code == 403, (role, endpoint)
@@ -89,9 +256,16 @@ def test_the_matrix_holds_on_every_screen(app, client, office, role):
 def test_the_menu_shows_only_what_the_role_may_open(app, client, office, role):
     office(role)
     page = client.get("/admin/").get_data(as_text=True)
-    for endpoint in app.extensions["office_views"]:
+    for endpoint in admin_views(app):
+        if endpoint == "admin":
+            continue
         linked = 'href="/admin/%s/"' % endpoint in page
         assert linked == permissions.allowed(role, endpoint, "read"), (role, endpoint)
+
+
+def visible_petition(user):
+    scope = access.petition_scope(user)
+    return (Petition.select().where(scope) if scope is not None else Petition.select()).order_by(Petition.id).first()
 
 
 @pytest.mark.parametrize("role, step, allowed", [
@@ -100,10 +274,27 @@ def test_the_menu_shows_only_what_the_role_may_open(app, client, office, role):
 ])
 def test_workflow_steps_follow_the_role(client, office, role, step, allowed):
     user = office(role)
-    scope = access.petition_scope(user)
-    petition = (Petition.select().where(scope) if scope is not None else Petition.select()).first()
-    status = client.get("/admin/petition/step/%s/?ids=%d" % (step, petition.id)).status_code
-    assert (status != 403) == allowed
+    petition = visible_petition(user)
+    response = client.get("/admin/petition/step/%s/?ids=%d" % (step, petition.id))
+    assert response.status_code == (200 if allowed else 403), response.status_code
+    if allowed:  # the step's own form, for this petition
+        page = response.get_data(as_text=True)
+        assert 'id="step-petitions"' in page and petition.number in visible_text(page)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_step_follows_the_table(client, office, role):
+    """Every step's page, for a petition the role may see: 200 where the tables allow it, 403 elsewhere."""
+    from admin_app.views.petitions.steps import STEPS
+
+    user = office(role)
+    petition = visible_petition(user)
+    for step in sorted(set(STEPS) | {"convene"}):
+        allowed = permissions.allowed(role, "petition", "step") and permissions.may_take_step(role, step)
+        response = client.get("/admin/petition/step/%s/?ids=%d" % (step, petition.id))
+        assert response.status_code == (200 if allowed else 403), (role, step, response.status_code)
+        if allowed:
+            assert petition.number in visible_text(response.get_data(as_text=True)), (role, step)
 
 
 @pytest.fixture
@@ -133,13 +324,15 @@ def test_a_department_user_sees_only_its_own_referrals_and_petitions(client, log
     assert "县住建局" in referrals and "县人社局" not in referrals
     assert client.get("/admin/petition/details/?id=%d" % mine.id).status_code == 200
     other_referral = Referral.get(Referral.petition == other)
-    for url in ("/admin/petition/details/?id=%d" % other.id,
-                "/admin/referral/details/?id=%d" % other_referral.id,
-                "/admin/referral/reply/?id=%d" % other_referral.id,
-                "/admin/referral/object/?id=%d" % other_referral.id,
-                "/admin/petition/letter/preview/?id=%d&kind=referral_notice&record=%d" % (other.id, other_referral.id)):
+    for url, status in (("/admin/petition/details/?id=%d" % other.id, 404),
+                        ("/admin/referral/details/?id=%d" % other_referral.id, 404),
+                        ("/admin/referral/reply/?id=%d" % other_referral.id, 404),
+                        ("/admin/referral/object/?id=%d" % other_referral.id, 404),
+                        # a department previews no petition's letters (no "letter" on the petition screen)
+                        ("/admin/petition/letter/preview/?id=%d&kind=referral_notice&record=%d"
+                         % (other.id, other_referral.id), 403)):
         response = client.get(url)
-        assert response.status_code in (403, 404), url
+        assert response.status_code == status, url  # 404: not there for this department, as if unknown
         assert "人社局的事项" not in response.get_data(as_text=True), url
     for url in ("/admin/petition/edit/?id=%d" % mine.id, "/admin/petitioner/", "/admin/visitlog/", "/admin/user/",
                 "/admin/audit/", "/admin/department/"):
@@ -182,6 +375,8 @@ def test_a_leader_reads_everything_and_only_adds_instructions(client, login_as, 
     assert client.get("/admin/petition/details/?id=%d" % petition.id).status_code == 200
     assert client.get("/admin/petition/edit/?id=%d" % petition.id).status_code == 403
     assert client.get("/admin/petition/new/").status_code == 403
+    page = client.get("/admin/petition/details/?id=%d" % petition.id).get_data(as_text=True)
+    assert step_buttons(page) == {"sign_off"}  # 领导签批, and no other step
     form_post("/admin/petition/step/sign_off/?ids=%d" % petition.id, {"note": "请县住建局抓紧办理，月底前报结果。"})
     text = visible_text(client.get("/admin/petition/details/?id=%d" % petition.id).get_data(as_text=True))
     assert "领导签批" in text and "请县住建局抓紧办理" in text
