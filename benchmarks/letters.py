@@ -9,7 +9,7 @@ recorded), then, inside a request context of the app:
 - render: letters.build() of one 处理意见书 (Jinja -> measured lines -> xhtml2pdf; a letter of more than
   one page is rendered a second time with its page numbers, as issuing does), --runs times: the median;
 - batch, first print: letters.print_batch() of the --batch petitions, each letter numbered, rendered,
-  archived and the petition answered, then all merged into one PDF;
+  archived (the petitions are answered first: printing never answers), then all merged into one PDF;
 - batch, printed again: the same call when every letter is already issued (archived bytes merged).
 
 Figures measured on the development machine (2026-11-27; 2 cores shared with other work, load about 2;
@@ -73,6 +73,7 @@ def seed(count):
         workflow.record_reply(referral, clerk, "support", "经现场勘测，原邻居翻建房屋时院墙外扩约四十厘米，占用共用道路属实。",
                               "支持信访人确认宅基地界址、恢复共用道路通行的请求。", "《中华人民共和国民法典》第二百八十八条",
                               at=received + dt.timedelta(days=40))
+        workflow.answer(petition, clerk, at=received + dt.timedelta(days=41))
         petitions.append(Petition.get_by_id(petition.id))
     return clerk, petitions
 

@@ -1,7 +1,8 @@
 """文书: every letter issued, numbered (高信访〔2022〕12号) and archived as issued (bytes and SHA-256).
 
-A letter is rendered elsewhere (admin_app/letters/); here are its kinds, its number and its archive.
-An issued letter is never changed: a wrong one is voided with a reason and a new one issued.
+A letter is rendered elsewhere (admin_app/letters/) and issued, voided and audited by models/workflow/letters.py,
+which checks the rules first; here are its kinds, its number and its archive. An issued letter is never
+changed: a wrong one is voided with a reason and a new one issued.
 """
 import hashlib
 
@@ -70,10 +71,11 @@ def format_number(prefix, year, sequence):
     return "%s〔%d〕%d号" % (prefix, year, sequence)
 
 
-def issue(kind, petition, issuer, pdf_bytes_for, by, at=None, record_id=None, replaces=None, font=None):
-    """Give the letter its number, render it with that number (pdf_bytes_for(number) -> bytes), archive it.
+def archive(kind, petition, issuer, pdf_bytes_for, by, at=None, record_id=None, replaces=None, font=None):
+    """Give the letter its number, render it with that number (pdf_bytes_for(number, at) -> bytes), archive it.
 
-    All in one transaction: a failed rendering takes no number."""
+    All in one transaction: a failed rendering takes no number. Unchecked and unaudited: issue letters through
+    models.workflow.letters."""
     if kind not in KINDS:
         raise ValidationError(N_("Unknown kind of letter."), field="kind")
     if not issuer.short_name:
@@ -91,8 +93,9 @@ def issue(kind, petition, issuer, pdf_bytes_for, by, at=None, record_id=None, re
             replaces=replaces.id if replaces is not None else None)
 
 
-def void(document, by, reason, at=None):
-    """Void an issued letter with a reason; its number and bytes stay on record."""
+def mark_void(document, by, reason, at=None):
+    """Mark an issued letter void with a reason; its number and bytes stay on record (unaudited: void letters
+    through models.workflow.letters)."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(N_("Give the reason for voiding."), field="reason")

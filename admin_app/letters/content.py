@@ -1,8 +1,6 @@
-"""What each letter says, taken from the records, and when a petition can have it.
+"""What each letter says, taken from the records: one function per kind builds the template's context.
 
-One function per kind builds the template's context; `records_for` says which records a kind is about
-(one letter per referral, mediation or consultation; one per petition otherwise) and raises NotAvailable
-with the reason when the petition cannot have that letter yet.
+Which letters a petition may have, and about which records, is models/workflow/letters.py.
 """
 import re
 
@@ -14,59 +12,12 @@ from models.casework import (
     OUTCOMES, PARTICIPANT_ROLES, REFERRAL_MODES, Consultation, ConsultationParticipant, ConsultationPetition,
     ConsultationRepresentative, Mediation, Referral,
 )
-from models.errors import N_, DomainError
+from models.documents import KINDS, current
 from models.people import REPRESENTATIVE_KINDS
-from models.petition import CHANNELS, StepRecord
+from models.petition import CHANNELS
+from models.workflow.letters import department_reply, recorded_opinion
 
 from .. import i18n
-
-
-class NotAvailable(DomainError):
-    """This petition cannot have this letter (yet)."""
-
-
-def records_for(kind, petition):
-    """The records a letter of this kind is about: [None] for the petition itself, or ids; NotAvailable."""
-    if kind == "acceptance_notice" and petition.accepted_at is None:
-        raise NotAvailable(N_("The petition has not been accepted."))
-    if kind == "rejection_notice" and petition.status != "not_accepted":
-        raise NotAvailable(N_("The petition was not refused acceptance."))
-    if kind == "extension_notice" and not petition.extension_days:
-        raise NotAvailable(N_("The handling limit has not been extended."))
-    if kind == "handling_opinion" and _reply(petition) is None:
-        raise NotAvailable(N_("No department reply has been recorded."))
-    if kind == "review_opinion" and _opinion(petition, "record_review") is None:
-        raise NotAvailable(N_("No review opinion has been recorded."))
-    if kind == "recheck_opinion" and _opinion(petition, "record_recheck") is None:
-        raise NotAvailable(N_("No re-examination opinion has been recorded."))
-    if kind in ("referral_notice", "assignment_sheet"):
-        ids = [r.id for r in petition.referrals.where(Referral.state != "objected").order_by(Referral.id)]
-        if not ids:
-            raise NotAvailable(N_("The petition has not been referred."))
-        return ids[-1:] if kind == "referral_notice" else ids
-    if kind == "mediation_agreement":
-        ids = [m.id for m in petition.mediations.order_by(Mediation.id)]
-        if not ids:
-            raise NotAvailable(N_("No mediation has been recorded."))
-        return ids
-    if kind == "consultation_minutes":
-        ids = [c.id for c in Consultation.select(Consultation.id).join(ConsultationPetition).where(
-            (ConsultationPetition.petition == petition) & Consultation.concluded_at.is_null(False))]
-        if not ids:
-            raise NotAvailable(N_("No consultation on this petition has a conclusion yet."))
-        return ids
-    if petition.status == "void":
-        raise NotAvailable(N_("The petition is void."))
-    return [None]
-
-
-def _reply(petition):
-    return petition.referrals.where(Referral.state == "replied").order_by(Referral.replied_at.desc()).first()
-
-
-def _opinion(petition, step):
-    record = petition.steps.where(StepRecord.step == step).order_by(StepRecord.id.desc()).first()
-    return record.note if record else None
 
 
 def organs():
@@ -141,26 +92,24 @@ def _extension(petition, record_id):
 
 
 def _handling(petition, record_id):
-    reply = _reply(petition)
+    reply = department_reply(petition)
     return {"department": reply.department.name, "facts": reply.facts, "opinion": reply.opinion,
             "outcome": i18n.choice_label(OUTCOMES, reply.outcome), "legal_basis": reply.legal_basis}
 
 
 def _letter_number(kind, petition):
-    from models.documents import current
-
     document = current(kind, petition)
     return document.number if document else ""
 
 
 def _review(petition, record_id):
-    return {"opinion": _opinion(petition, "record_review"), "answered": i18n.cn_date(petition.answered_at),
+    return {"opinion": recorded_opinion(petition, "record_review"), "answered": i18n.cn_date(petition.answered_at),
             "review_requested": i18n.cn_date(petition.review_requested_at),
             "handling_number": _letter_number("handling_opinion", petition)}
 
 
 def _recheck(petition, record_id):
-    return {"opinion": _opinion(petition, "record_recheck"), "reviewed": i18n.cn_date(petition.reviewed_at),
+    return {"opinion": recorded_opinion(petition, "record_recheck"), "reviewed": i18n.cn_date(petition.reviewed_at),
             "recheck_requested": i18n.cn_date(petition.recheck_requested_at),
             "review_number": _letter_number("review_opinion", petition)}
 
@@ -198,6 +147,4 @@ BUILDERS = {
 
 
 def title(kind):
-    from models.documents import KINDS
-
     return gettext(KINDS[kind])

@@ -20,9 +20,10 @@ from reportlab.pdfbase.ttfonts import TTFont
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
-from models import documents, workflow
-from models.db import database, now
+from models.db import now
 from models.errors import N_, DomainError
+from models.organisation import Department
+from models.workflow import letters as letter_rules
 
 from .. import i18n
 from . import content as letter_content
@@ -198,12 +199,10 @@ def render_pdf(html, fonts):
     return out.getvalue()
 
 
-# -- issuing, previewing, printing ---------------------------------------------------------------------
+# -- issuing, previewing, printing: the rules are models.workflow.letters; here is what they render -------
 
 def issuer():
     """The organ that issues the office's letters (LETTER_ISSUER, a department with a short name)."""
-    from models.organisation import Department
-
     name = current_app.config.get("LETTER_ISSUER", "县信访局")
     department = Department.get_or_none(Department.name == name)
     if department is None:
@@ -227,57 +226,51 @@ def page_count(pdf):
 
 
 def preview(kind, petition, record_id=None):
-    """A draft (草稿), not numbered and not archived."""
-    _check_available(kind, petition, record_id)
+    """A draft (草稿), not numbered and not archived; NotAvailable when the petition cannot have it."""
+    letter_rules.check_available(kind, petition, record_id)
     pdf, _ = build(kind, petition, record_id, gettext("(draft, no number yet)"), now(), draft=gettext("Draft"))
     return pdf
 
 
-def _check_available(kind, petition, record_id):
-    if kind not in documents.KINDS:
-        raise DomainError(N_("Unknown kind of letter."))
-    records = letter_content.records_for(kind, petition)
-    if record_id not in records:
-        raise letter_content.NotAvailable(N_("This letter is not about a record of this petition."))
+def renderer(kind, petition, record_id=None):
+    """render(number, at) -> PDF bytes of this letter, as models.workflow.letters asks for it."""
+    return lambda number, at: build(kind, petition, record_id, number, at)[0]
 
 
-def issue_letter(kind, petition, by, record_id=None, replaces=None):
-    """Number, render and archive a letter; 答复 is the issuing of the 处理意见书 (one transaction)."""
-    _check_available(kind, petition, record_id)
-    fonts_used = []
+def issuing():
+    """The keyword arguments of models.workflow.letters' issuing: the issuing organ and the embedded font."""
+    fonts = find_fonts()
+    return {"issuer": issuer(), "font": os.path.basename(fonts.body) if fonts.embedded else None}
 
-    def pdf_for(number, at):
-        pdf, fonts = build(kind, petition, record_id, number, at)
-        fonts_used.append(fonts)
-        return pdf
 
-    with database.atomic():
-        if kind == "handling_opinion" and petition.status == "handled":
-            workflow.answer(petition, by)
-        font = os.path.basename(find_fonts().body) if find_fonts().embedded else None
-        return documents.issue(kind, petition, issuer(), pdf_for, by, record_id=record_id, replaces=replaces,
-                               font=font)
+def issue_letter(kind, petition, by, record_id=None):
+    """印发 a letter (models.workflow.letters.issue); never a step."""
+    return letter_rules.issue(kind, petition, by, renderer(kind, petition, record_id), record_id, **issuing())
+
+
+def answer(petition, by):
+    """答复: the answer step and its 信访处理意见书, in one transaction (models.workflow.letters.answer)."""
+    return letter_rules.answer(petition, by, renderer("handling_opinion", petition), **issuing())
 
 
 def reissue(document, by, reason):
     """Void a wrong letter with the reason and issue a new one in its place (a new number)."""
-    with database.atomic():
-        documents.void(document, by, reason)
-        return issue_letter(document.kind, document.petition, by, record_id=document.record_id, replaces=document)
+    render = renderer(document.kind, document.petition, document.record_id)
+    return letter_rules.reissue(document, by, reason, render, **issuing())
 
 
 def print_batch(kind, petitions, by):
-    """One PDF with the letter of this kind of each petition (the archived one, or issued now).
+    """One PDF with the letters of this kind of each petition (the archived ones, or issued now).
 
     Returns (pdf or None, [(petition, document)], [(petition, reason)]). Each letter is issued in its own
     transaction, so a batch of a hundred never holds SQLite's write lock for longer than one rendering; a letter
-    that fails is skipped with its reason and takes no number."""
+    that fails is skipped with its reason and takes no number. Printing never takes a step."""
     printed, skipped = [], []
     writer = PdfWriter()
     for petition in petitions:
         try:
-            for record_id in letter_content.records_for(kind, petition):
-                document = documents.current(kind, petition, record_id) or issue_letter(kind, petition, by, record_id)
+            for document in letter_rules.for_printing(kind, petition, by, lambda record_id: renderer(
+                    kind, petition, record_id), **issuing()):
                 writer.append(PdfReader(io.BytesIO(bytes(document.pdf))))
                 printed.append((petition, document))
         except DomainError as err:

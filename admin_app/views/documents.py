@@ -15,8 +15,8 @@ from pypdf import PdfReader, PdfWriter
 from wtforms import TextAreaField
 from wtforms.validators import InputRequired
 
-from models import documents
 from models.documents import KINDS, Document
+from models.workflow import letters as letter_rules
 
 from .. import i18n
 from ..letters import render as letters
@@ -183,7 +183,7 @@ class DocumentView(StepFormPage, SecureModelView):
 
         def run():
             if not reissue:
-                documents.void(document, current_user.user, form.reason.data)
+                letter_rules.void(document, current_user.user, form.reason.data)
                 return gettext("%(number)s was voided.", number=document.number), back
             new = letters.reissue(document, current_user.user, form.reason.data)
             notice = font_notice()

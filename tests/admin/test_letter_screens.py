@@ -179,6 +179,8 @@ def test_a_wrong_letter_is_voided_with_a_reason_and_reissued_under_a_new_number(
 def test_bulk_print_gives_one_pdf_and_says_which_petitions_were_skipped_and_why(client, staff, handled,
                                                                                make_petition, zh):
     ready = [handled(subject="事项甲"), handled(subject="事项乙")]
+    for petition in ready:  # answered without their letters (the step alone, as the demo data are)
+        workflow.answer(petition, staff)
     not_ready = workflow.register(make_petition(subject="事项丙"), staff)
     workflow.accept(not_ready, staff)
     ids = [ready[0].id, not_ready.id, ready[1].id]
@@ -357,7 +359,7 @@ def test_the_document_list_loads_no_pdf_and_a_fixed_number_of_queries(client, st
 
     def issue_fake(count):
         for _ in range(count):
-            documents.issue("handling_opinion", petition, office, lambda number, at: b"%PDF-1.4 fake", staff)
+            documents.archive("handling_opinion", petition, office, lambda number, at: b"%PDF-1.4 fake", staff)
 
     issue_fake(2)
     with query_counter() as few:
@@ -366,3 +368,36 @@ def test_the_document_list_loads_no_pdf_and_a_fixed_number_of_queries(client, st
     with query_counter() as many:
         page = client.get("/admin/document/").get_data(as_text=True)
     assert many.count == few.count and "fake" not in page
+
+
+
+@pytest.fixture
+def letters_but_no_answer(client, staff, login_as, monkeypatch):
+    """Logs in a leader who may print and issue letters (the "letter" permission) but whose only step is 签批."""
+    from admin_app import permissions
+
+    monkeypatch.setitem(permissions.MATRIX["petition"], "leader", frozenset(("read", "step", "letter")))
+    assert not permissions.may_take_step("leader", "answer")
+    client.get("/logout")
+    return login_as("leader", username="printer")
+
+
+def test_printing_letters_never_answers_a_petition(client, handled, letters_but_no_answer, zh):
+    petition = handled()
+    location = "/admin/petition/letters/print/?ids=%d" % petition.id
+    form = client.get(location).get_data(as_text=True)
+    page = client.post(location, data={"kind": "handling_opinion", "csrf_token": csrf_token(form)})
+    assert Petition.get_by_id(petition.id).status == "handled" and Document.select().count() == 0
+    text = visible_text(page.get_data(as_text=True))
+    assert "%s：%s" % (petition.number, zh("Answer the petitioner to issue the handling opinion.")) in text
+
+
+def test_issuing_the_handling_opinion_of_a_handled_petition_needs_the_answer_step(client, handled,
+                                                                                  letters_but_no_answer):
+    petition = handled()
+    forms = re.findall(r'<form method="post" action="([^"]+)"', details(client, petition))
+    assert any("kind=acceptance_notice" in url for url in forms)  # the leader issues letters ...
+    assert not any("kind=handling_opinion" in url or "step/answer" in url for url in forms)  # ... but not this one
+    response = issue(client, petition)
+    assert response.status_code == 403 and "没有权限" in response.get_data(as_text=True)
+    assert Petition.get_by_id(petition.id).status == "handled" and Document.select().count() == 0

@@ -13,7 +13,6 @@ import pytest
 from pypdf import PdfReader
 
 from admin_app.letters import render as letters
-from admin_app.letters.content import records_for
 from models import workflow
 from models.audit import AuditEntry
 from models.casework import DutyShift, VisitLog, VisitRepresentative
@@ -21,6 +20,7 @@ from models.db import now
 from models.organisation import Category, Department
 from models.people import Petitioner, Representative, Team, User
 from models.petition import CoPetitioner, Petition
+from models.workflow.letters import records_for
 
 from tests.admin.helpers import PASSWORD, alerts, csrf_token, field_errors
 from tests.conftest import valid_id_number

@@ -139,10 +139,13 @@ def staged(make_petition, make_petitioner, department, clerk, office):
 
 @pytest.fixture
 def issue(ctx, staged, clerk, issued_on):
-    """issue(kind, **petition fields) -> the Document of a letter of that kind, issued on ISSUED."""
+    """issue(kind, **petition fields) -> the Document of a letter of that kind, issued on ISSUED (the 处理意见书
+    by the 答复)."""
 
     def issue(kind, **fields):
         petition, record_id = staged(kind, **fields)
+        if kind == "handling_opinion":
+            return letters.answer(petition, clerk)  # the 答复 issues it
         return letters.issue_letter(kind, petition, clerk, record_id)
 
     return issue

@@ -17,12 +17,14 @@ from pypdf import PdfReader
 
 from admin_app.letters import content as letter_content, render as letters
 from models import deadlines, documents, workflow
+from models.workflow import letters as letter_rules
 from models.documents import KINDS, Document
 from models.organisation import Department
 from models.petition import NumberSeries, Petition
 
 from .conftest import A4, TEXT_BOTTOM, TEXT_LEFT, TEXT_RIGHT, TEXT_TOP
 
+ZH_ANSWER_FIRST = "信访事项处理意见书随答复印发，请先答复信访人。"
 TITLES = {
     "acceptance_notice": "信访事项受理告知书",
     "rejection_notice": "信访事项不予受理告知书",
@@ -211,7 +213,7 @@ def test_wrap_keeps_numbers_whole_and_punctuation_off_the_start_of_a_line(ctx, o
 
 def test_the_review_opinion_cites_the_handling_opinion_it_answers(ctx, staged, clerk, issued_on, read_pdf):
     petition, _ = staged("handling_opinion")
-    handling = letters.issue_letter("handling_opinion", petition, clerk)  # the 答复
+    handling = letters.answer(petition, clerk)  # the 答复
     workflow.request_review(petition, clerk, at=dt.datetime(2023, 3, 26, 9, 0))
     workflow.record_review(petition, clerk, "经复查，予以维持。", at=dt.datetime(2023, 3, 27, 9, 0))
     issued_on(dt.datetime(2023, 3, 28, 9, 0))
@@ -308,6 +310,7 @@ def test_numbers_are_sequential_per_prefix_and_year_without_leading_zeros(app, c
     assert letters.issue_letter("acceptance_notice", petition, clerk).number == "高信访〔2024〕1号"
     Department.create(name="县联席办", short_name="高联办", kind="county")
     app.config["LETTER_ISSUER"] = "县联席办"
+    petition, _ = staged("acceptance_notice")  # the first petition has its 受理告知书: a letter is issued once
     document = letters.issue_letter("acceptance_notice", petition, clerk)
     assert document.number == "高联办〔2024〕1号"
     assert documents.format_number("高信访", 2022, 12) == "高信访〔2022〕12号"
@@ -344,9 +347,9 @@ def test_a_draft_is_marked_and_has_no_number(ctx, staged, clerk, read_pdf, read_
 
 def test_a_letter_a_petition_cannot_have_yet_is_refused_with_the_reason(ctx, staged, clerk):
     petition, _ = staged("acceptance_notice")
-    with pytest.raises(letter_content.NotAvailable):
+    with pytest.raises(letter_rules.NotAvailable):
         letters.issue_letter("handling_opinion", petition, clerk)
-    with pytest.raises(letter_content.NotAvailable):
+    with pytest.raises(letter_rules.NotAvailable):
         letters.preview("mediation_agreement", petition)
     assert Document.select().count() == 0
 
@@ -354,13 +357,18 @@ def test_a_letter_a_petition_cannot_have_yet_is_refused_with_the_reason(ctx, sta
 def test_a_batch_prints_many_letters_and_says_which_could_not_have_one(ctx, staged, clerk, read_pdf, issued_on):
     ready = [staged("handling_opinion")[0] for _ in range(3)]
     not_yet, _ = staged("acceptance_notice")
-    already = letters.issue_letter("handling_opinion", ready[0], clerk)
+    unanswered, _ = staged("handling_opinion")
+    already = letters.answer(ready[0], clerk)
+    for petition in ready[1:]:  # answered without their letter (the step alone, as the demo data are)
+        workflow.answer(petition, clerk, at=dt.datetime(2023, 3, 24, 9, 0))
 
-    pdf, printed, skipped = letters.print_batch("handling_opinion", ready + [not_yet], clerk)
+    pdf, printed, skipped = letters.print_batch("handling_opinion", ready + [not_yet, unanswered], clerk)
 
     assert [p.id for p, _ in printed] == [p.id for p in ready]
     assert printed[0][1].id == already.id
-    assert [(p.id, reason) for p, reason in skipped] == [(not_yet.id, "尚未记录承办单位的办理结果。")]
+    assert [(p.id, reason) for p, reason in skipped] == [
+        (not_yet.id, "尚未记录承办单位的办理结果。"), (unanswered.id, ZH_ANSWER_FIRST)]
+    assert Petition.get_by_id(unanswered.id).status == "handled"  # printing never answers
     text = body_text(read_pdf(pdf))
     assert [n for n in ("高信访〔2023〕1号", "高信访〔2023〕2号", "高信访〔2023〕3号") if n in text] == [
         "高信访〔2023〕1号", "高信访〔2023〕2号", "高信访〔2023〕3号"]

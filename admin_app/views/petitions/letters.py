@@ -1,8 +1,9 @@
 """The letters of a petition, on the petition screen: its 文书 section (the documents issued, the letters it
 can have now), preview (草稿), issue (印发), and the bulk print of the list's selected petitions.
 
-Issued documents are served, voided and reissued by the 文书 screen (documents.py). Letters are made by
-admin_app/letters/; here a domain refusal is a Chinese message and nothing is written.
+Issued documents are served, voided and reissued by the 文书 screen (documents.py). Which letters a petition
+may have and when is models/workflow/letters.py; letters are made by admin_app/letters/; here a domain refusal
+is a Chinese message and nothing is written.
 """
 import logging
 from urllib.parse import quote
@@ -16,14 +17,14 @@ from flask_login import current_user
 from wtforms import SelectField
 
 from models import access
-from models import documents
 from models.casework import Consultation, Mediation, Referral
 from models.documents import KINDS, Document
 from models.errors import DomainError
 from models.petition import Petition
+from models.workflow import letters as letter_rules
 
 from ... import i18n, permissions
-from ...letters import content as letter_content, render as letters
+from ...letters import render as letters
 from ..base import clean_ids
 
 log = logging.getLogger(__name__)
@@ -95,8 +96,10 @@ def record_label(kind, record_id):
 
 
 def may_issue(kind, petition, current):
-    """A letter is issued once; the 处理意见书 again when the petition is to be answered anew."""
-    return current is None or (kind == "handling_opinion" and petition.status == "handled")
+    """May the user issue the letter now (letter_rules.issuable), and take the step that issues it, if one does?"""
+    step = letter_rules.issuing_step(kind, petition)
+    return letter_rules.issuable(kind, petition, current) and (
+        step is None or permissions.may_take_step(current_user.role, step))
 
 
 def in_force(petition):
@@ -128,11 +131,7 @@ class LettersMixin:
         available = []
         if may("petition"):
             current = in_force(petition)
-            for kind in KINDS:
-                try:
-                    records = letter_content.records_for(kind, petition)
-                except letter_content.NotAvailable:
-                    continue
+            for kind, records in letter_rules.available(petition).records.items():
                 for record_id in records:
                     document = current.get((kind, record_id))
                     target = dict(id=petition.id, kind=kind, record=record_id if record_id is not None else "")
@@ -157,8 +156,8 @@ class LettersMixin:
             abort(404)
         record_id = int(record) if record else None
         try:
-            records = letter_content.records_for(kind, petition)
-        except letter_content.NotAvailable:
+            records = letter_rules.records_for(kind, petition)
+        except letter_rules.NotAvailable:
             return petition, kind, record_id  # the letter is refused with its reason
         if record_id not in records:
             abort(404)
@@ -182,18 +181,18 @@ class LettersMixin:
 
     @expose("/letter/issue/", methods=("POST",))
     def letter_issue_view(self):
-        """印发: number, render and archive the letter (答复 too, for the 处理意见书 of a handled petition)."""
+        """印发: number, render and archive the letter; the 处理意见书 of a handled petition is the 答复 step."""
         require("petition")
         petition, kind, record_id = self.letter_target()
         back = url_for(".details_view", id=petition.id)
         if not SecureForm(request.form).validate():
             flash(gettext("The form has expired; please try again."), "error")
             return redirect(back)
-        current = documents.current(kind, petition, record_id)
-        if not may_issue(kind, petition, current):
-            flash(gettext("%(number)s is already issued: print it, or void it and issue a new one.",
-                          number=current.number), "error")
-            return redirect(back)
+        step = letter_rules.issuing_step(kind, petition)
+        if step is not None:  # the 处理意见书 of a handled petition is the 答复: the step, with its permission
+            if not permissions.may_take_step(current_user.role, step):
+                abort(403)
+            return self.run_step(step, [petition], {})
         issue_and_say(lambda: letters.issue_letter(kind, petition, current_user.user, record_id=record_id))
         return redirect(back)
 

@@ -136,11 +136,10 @@ def step_label(name):
 
 
 def answer(petition, data):
-    """答复 is the issuing of the 信访处理意见书: letters.issue_letter answers the handled petition in the same
-    transaction. Raises NotAllowed unless the petition is handled; a letter that fails to render writes nothing."""
-    workflow.check("answer", petition)
+    """答复: the step and its 信访处理意见书 in one transaction (models.workflow.letters.answer); a letter that
+    fails to render writes nothing."""
     try:
-        return letters.issue_letter("handling_opinion", petition, by())
+        return letters.answer(petition, by())
     except letters.RenderError:
         raise DomainError(N_("The letter could not be made; nothing was changed."))
 

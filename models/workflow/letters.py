@@ -1,0 +1,177 @@
+"""文书: which letters a petition may have now (and why not the others), each issued once, voided with a reason
+and reissued, and 答复, which issues the 信访处理意见书.
+
+Rendering is not here (admin_app/letters/): callers pass render(number, at) -> PDF bytes, called once the number
+is taken, so a letter is checked, numbered, rendered, archived (models/documents.py) and audited in one
+transaction, and a rendering that fails takes no number and writes nothing. Issuing and printing never take a
+step: the 处理意见书 of a handled petition is issued by answer(), which is the 答复.
+"""
+from collections import namedtuple
+
+from .. import audit, documents
+from ..casework import Consultation, ConsultationPetition, Mediation, Referral
+from ..db import database
+from ..documents import KINDS, Document
+from ..errors import N_, DomainError, NotAllowed, ValidationError
+from ..petition import Petition, StepRecord
+from .petitions import answer as take_answer
+
+Available = namedtuple("Available", "records reasons")
+
+
+class NotAvailable(DomainError):
+    """This petition cannot have this letter (yet)."""
+
+
+def department_reply(petition):
+    """The latest department reply (a replied Referral) the 处理意见书 states, or None."""
+    return petition.referrals.where(Referral.state == "replied").order_by(Referral.replied_at.desc()).first()
+
+
+def recorded_opinion(petition, step):
+    """The opinion recorded by the latest record_review / record_recheck step, or None."""
+    record = petition.steps.where(StepRecord.step == step).order_by(StepRecord.id.desc()).first()
+    return record.note if record else None
+
+
+def records_for(kind, petition):
+    """The records a letter of this kind is about: [None] for the petition itself, or the ids of its referrals,
+    mediations or consultations (one letter each). Raises NotAvailable with the reason, ValidationError for an
+    unknown kind."""
+    if kind not in KINDS:
+        raise ValidationError(N_("Unknown kind of letter."), field="kind")
+    if kind == "acceptance_notice" and petition.accepted_at is None:
+        raise NotAvailable(N_("The petition has not been accepted."))
+    if kind == "rejection_notice" and petition.status != "not_accepted":
+        raise NotAvailable(N_("The petition was not refused acceptance."))
+    if kind == "extension_notice" and not petition.extension_days:
+        raise NotAvailable(N_("The handling limit has not been extended."))
+    if kind == "handling_opinion" and department_reply(petition) is None:
+        raise NotAvailable(N_("No department reply has been recorded."))
+    if kind == "review_opinion" and recorded_opinion(petition, "record_review") is None:
+        raise NotAvailable(N_("No review opinion has been recorded."))
+    if kind == "recheck_opinion" and recorded_opinion(petition, "record_recheck") is None:
+        raise NotAvailable(N_("No re-examination opinion has been recorded."))
+    if kind in ("referral_notice", "assignment_sheet"):
+        ids = [r.id for r in petition.referrals.where(Referral.state != "objected").order_by(Referral.id)]
+        if not ids:
+            raise NotAvailable(N_("The petition has not been referred."))
+        return ids[-1:] if kind == "referral_notice" else ids  # the notice tells of the latest referral
+    if kind == "mediation_agreement":
+        ids = [m.id for m in petition.mediations.order_by(Mediation.id)]
+        if not ids:
+            raise NotAvailable(N_("No mediation has been recorded."))
+        return ids
+    if kind == "consultation_minutes":
+        ids = [c.id for c in Consultation.select(Consultation.id).join(ConsultationPetition).where(
+            (ConsultationPetition.petition == petition) & Consultation.concluded_at.is_null(False))]
+        if not ids:
+            raise NotAvailable(N_("No consultation on this petition has a conclusion yet."))
+        return ids
+    if petition.status == "void":
+        raise NotAvailable(N_("The petition is void."))
+    return [None]
+
+
+def available(petition):
+    """The letters the petition may have now: records {kind: [record ids]} (None: about the petition itself),
+    and reasons {kind: NotAvailable} saying why it cannot have each of the others. In the order of KINDS."""
+    records, reasons = {}, {}
+    for kind in KINDS:
+        try:
+            records[kind] = records_for(kind, petition)
+        except NotAvailable as reason:
+            reasons[kind] = reason
+    return Available(records, reasons)
+
+
+def check_available(kind, petition, record_id=None):
+    """Raise NotAvailable unless the petition may have this letter about this record now."""
+    if record_id not in records_for(kind, petition):
+        raise NotAvailable(N_("This letter is not about a record of this petition."))
+
+
+def issuing_step(kind, petition):
+    """The step that issues this letter now, or None: 答复 issues the 处理意见书 of a handled petition."""
+    return "answer" if kind == "handling_opinion" and petition.status == "handled" else None
+
+
+def issuable(kind, petition, in_force):
+    """May the letter be issued now, given the one in force (or None)? Once; anew only by its step."""
+    return in_force is None or issuing_step(kind, petition) is not None
+
+
+def issue(kind, petition, by, render, record_id=None, *, issuer, font=None, replaces=None):
+    """印发: number, render, archive and audit a letter the petition may have and does not have yet.
+
+    render(number, at) -> PDF bytes; issuer: the Department whose 文号 it takes; font: the embedded font's file
+    name. Raises NotAvailable (with the reason), NotAllowed (already issued; or the 处理意见书 of a handled
+    petition, which answer() issues), ValidationError (unknown kind, an issuer without a short name); and
+    whatever render raises. All in one transaction: a refusal or a failed rendering writes nothing."""
+    with database.atomic():
+        petition = Petition.get_by_id(petition.id)  # as it is now, not as the caller saw it
+        check_available(kind, petition, record_id)
+        if issuing_step(kind, petition) == "answer":
+            raise NotAllowed(N_("Answer the petitioner to issue the handling opinion."))
+        return _issue(kind, petition, by, render, record_id, issuer, font, replaces, once=True)
+
+
+def answer(petition, by, render, *, issuer, font=None, at=None):
+    """答复: take the answer step and issue the 信访处理意见书, in one transaction.
+
+    Raises NotAllowed unless the petition is handled; a rendering that fails leaves it handled, with no letter."""
+    with database.atomic():
+        answered = take_answer(petition, by, at=at)
+        check_available("handling_opinion", answered)
+        # not issued once: a petition answered anew gets a new letter (the earlier one stays on record)
+        return _issue("handling_opinion", answered, by, render, None, issuer, font, None, once=False)
+
+
+def void(document, by, reason, at=None):
+    """Void an issued letter with the reason, audited; its number and bytes stay on record.
+
+    Raises ValidationError without a reason, NotAllowed when it is void already."""
+    with database.atomic():
+        document = documents.mark_void(document, by, reason, at=at)
+        audit.record("update", Document, document.id, by=by, summary=document.number,
+                     before={"voided_at": None, "void_reason": None},
+                     after={"voided_at": document.voided_at.isoformat(), "void_reason": document.void_reason})
+        return document
+
+
+def reissue(document, by, reason, render, *, issuer, font=None):
+    """Void a wrong letter with the reason and issue a new one in its place (a new number), in one transaction.
+
+    Raises what void() and issue() raise; nothing is voided when the new letter cannot be issued."""
+    with database.atomic():
+        voided = void(document, by, reason)
+        return issue(voided.kind, voided.petition, by, render, voided.record_id, issuer=issuer, font=font,
+                     replaces=voided)
+
+
+def for_printing(kind, petition, by, render_for, *, issuer, font=None):
+    """Yield the letters of this kind a petition has, to print: the ones in force as archived, the others issued
+    now, each in its own transaction (render_for(record_id) -> render). Raises what records_for() and issue()
+    raise; never takes a step."""
+    for record_id in records_for(kind, petition):
+        document = documents.current(kind, petition, record_id)
+        if document is None:
+            document = issue(kind, petition, by, render_for(record_id), record_id, issuer=issuer, font=font)
+        yield document
+
+
+def _issue(kind, petition, by, render, record_id, issuer, font, replaces, once):
+    def checked(number, at):
+        if once:  # here, once the number is taken: a second writer waits on the series, then sees this letter
+            in_force = documents.current(kind, petition, record_id)
+            if in_force is not None:
+                raise NotAllowed(N_("%(number)s is already issued: print it, or void it and issue a new one."),
+                                 number=in_force.number)
+        return render(number, at)
+
+    document = documents.archive(kind, petition, issuer, checked, by, record_id=record_id, replaces=replaces,
+                                 font=font)
+    audit.record("create", Document, document.id, by=by, summary=document.number, after={
+        "kind": kind, "number": document.number, "petition": petition.id, "record_id": record_id,
+        "sha256": document.sha256, "replaces": replaces.id if replaces is not None else None})
+    return document
