@@ -43,6 +43,16 @@ def csv_bytes(rows, headers=HEADERS, encoding="utf-8-sig", title=None):
     return out.getvalue().encode(encoding)
 
 
+def workbook(rows):
+    """An xlsx of these rows as they are (lists of cell values, the header among them)."""
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 def xlsx_bytes(rows, headers=HEADERS, title=None, typed=False):
     """typed=True: the call time as an Excel date and the ticket number as a number, as exports often have."""
     book = Workbook()

@@ -7,15 +7,11 @@ Idempotent: a row the same as what is stored changes nothing ("unchanged"), a ch
 ticket, a bad row is skipped with its reason and never stops the others nor leaves half a row.
 Messages are English msgids (N_) with parameters; the screens translate them.
 """
-import csv
 import datetime as dt
-import io
 import json
 import logging
 import os
 import re
-import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 
 from peewee import IntegrityError, PostgresqlDatabase
@@ -23,6 +19,8 @@ from peewee import IntegrityError, PostgresqlDatabase
 from ..db import database, now
 from ..errors import N_, DomainError
 from ..hotline import FIELD_LABELS, MAX_LENGTHS, HotlineTicket, id_number_key, phone_key
+from . import table
+from .table import FileUnreadable, cell_text, normalize_header, parse_datetime
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +43,7 @@ DEFAULT_COLUMNS = {
 REQUIRED_FIELDS = ("number", "called_at", "content")
 DATE_FIELDS = ("called_at", "deadline")
 MAX_ROWS = 50000  # a larger file is refused (split it)
-HEADER_SEARCH_ROWS = 10  # the header may sit under a title line or two
+UNKNOWN_ENCODING = table.MESSAGES["encoding"]
 
 RESULTS = (
     ("added", N_("Added")),
@@ -53,10 +51,6 @@ RESULTS = (
     ("unchanged", N_("Unchanged")),
     ("skipped", N_("Passed over")),  # 跳过, with its reason
 )
-
-
-class FileUnreadable(DomainError):
-    """The file as a whole cannot be imported (not a workbook, unknown encoding, required columns missing)."""
 
 
 class RowSkipped(DomainError):
@@ -102,12 +96,6 @@ class ImportReport:
 
 
 # -- the column mapping -----------------------------------------------------------------------------
-
-def normalize_header(text):
-    """A header as compared: full-width folded, no spaces, no required-marks (*工单编号), no BOM."""
-    text = unicodedata.normalize("NFKC", str(text or "")).replace("\ufeff", "")
-    return re.sub(r"[\s*＊:：]", "", text)
-
 
 def column_mapping(overrides=None):
     """{field: [headers]}: the defaults, each field's headers replaced by those the overrides give.
@@ -161,147 +149,16 @@ def required_headers(mapping, fields):
 # -- reading files ----------------------------------------------------------------------------------
 
 def read_table(data, filename="", mapping=None):
-    """(header row, [(line, {header: value})]) of an xlsx or CSV file given as bytes.
-
-    CSV: UTF-8 with or without BOM, else GBK (GB 18030); comma, tab or semicolon separated.
+    """(header row, [(line, {header: value})]) of an xlsx or CSV file given as bytes (see table.py).
     Raises FileUnreadable."""
     mapping = mapping or column_mapping()
-    if not data:
-        raise FileUnreadable(N_("The file is empty."))
-    name = (filename or "").lower()
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or name.endswith(".xls"):
-        raise FileUnreadable(N_("Old Excel files (97-2003) cannot be read: save the file in the current Excel "
-                                "format or as CSV."))
-    if data[:4] == b"PK\x03\x04" or name.endswith((".xlsx", ".xlsm")):
-        grid = _xlsx_rows(data)
-    else:
-        grid = _csv_rows(data)
-    return _with_header(grid, mapping)
-
-
-def _xlsx_rows(data):
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError):
-        raise FileUnreadable(N_("The file is not a readable Excel workbook."))
-    try:
-        sheet = book.worksheets[0]
-        rows = []
-        for row in sheet.iter_rows(values_only=True):
-            rows.append(list(row))
-            if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
-                raise FileUnreadable(N_("The file has more than %(max)s rows: split it."), max=MAX_ROWS)
-        return rows
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
-        raise FileUnreadable(N_("The file is not a readable Excel workbook."))
-    finally:
-        book.close()
-
-
-UNKNOWN_ENCODING = N_("The encoding of the file is not recognised: it should be UTF-8 or the national GB encoding.")
-
-
-def decode_text(data):
-    """The text of a CSV file: UTF-8 (a BOM is dropped), else GBK / GB 18030."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise FileUnreadable(UNKNOWN_ENCODING)
-
-
-def _csv_rows(data):
-    text = decode_text(data)
-    if "\x00" in text:
-        raise FileUnreadable(UNKNOWN_ENCODING)
-    first = text.split("\n", 1)[0]
-    delimiter = max((",", "\t", ";"), key=first.count)
-    rows = []
-    try:
-        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-            rows.append(row)
-            if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
-                raise FileUnreadable(N_("The file has more than %(max)s rows: split it."), max=MAX_ROWS)
-    except csv.Error:
-        raise FileUnreadable(N_("The file is not a readable CSV file."))
-    return rows
-
-
-def _with_header(grid, mapping):
-    """Find the header row (the first of the first rows naming known columns) and key the rows below by it."""
-    known = {normalize_header(h) for headers in mapping.values() for h in headers}
-    header_at, best = None, 0
-    for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
-        hits = sum(1 for cell in row if cell is not None and normalize_header(cell) in known)
-        if hits > best:
-            header_at, best = index, hits
-    if header_at is None:
-        header_at = next((i for i, row in enumerate(grid) if any(_text(c) for c in row)), None)
-    if header_at is None:
-        raise FileUnreadable(N_("The file is empty."))
-    headers = [_text(cell) for cell in grid[header_at]]
-    rows = []
-    for index, row in enumerate(grid[header_at + 1:], start=header_at + 2):
-        if not any(_text(cell) for cell in row):
-            continue  # empty lines (Excel keeps formatted empty rows)
-        rows.append((index, {h: row[i] if i < len(row) else None for i, h in enumerate(headers) if h}))
-    if len(rows) > MAX_ROWS:
-        raise FileUnreadable(N_("The file has more than %(max)s rows: split it."), max=MAX_ROWS)
-    return headers, rows
+    known = {header: name for name, headers in mapping.items() for header in headers}
+    sheet = table.read_table(data, filename, known, table.Limits(rows=MAX_ROWS))
+    headers = sheet.header
+    return headers, sheet.keyed({header: i for i, header in enumerate(headers) if header})
 
 
 # -- values -----------------------------------------------------------------------------------------
-
-def _text(value):
-    """A cell as text: numbers without a trailing .0 (ticket numbers read as numbers by Excel)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return unicodedata.normalize("NFC", str(value)).strip()
-
-
-DATE_PATTERN = re.compile(
-    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.\d+)?)?)?$")
-COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:[ T]?(\d{2})(\d{2})(\d{2})?)?$")
-EXCEL_EPOCH = dt.datetime(1899, 12, 30)
-
-
-def parse_datetime(value):
-    """A date and time from a cell: a datetime, an Excel serial number, or text such as 2023-01-05 09:30,
-    2023/1/5 9:30:00, 2023年1月5日 9时30分, 20230105. None for an empty cell; ValueError otherwise."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.replace(microsecond=0, tzinfo=None)
-    if isinstance(value, dt.date):
-        return dt.datetime.combine(value, dt.time())
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if 20000 < value < 80000:  # an Excel serial date (1954..2119)
-            return (EXCEL_EPOCH + dt.timedelta(days=float(value))).replace(microsecond=0)
-        value = _text(value)
-    text = unicodedata.normalize("NFKC", str(value)).strip()
-    if re.match(r"^\d{4}\.\d{1,2}\.\d{1,2}", text):  # 2023.1.5
-        text = text.replace(".", "-", 2)
-    text = (text.replace("年", "-").replace("月", "-").replace("日", " ").replace("时", ":").replace("分", ":")
-            .replace("秒", "").replace("/", "-"))
-    text = re.sub(r"\s+", " ", text).strip().rstrip(":").strip()
-    match = DATE_PATTERN.match(text) or COMPACT_DATE.match(text)
-    if not match:
-        raise ValueError(value)
-    parts = [int(p) if p else 0 for p in match.groups()]
-    return dt.datetime(*parts)
-
 
 def parse_values(raw):
     """The values of one ticket from {field: cell} (fields absent from raw are left out).
@@ -315,9 +172,9 @@ def parse_values(raw):
                 values[name] = parse_datetime(cell)
             except (ValueError, OverflowError):
                 raise RowSkipped(N_("%(column)s is not a date: %(value)s"), column=FIELD_LABELS[name],
-                                 value=_text(cell)[:40], translate=("column",))
+                                 value=cell_text(cell)[:40], translate=("column",))
             continue
-        text = _text(cell)
+        text = cell_text(cell)
         if name == "phone":
             text = phone_key(text) or re.sub(r"\s+", "", text)
         elif name == "caller_id_number" and text:
@@ -393,7 +250,7 @@ def import_records(records, progress=None):
             values, notes = parse_values(raw)
             parsed.append((line, values, notes, None))
         except RowSkipped as err:
-            number = _text(raw.get("number"))
+            number = cell_text(raw.get("number"))
             parsed.append((line, {"number": number}, [], err))
     known = {}
     numbers = [values["number"] for _, values, _, err in parsed if err is None]

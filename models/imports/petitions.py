@@ -10,16 +10,12 @@ importing a file twice adds nothing the second time. The petitioner is the one o
 number (the name must agree), else the one with its phone and name, else a new one; the town and the category
 must be on record by name (a row naming an unknown one is skipped with the reason, nothing is created).
 """
-import csv
 import dataclasses
-import datetime as dt
 import io
 import re
 import unicodedata
-import zipfile
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils.datetime import from_excel
+from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.styles import Font
 from peewee import IntegrityError
@@ -28,13 +24,19 @@ from .. import audit, workflow
 from ..db import database, now
 from ..errors import N_, DomainError, ValidationError
 from ..organisation import Category, Department
-from ..people import Petitioner
 from ..petition import NUMBER_PREFIX, SUBJECT_MAX, NumberSeries, Petition
-from ..validation import mask_id_number, normalize_id_number, normalize_phone
+from ..validation import normalize_id_number, normalize_phone
+from ..workflow.petitioners import find_or_add
+from . import table
+from .table import FileUnreadable as ImportRefused
+from .table import normalize_header
 
 MAX_ROWS = 5000
 MAX_BYTES = 10 * 1024 * 1024
-HEADER_SEARCH_ROWS = 10  # a title line (某某县信访登记表) may sit above the headers
+MESSAGES = {  # the table reader's reasons as this screen has always worded them
+    "old_excel": N_("Old Excel files (.xls) cannot be read: save it as .xlsx or CSV in Excel first."),
+    "not_xlsx": N_("The file cannot be read as an Excel workbook (.xlsx)."),
+}
 
 # field: (the header of the template, other headers old registers use)
 COLUMNS = {
@@ -65,11 +67,6 @@ CHANNEL_WORDS = {
 YES = {"是", "y", "yes", "1", "true", "√", "集体访"}
 NO = {"否", "n", "no", "0", "false", "", "个体访"}
 OUR_NUMBER = re.compile(r"^%s-([0-9]{4})-([0-9]{6})$" % NUMBER_PREFIX)
-DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y%m%d")
-
-
-class ImportRefused(DomainError):
-    """The file as a whole cannot be imported (unreadable, the wrong format, required columns missing)."""
 
 
 class Duplicate(DomainError):
@@ -100,136 +97,44 @@ class RowResult:
 
 # -- reading the file ---------------------------------------------------------------------------------------
 
-def header_key(text):
-    """村（社区） and 村(社区), ' 信访人 *', 信访人\n: one key."""
-    text = unicodedata.normalize("NFKC", str(text or ""))
-    return re.sub(r"[\s*＊:：]", "", text).lower()
-
-
-HEADERS = {header_key(h): field for field, (label, others) in COLUMNS.items() for h in (label,) + others}
+HEADERS = {h: field for field, (label, others) in COLUMNS.items() for h in (label,) + others}
 
 
 def read(filename, data):
-    """The sheet of an uploaded file: xlsx (first worksheet) or CSV (UTF-8, with or without BOM, or GB18030)."""
-    if not data:
-        raise ImportRefused(N_("The file is empty."))
-    if len(data) > MAX_BYTES:
-        raise ImportRefused(N_("The file is larger than %(size)s MB."), size=MAX_BYTES // (1024 * 1024))
-    name = (filename or "").lower()
-    if name.endswith(".xls") or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise ImportRefused(N_("Old Excel files (.xls) cannot be read: save it as .xlsx or CSV in Excel first."))
-    if data[:4] == b"PK\x03\x04" or name.endswith((".xlsx", ".xlsm")):
-        lines = _xlsx_lines(data)
-    else:
-        lines = _csv_lines(data)
-    return _sheet(lines)
-
-
-def _xlsx_lines(data):
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise ImportRefused(N_("The file cannot be read as an Excel workbook (.xlsx)."))
-    try:
-        sheet = book.worksheets[0]
-        for line, values in enumerate(sheet.iter_rows(values_only=True), 1):
-            yield line, list(values)
-    finally:
-        book.close()
-
-
-def _csv_lines(data):
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ImportRefused(N_("The CSV file is neither UTF-8 nor GB18030 text."))
-    first = text.split("\n", 1)[0]
-    delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    try:
-        for line, values in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1):
-            yield line, values
-    except csv.Error:
-        raise ImportRefused(N_("The CSV file is malformed."))
-
-
-def _blank(value):
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _sheet(lines):
-    fields, ignored, rows = None, [], []
-    for line, values in lines:
-        if fields is None:
-            found = [HEADERS.get(header_key(v)) for v in values]
-            if len({f for f in found if f}) >= 2:  # the header row
-                fields = found
-                ignored = [str(v).strip() for v, f in zip(values, found) if f is None and not _blank(v)]
-                positions = {}
-                for index, field in enumerate(found):
-                    if field is not None:
-                        positions.setdefault(field, index)  # a second column of the same meaning is ignored
-            elif line >= HEADER_SEARCH_ROWS:
-                break
-            continue
-        if all(_blank(v) for v in values):
-            continue
-        if len(rows) >= MAX_ROWS:
-            raise ImportRefused(N_("The file has more than %(max)s rows; split it into smaller files."), max=MAX_ROWS)
-        rows.append((line, {f: values[i] if i < len(values) else None for f, i in positions.items()}))
-    if fields is None:
+    """The sheet of an uploaded file: xlsx (first worksheet) or CSV (see table.py); the header row names at least
+    two columns of a petition (a title line such as 某某县信访登记表 may sit above it). Raises ImportRefused."""
+    found = table.read_table(data, filename, HEADERS, table.Limits(rows=MAX_ROWS, bytes=MAX_BYTES), MESSAGES)
+    positions = found.positions()
+    if len(positions) < 2:
         raise ImportRefused(N_("No header row was found: the first row must name the columns, e.g. %(columns)s."),
                             columns="、".join(COLUMNS[f][0] for f in REQUIRED))
     missing = [COLUMNS[f][0] for f in REQUIRED if f not in positions]
     if missing:
         raise ImportRefused(N_("The file lacks the columns: %(columns)s."), columns="、".join(missing))
-    if not rows:
+    if not found.rows:
         raise ImportRefused(N_("The file has no rows under its header row."))
-    return Sheet(rows=rows, columns=sorted(positions, key=positions.get), ignored=ignored)
+    ignored = [header for header, field in zip(found.header, found.fields) if field is None and header]
+    return Sheet(rows=found.keyed(positions), columns=sorted(positions, key=positions.get), ignored=ignored)
 
 
 # -- one row ------------------------------------------------------------------------------------------------
 
 def text(value):
-    """A cell as text: numbers without a trailing .0 (a phone typed as a number), full-width spaces trimmed."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, (dt.datetime, dt.date)):
-        return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
-    return str(value).replace("\u3000", " ").strip()
+    """A cell as text (table.cell_text), full-width spaces inside a name or an address made plain spaces."""
+    return table.cell_text(value).replace("\u3000", " ")
 
 
 def parse_time(value):
-    """A received time from a date cell, an Excel serial number, or text: 2022-12-09 09:30, 2022/12/9,
-    2022.12.9, 2022年12月9日 9时30分, 20221209."""
-    if isinstance(value, dt.datetime):
-        return value.replace(microsecond=0)
-    if isinstance(value, dt.date):
-        return dt.datetime.combine(value, dt.time())
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and 1 < value < 100000:
-        return from_excel(value).replace(microsecond=0)
-    raw = text(value)
-    cleaned = unicodedata.normalize("NFKC", raw)
-    cleaned = re.sub(r"[年月/.]", "-", cleaned).replace("日", " ").replace("时", ":").replace("点", ":")
-    cleaned = re.sub(r"分|秒", "", cleaned)
-    cleaned = re.sub(r"\s+", " ", cleaned.replace("T", " ")).strip(" :-")
-    cleaned = re.sub(r":$", "", cleaned)
-    if re.fullmatch(r"[0-9]+(\.[0-9]+)?", raw) and 1 < float(raw) < 100000:
-        return from_excel(float(raw)).replace(microsecond=0)
-    for pattern in DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(cleaned, pattern)
-        except ValueError:
-            continue
-    if raw:
+    """A received time from a date cell, an Excel serial number, or text (table.parse_datetime): 2022-12-09 09:30,
+    2022/12/9, 2022.12.9, 2022年12月9日 9时30分, 20221209."""
+    try:
+        received = table.parse_datetime(value)
+    except (ValueError, OverflowError):
         raise ValidationError(N_("The received time %(value)s is not a date and time such as 2022-12-09 09:30."),
-                              field="received_at", value=raw)
-    raise ValidationError(N_("The received time is required."), field="received_at")
+                              field="received_at", value=text(value))
+    if received is None:
+        raise ValidationError(N_("The received time is required."), field="received_at")
+    return received
 
 
 def parse_count(value):
@@ -255,20 +160,20 @@ class Lookups:
     """Names on record, read once per import: channels (Chinese label -> code), towns, categories."""
 
     def __init__(self, channel_names=None):
-        self.channels = {header_key(k): v for k, v in CHANNEL_WORDS.items()}
+        self.channels = {normalize_header(k): v for k, v in CHANNEL_WORDS.items()}
         for name, code in (channel_names or {}).items():
-            self.channels[header_key(name)] = code
-        self.towns = {header_key(d.name): d for d in Department.select().where(Department.kind == "town")}
+            self.channels[normalize_header(name)] = code
+        self.towns = {normalize_header(d.name): d for d in Department.select().where(Department.kind == "town")}
         for town in list(self.towns.values()):
             if town.short_name:
-                self.towns.setdefault(header_key(town.short_name), town)
-        self.categories = {header_key(c.name): c for c in Category.select()}
+                self.towns.setdefault(normalize_header(town.short_name), town)
+        self.categories = {normalize_header(c.name): c for c in Category.select()}
 
     def channel(self, value):
         raw = text(value)
         if not raw:
             raise ValidationError(N_("The channel is required."), field="channel")
-        code = self.channels.get(header_key(raw))
+        code = self.channels.get(normalize_header(raw))
         if code is None:
             raise ValidationError(N_("Unknown channel %(value)s."), field="channel", value=raw)
         return code
@@ -277,7 +182,7 @@ class Lookups:
         raw = text(value)
         if not raw:
             return None
-        town = self.towns.get(header_key(raw))
+        town = self.towns.get(normalize_header(raw))
         if town is None:
             raise ValidationError(N_("Unknown town %(value)s: add it under Departments first, or correct the name."),
                                   field="town", value=raw)
@@ -287,7 +192,7 @@ class Lookups:
         raw = text(value)
         if not raw:
             return None
-        category = self.categories.get(header_key(raw))
+        category = self.categories.get(normalize_header(raw))
         if category is None:
             raise ValidationError(N_("Unknown category %(value)s: add it under Categories first, or correct the "
                                      "name."), field="category", value=raw)
@@ -295,32 +200,18 @@ class Lookups:
 
 
 def _petitioner(values, town, summary, by):
-    """(petitioner, created): the one on record by ID number, or by phone and name; else a new one."""
+    """(petitioner, created): the one on record (workflow.petitioners), else a new one. An ID number on record
+    under another name skips the row rather than attach it to someone else."""
     name = text(values.get("name"))
     if not name:
         raise ValidationError(N_("The petitioner's name is required."), field="name")
     id_number = text(values.get("id_number")) or None
     phone = text(values.get("phone")) or None
-    id_number = normalize_id_number(id_number) if id_number else None
+    id_number = normalize_id_number(id_number) if id_number else None  # a wrong one skips the row, with why
     phone = normalize_phone(phone) if phone else None
-    if id_number:
-        person = Petitioner.select().where(Petitioner.id_number == id_number).order_by(Petitioner.id).first()
-        if person is not None:
-            if person.name != name:
-                raise ValidationError(N_("The ID number %(id_number)s is on record for %(name)s, not for this "
-                                         "row's petitioner."), field="id_number", id_number=mask_id_number(id_number),
-                                      name=person.name)
-            return person, False
-    if phone:
-        person = (Petitioner.select().where((Petitioner.phone == phone) & (Petitioner.name == name))
-                  .order_by(Petitioner.id).first())
-        if person is not None and not (id_number and person.id_number and person.id_number != id_number):
-            return person, False
-    person = Petitioner(name=name, id_number=id_number, phone=phone, address=text(values.get("address")) or None,
-                        town=town, village=text(values.get("village")) or None)
-    person.save(force_insert=True)
-    audit.record("create", person, person.id, by=by, summary=summary, after=audit.snapshot(person))
-    return person, True
+    return find_or_add(by, name, id_number, phone, summary, name_differs=N_(
+        "The ID number %(id_number)s is on record for %(name)s, not for this row's petitioner."),
+        town=town, address=text(values.get("address")) or None, village=text(values.get("village")) or None)
 
 
 def _keep_series_ahead(number):

@@ -6,25 +6,15 @@ from ..db import database, now
 from ..errors import N_, NotAllowed
 from ..hotline import HotlineTicket, id_number_key, phone_key
 from ..organisation import Category, Department
-from ..people import Petitioner
 from ..petition import FUTURE_TOLERANCE, Petition
+from .petitioners import add_petitioner, find_petitioner
 from .petitions import register
 
 
 def match_petitioner(ticket):
-    """The petitioner on record for a ticket's caller: by ID number, else by phone (the one of the same name
-    first when several share the phone); None when there is none."""
-    id_number = id_number_key(ticket.caller_id_number)
-    if id_number:
-        found = Petitioner.select().where(Petitioner.id_number == id_number).order_by(Petitioner.id).first()
-        if found is not None:
-            return found
-    phone = phone_key(ticket.phone)
-    if not phone:
-        return None
-    candidates = list(Petitioner.select().where(Petitioner.phone == phone).order_by(Petitioner.id))
-    same_name = [p for p in candidates if p.name == (ticket.caller or "").strip()]
-    return (same_name or candidates or [None])[0]
+    """The petitioner on record for a ticket's caller (find_petitioner): by ID number, whatever name the hotline
+    wrote down; else by phone and the same name; None when there is none."""
+    return find_petitioner(ticket.caller_id_number, ticket.phone, ticket.caller)
 
 
 def split_area(area):
@@ -51,8 +41,8 @@ def subject_of(content, limit=40):
 def ticket_to_petition(ticket, by, at=None):
     """转为信访事项: register a petition from a ticket in one step and link the two.
 
-    The petitioner is the one on record with the caller's ID number or phone, or a new one with the caller's
-    name; the content is carried over; the channel is 12345 热线; the category is the one named like the
+    The petitioner is the one on record (match_petitioner), or a new one with the caller's name, ID number and
+    phone; the content is carried over; the channel is 12345 热线; the category is the one named like the
     ticket's type, the town and village are read from its area. Returns the petition."""
     with database.atomic():
         ticket = HotlineTicket.get_by_id(ticket.id)  # as it is now
@@ -62,8 +52,8 @@ def ticket_to_petition(ticket, by, at=None):
         petitioner = match_petitioner(ticket)
         town, village = split_area(ticket.area)
         if petitioner is None:
-            petitioner = Petitioner.create(
-                name=(ticket.caller or "").strip() or "12345来电人", phone=phone_key(ticket.phone),
+            petitioner = add_petitioner(
+                by, ticket.number, name=(ticket.caller or "").strip() or "12345来电人", phone=phone_key(ticket.phone),
                 id_number=id_number_key(ticket.caller_id_number), town=town, village=village)
         active = Category.active == True  # noqa: E712
         category = Category.get_or_none((Category.name == (ticket.kind or "").strip()) & active)

@@ -8,6 +8,7 @@ from models.people import Petitioner
 from models.petition import Petition
 
 from tests.admin.helpers import alerts, field_errors, visible_text
+from tests.conftest import valid_id_number
 
 
 @pytest.fixture
@@ -56,6 +57,38 @@ def test_a_petitioner_on_record_is_chosen_by_id(client, staff, form_post, make_p
     form_post("/admin/petition/new/", new_petition(petitioner=str(person.id), new_petitioner_name=""))
     assert Petition.get().petitioner == person
     assert Petitioner.select().count() == 1
+
+
+ID_LIU = valid_id_number(sequence="777")
+
+
+@pytest.mark.parametrize("typed", [
+    pytest.param({"new_petitioner_id_number": ID_LIU.lower(), "new_petitioner_phone": "13911112222"}, id="id-number"),
+    pytest.param({"new_petitioner_id_number": "", "new_petitioner_phone": "13800000001"}, id="phone-and-name"),
+])
+def test_a_quick_added_petitioner_on_record_is_linked_not_added_again(client, staff, form_post, make_petitioner,
+                                                                      typed):
+    person = make_petitioner(name="刘德山", id_number=ID_LIU, phone="13800000001")
+    response = form_post("/admin/petition/new/", new_petition(new_petitioner_name="刘德山", **typed),
+                         follow_redirects=True)
+    assert "已关联已登记的信访人 刘德山。" in alerts(response.get_data(as_text=True))
+    assert Petition.get().petitioner_id == person.id and Petitioner.select().count() == 1
+
+
+def test_a_quick_added_id_number_on_record_under_another_name_is_refused(client, staff, form_post, make_petitioner):
+    make_petitioner(name="刘德山", id_number=ID_LIU)
+    response = form_post("/admin/petition/new/", new_petition(new_petitioner_name="刘得山",
+                                                             new_petitioner_id_number=ID_LIU))
+    shown = " ".join(alerts(response.get_data(as_text=True)))
+    assert "已登记为“刘德山”" in shown and ID_LIU not in shown
+    assert Petition.select().count() == 0 and Petitioner.select().count() == 1
+
+
+def test_a_family_phone_under_another_name_adds_a_new_petitioner(client, staff, form_post, make_petitioner):
+    relative = make_petitioner(name="刘德山", phone="13812345678")
+    response = form_post("/admin/petition/new/", new_petition(), follow_redirects=True)  # 刘某某, the same phone
+    assert not any("已关联" in alert for alert in alerts(response.get_data(as_text=True)))
+    assert Petition.get().petitioner.name == "刘某某" and Petition.get().petitioner_id != relative.id
 
 
 def test_the_type_ahead_finds_a_petitioner_by_two_characters(client, staff, make_petitioner):

@@ -3,6 +3,7 @@ import datetime as dt
 
 import pytest
 
+from models.audit import AuditEntry
 from models.errors import NotAllowed
 from models.hotline import ApiClient, HotlineTicket, hash_token
 from models.workflow.hotline import ticket_to_petition
@@ -49,6 +50,22 @@ def test_the_petitioner_on_record_is_found_by_phone(db, staff, make_petitioner):
     petition = ticket_to_petition(new_ticket(phone="139-1234-5678"), staff)
     assert petition.petitioner_id == same_name.id
     assert Petitioner.select().count() == 2  # nobody added
+
+
+def test_a_shared_phone_under_another_name_is_another_person(db, staff, make_petitioner):
+    """A family's phone: the caller 赵六 is not 赵大 (the old rule took anyone with the phone)."""
+    relative = make_petitioner(name="赵大", phone="13912345678")
+    petition = ticket_to_petition(new_ticket(), staff)
+    assert petition.petitioner_id != relative.id and petition.petitioner.name == "赵六"
+    assert AuditEntry.select().where((AuditEntry.model == "petitioner") & (AuditEntry.action == "create")
+                                     & (AuditEntry.record_id == petition.petitioner_id)).exists()
+
+
+def test_the_id_number_finds_the_caller_whatever_name_the_hotline_wrote(db, staff, make_petitioner):
+    person = make_petitioner(name="赵六", phone="13800000000")
+    ticket = new_ticket(caller="赵先生", phone="13700000000", caller_id_number=person.id_number.lower())
+    assert ticket_to_petition(ticket, staff).petitioner_id == person.id
+    assert Petitioner.select().count() == 1
 
 
 def test_a_ticket_is_turned_into_a_petition_only_once(db, staff):

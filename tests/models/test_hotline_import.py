@@ -88,6 +88,18 @@ def test_dates_as_hotline_exports_write_them(value, expected):
     assert importer.parse_datetime(value) == expected
 
 
+@pytest.mark.parametrize("maker, cell", [
+    pytest.param(xlsx_bytes, 44990.3958333333, id="xlsx-serial-as-excel-stores-it"),  # was read as 09:29:59
+    pytest.param(csv_bytes, "44990.3958333333", id="csv-serial-as-text"),  # was skipped as not a date
+])
+def test_an_excel_serial_date_reads_as_the_petition_import_reads_it(db, maker, cell):
+    from models.imports import petitions
+
+    report = importer.import_file(maker([ticket_row(1, 来电时间=cell)]), "serial")
+    assert results(report) == [(2, "added")], [row.error for row in report.rows]
+    assert HotlineTicket.get().called_at == dt.datetime(2023, 3, 5, 9, 30) == petitions.parse_time(cell)
+
+
 def test_missing_values_are_skipped_with_their_reason(db):
     rows = [ticket_row(1, 工单编号=""), ticket_row(2, 来电时间=""), ticket_row(3, 诉求内容="  "), ticket_row(4),
             ticket_row(5, 来电人="长" * 51)]

@@ -13,6 +13,7 @@ from models.people import Petitioner, User
 from models.petition import NumberSeries, Petition, StepRecord
 
 from tests.conftest import valid_id_number
+from tests.hotline_files import workbook
 
 HEADERS = ["编号", "收到时间", "信访形式", "信访人", "身份证号码", "联系电话", "住址", "所属镇街", "村（社区）",
            "问题类别", "事由", "信访内容", "人数"]
@@ -21,14 +22,7 @@ ID_2 = valid_id_number(sequence="102")
 
 
 def xlsx(rows, title=None):
-    book = openpyxl.Workbook()
-    if title:
-        book.active.append([title])
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook(([[title]] if title else []) + rows)
 
 
 def csv_bytes(rows, encoding="utf-8-sig"):
@@ -100,12 +94,27 @@ def test_a_petitioner_on_record_is_matched_by_id_number_or_by_phone_and_name(cou
     assert petitioners[2] != namesake and petitioners[2].name == "孙七"  # a shared phone is not the same person
 
 
+def test_an_id_number_on_record_under_another_name_skips_the_row(county, make_petitioner):
+    _, _, user = county
+    make_petitioner(name="王秀英", id_number=ID_1)
+    rows = [HEADERS, ["", "2021-03-02", "来访", "王秀华", ID_1.lower(), "", "", "", "", "", "事一", "内容一", ""],
+            ["", "2021-03-02", "来访", "王 秀英", ID_1, "", "", "", "", "", "事二", "内容二", ""]]
+    results = run(xlsx(rows), user)
+    assert results[0].error.message == ("The ID number %(id_number)s is on record for %(name)s, not for this row's "
+                                        "petitioner.")
+    assert results[0].error.params["name"] == "王秀英" and ID_1 not in str(results[0].error.params)  # masked
+    assert results[1].added  # the same name, padded as registers pad two-character names
+    assert Petitioner.select().count() == 1 and Petition.select().count() == 1
+
+
 @pytest.mark.parametrize("change, message", [
     ({7: "不存在镇"}, "Unknown town %(value)s: add it under Departments first, or correct the name."),
     ({9: "环境保护"}, "Unknown category %(value)s: add it under Categories first, or correct the name."),
     ({2: "飞鸽传书"}, "Unknown channel %(value)s."),
     ({1: "去年春天"}, "The received time %(value)s is not a date and time such as 2022-12-09 09:30."),
     ({1: "2099-01-01"}, "The received time cannot be in the future."),
+    ({1: "2021"}, "The received time %(value)s is not a date and time such as 2022-12-09 09:30."),  # not 1905
+    ({1: 2021}, "The received time %(value)s is not a date and time such as 2022-12-09 09:30."),
     ({4: "371526196503121230"}, "The check character of the ID number is wrong."),
     ({5: "12345"}, "A phone number is an 11-digit mobile number or a landline such as 0530-1234567."),
     ({10: ""}, "The subject is required."),

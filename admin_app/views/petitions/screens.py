@@ -17,6 +17,7 @@ from wtforms.validators import Optional
 from models import deadlines, workflow
 from models.casework import PLACES, DutyShift, Referral, VisitLog, VisitRepresentative
 from models.errors import N_, ValidationError
+from models.workflow import petitioners
 from models.organisation import Category, Department
 from models.people import Petitioner, Representative, Team
 from models.petition import CHANNELS, CLASSIFICATIONS, STATUSES, CoPetitioner, Petition
@@ -211,19 +212,23 @@ class PetitionView(FastListMixin, LettersMixin, StepsMixin, SecureModelView):
             model.save()
 
     def on_model_change(self, form, model, is_created):
-        """A new petitioner typed into the form is created in the same transaction."""
+        """A petitioner typed into the form: the one on record who is this person, else a new one, in the same
+        transaction (workflow.petitioners)."""
         if model.petitioner_id is None:
             name = (form.new_petitioner_name.data or "").strip()
             if not name:
                 raise ValidationError(N_("Choose a petitioner on record, or enter the new petitioner's name."),
                                       field="petitioner")
-            model.petitioner = Petitioner.create(
-                name=name, id_number=form.new_petitioner_id_number.data or None,
-                phone=form.new_petitioner_phone.data or None, address=form.new_petitioner_address.data or None,
-                town=model.town,
-            )
+            model.petitioner, created = petitioners.find_or_add(
+                current_user, name, form.new_petitioner_id_number.data or None, form.new_petitioner_phone.data or None,
+                address=form.new_petitioner_address.data or None, town=model.town)
+            model.linked_petitioner = None if created else model.petitioner  # said once the petition is saved
         if is_created:
             model.registered_by = current_user.user
+
+    def after_model_change(self, form, model, is_created):
+        if getattr(model, "linked_petitioner", None) is not None:
+            flash(gettext("Linked to the petitioner on record %(name)s.", name=model.linked_petitioner.name), "info")
 
     def get_visit_logs(self, petition):
         return list(petition.visit_logs.order_by(VisitLog.visited_at.desc()))

@@ -1,0 +1,71 @@
+"""The same petitioner: who on record a person is, decided one way for the petition form, the import of old
+registers and the 12345 hotline.
+
+    find_petitioner(id_number, phone, name) -> the Petitioner on record, or None
+
+An ID number (GB 11643-1999, normalized: lower-case x, full-width digits, spaces) identifies a person: the
+petitioner with that ID number, the oldest record first, whatever the name given. Without it on record, a phone
+(normalized: 139-1234-5678 is 13912345678) together with the same name, among those without another ID number.
+A phone alone is nobody: a family shares one. What to do when the ID number is on record under another name is
+the caller's choice: the import and the form refuse (find_or_add), the hotline uses the match.
+"""
+import re
+import unicodedata
+
+from .. import audit
+from ..errors import N_, ValidationError
+from ..hotline import id_number_key, phone_key
+from ..people import Petitioner
+from ..validation import mask_id_number
+
+NAME_DIFFERS = N_("The ID number %(id_number)s is on record for %(name)s: choose that petitioner, or correct the "
+                  "ID number or the name.")
+
+
+def name_key(name):
+    """A name as compared: 王 英 (two-character names are often padded) and 王英 alike, full-width folded."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name or ""))
+
+
+def find_petitioner(id_number=None, phone=None, name=None):
+    """The petitioner on record who is this person (see the module's rule), or None. Values not valid as an ID
+    number or a phone count as not given."""
+    id_number = id_number_key(re.sub(r"\s+", "", id_number or ""))
+    if id_number:
+        found = Petitioner.select().where(Petitioner.id_number == id_number).order_by(Petitioner.id).first()
+        if found is not None:
+            return found
+    phone, name = phone_key(phone), name_key(name)
+    if not (phone and name):
+        return None
+    for person in Petitioner.select().where(Petitioner.phone == phone).order_by(Petitioner.id):
+        if name_key(person.name) == name and not (id_number and person.id_number):
+            return person  # an ID number on record that differs from the one given is another person
+    return None
+
+
+def other_name(person, name):
+    """True when the petitioner found (by ID number) is on record under another name than the one given."""
+    return person is not None and bool(name_key(name)) and name_key(person.name) != name_key(name)
+
+
+def add_petitioner(by, summary=None, **fields):
+    """A new petitioner, saved (its clean() checks the ID number and phone) and recorded in the audit log; call it
+    inside the transaction of the petition it comes with."""
+    person = Petitioner(**fields)
+    person.save(force_insert=True)
+    audit.record("create", person, person.id, by=by, summary=summary, after=audit.snapshot(person))
+    return person
+
+
+def find_or_add(by, name, id_number=None, phone=None, summary=None, name_differs=NAME_DIFFERS, **details):
+    """(petitioner, created): the one on record who is this person, else a new one with these details (audited).
+    Raises ValidationError(name_differs) when the ID number is on record under another name: the person is not
+    attached to someone else's record silently."""
+    person = find_petitioner(id_number, phone, name)
+    if other_name(person, name):
+        raise ValidationError(name_differs, field="id_number", id_number=mask_id_number(person.id_number),
+                              name=person.name)
+    if person is not None:
+        return person, False
+    return add_petitioner(by, summary, name=name, id_number=id_number, phone=phone, **details), True

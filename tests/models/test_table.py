@@ -1,0 +1,195 @@
+"""The one table reader of the imports: xlsx and CSV in their usual encodings and separators, the header found under
+a title line, Excel serial dates read alike, and files refused whole (a zip bomb, too many rows)."""
+import csv
+import datetime as dt
+import io
+import struct
+import zipfile
+
+import pytest
+
+from models.imports import table
+
+from tests.hotline_files import workbook as xlsx
+
+KNOWN = {"工单编号": "number", "来电时间": "called_at", "联系电话": "phone", "诉求内容": "content"}
+HEADER = ["工单编号", "来电时间", "联系电话", "诉求内容"]
+ROWS = [["A-1", "2023-03-01 09:30", "13900000001", "路灯不亮，夜间出行不便"],
+        ["A-2", "2023-03-02 10:00", "13900000002", "噪音扰民；夜间施工"]]
+
+
+def csv_file(rows, encoding="utf-8-sig", delimiter=","):
+    out = io.StringIO(newline="")
+    csv.writer(out, delimiter=delimiter).writerows(rows)
+    return out.getvalue().encode(encoding)
+
+
+def read(data, name="f.csv", rows=100, **limits):
+    return table.read_table(data, name, KNOWN, table.Limits(rows=rows, **limits))
+
+
+@pytest.mark.parametrize("data, name", [
+    pytest.param(xlsx([HEADER] + ROWS), "f.xlsx", id="xlsx"),
+    pytest.param(xlsx([HEADER] + ROWS), "no-extension", id="xlsx-by-signature"),
+    pytest.param(csv_file([HEADER] + ROWS, "utf-8-sig"), "f.csv", id="csv-utf8-bom"),
+    pytest.param(csv_file([HEADER] + ROWS, "utf-8"), "f.csv", id="csv-utf8"),
+    pytest.param(csv_file([HEADER] + ROWS, "gb18030"), "f.csv", id="csv-gb18030"),
+    pytest.param(csv_file([HEADER] + ROWS, delimiter=";"), "f.csv", id="csv-semicolon"),
+    pytest.param(csv_file([HEADER] + ROWS, delimiter="\t"), "f.txt", id="csv-tab"),
+    pytest.param(csv_file([["12345热线工单导出（2023年3月）"], [], HEADER] + ROWS, delimiter="\t"), "f.csv",
+                 id="csv-tab-under-a-title-line"),
+    pytest.param(xlsx([["12345热线工单导出（2023年3月）"], HEADER] + ROWS), "f.xlsx", id="xlsx-under-a-title-line"),
+    pytest.param(csv_file([["某某县信访登记表", "", "", ""], HEADER] + ROWS), "f.csv", id="csv-under-a-padded-title"),
+])
+def test_every_kind_of_file_reads_as_the_same_header_and_rows(data, name):
+    found = read(data, name)
+    assert found.header == HEADER and found.fields == ["number", "called_at", "phone", "content"]
+    assert [[table.cell_text(cell) for cell in cells] for _, cells in found.rows] == ROWS
+    title_lines = found.rows[0][0] - 2
+    assert [line for line, _ in found.rows] == [2 + title_lines, 3 + title_lines]  # as a spreadsheet numbers them
+
+
+def test_headers_are_compared_folded_and_unknown_ones_kept():
+    header = [" 工单编号 *", "来电时间：", "备注", "诉求内容"]
+    found = read(csv_file([header, ["A-1", "2023-03-01", "无", "内容"]]))
+    assert found.fields == ["number", "called_at", None, "content"] and found.header[2] == "备注"
+    assert found.keyed(found.positions()) == [(2, {"number": "A-1", "called_at": "2023-03-01", "content": "内容"})]
+    assert table.normalize_header("村（社区）") == table.normalize_header("村(社区)")
+
+
+def test_the_header_is_the_row_naming_the_most_known_columns():
+    rows = [["工单编号", "说明"], HEADER, ROWS[0]]  # a note row naming one column above the real header
+    found = read(csv_file(rows))
+    assert found.header == HEADER and [line for line, _ in found.rows] == [3]
+
+
+def test_empty_rows_are_passed_over_and_not_counted():
+    data = xlsx([HEADER, ROWS[0], [None] * 4, ["", " ", "", ""], ROWS[1]])
+    found = read(data, "f.xlsx", rows=2)
+    assert [line for line, _ in found.rows] == [2, 5]
+
+
+@pytest.mark.parametrize("count, refused", [pytest.param(3, False, id="at-the-limit"),
+                                            pytest.param(4, True, id="one-more")])
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_more_rows_than_the_limit_refuse_the_file(kind, count, refused):
+    rows = [HEADER] + [["A-%d" % n, "2023-03-01", "", "内容"] for n in range(count)]
+    data, name = (csv_file(rows), "f.csv") if kind == "csv" else (xlsx(rows), "f.xlsx")
+    if not refused:
+        assert len(read(data, name, rows=3).rows) == 3
+        return
+    with pytest.raises(table.FileUnreadable) as error:
+        read(data, name, rows=3)
+    assert error.value.message == table.MESSAGES["too_many_rows"] and error.value.params == {"max": 3}
+
+
+def zip_bomb(unpacked):
+    """A workbook with a part of `unpacked` zero bytes: a few kilobytes that unpack to megabytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx([HEADER] + ROWS))) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for part in source.infolist():
+            bomb.writestr(part, source.read(part))
+        bomb.writestr("xl/media/padding.bin", b"\0" * unpacked)
+    return out.getvalue()
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(monkeypatch):
+    data = zip_bomb(3 * 1024 * 1024)
+    assert len(data) < 50 * 1024
+    assert read(data, "f.xlsx", unpacked=4 * 1024 * 1024).header == HEADER  # under the limit: read
+    monkeypatch.setattr(table, "load_workbook", lambda *a, **k: pytest.fail("the workbook was opened"))
+    with pytest.raises(table.FileUnreadable) as error:
+        read(data, "f.xlsx", unpacked=2 * 1024 * 1024)
+    assert error.value.message == table.MESSAGES["unpacked"] and error.value.params == {"size": 2}
+
+
+def declaring(data, part, size):
+    """The archive with `part` declaring `size` bytes unpacked in the central directory, as a crafted bomb does."""
+    name, at = part.encode(), -1
+    while True:
+        at = data.index(b"PK\x01\x02", at + 1)
+        if data[at + 46:at + 46 + len(name)] == name:
+            return data[:at + 24] + struct.pack("<I", size) + data[at + 28:]
+
+
+def test_the_usual_limit_refuses_a_workbook_declaring_gigabytes():
+    data = declaring(xlsx([HEADER] + ROWS), "xl/worksheets/sheet1.xml", 4 * 1024 ** 3 - 1)
+    with pytest.raises(table.FileUnreadable) as error:
+        read(data, "f.xlsx")
+    assert error.value.message == table.MESSAGES["unpacked"] and error.value.params == {"size": 200}
+
+
+@pytest.mark.parametrize("data, name, reason", [
+    pytest.param(b"", "f.csv", "empty", id="empty"),
+    pytest.param(b"\n\n  \n", "f.csv", "empty", id="blank-lines"),
+    pytest.param(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "f.bin", "old_excel", id="xls-by-signature"),
+    pytest.param(b"anything", "old.XLS", "old_excel", id="xls-by-name"),
+    pytest.param(b"PK\x03\x04 not really a workbook", "f.xlsx", "not_xlsx", id="broken-xlsx"),
+    pytest.param(bytes(range(256)) * 4, "f.csv", "encoding", id="binary"),
+    pytest.param("工单编号\0来电时间".encode("utf-8"), "f.csv", "encoding", id="nul-bytes"),
+    pytest.param(b"x" * 2048, "f.csv", "too_large", id="too-large"),
+])
+def test_files_that_are_not_tables_are_refused_whole(data, name, reason):
+    with pytest.raises(table.FileUnreadable) as error:
+        read(data, name, bytes=1024)
+    assert error.value.message == table.MESSAGES[reason]
+
+
+def test_an_importer_words_a_reason_its_own_way():
+    with pytest.raises(table.FileUnreadable) as error:
+        table.read_table(b"", "f.csv", KNOWN, table.Limits(rows=1), messages={"empty": "Nothing in it."})
+    assert error.value.message == "Nothing in it."
+
+
+@pytest.mark.parametrize("value, expected", [
+    pytest.param(dt.datetime(2023, 3, 5, 9, 30, 0, 400), dt.datetime(2023, 3, 5, 9, 30), id="datetime"),
+    pytest.param(dt.date(2023, 3, 5), dt.datetime(2023, 3, 5), id="date"),
+    pytest.param(44990, dt.datetime(2023, 3, 5), id="serial"),
+    pytest.param(44990.5, dt.datetime(2023, 3, 5, 12, 0), id="serial-noon"),
+    # Excel keeps 15 significant digits: 09:30 is stored a few microseconds early and must not read as 09:29:59
+    pytest.param(44990.3958333333, dt.datetime(2023, 3, 5, 9, 30), id="serial-as-excel-stores-it"),
+    pytest.param(44986.0006944444, dt.datetime(2023, 3, 1, 0, 1), id="serial-one-past-midnight"),
+    pytest.param("44990.5", dt.datetime(2023, 3, 5, 12, 0), id="serial-as-csv-text"),
+    pytest.param(20230305, dt.datetime(2023, 3, 5), id="compact-date-as-a-number"),
+    pytest.param("2023-03-05 09:30", dt.datetime(2023, 3, 5, 9, 30), id="iso"),
+    pytest.param("2023/3/5 9:30:15", dt.datetime(2023, 3, 5, 9, 30, 15), id="slashes"),
+    pytest.param("2023.3.5", dt.datetime(2023, 3, 5), id="dots"),
+    pytest.param("2023年3月5日 9时30分", dt.datetime(2023, 3, 5, 9, 30), id="chinese"),
+    pytest.param("2023年3月5日 9点30分", dt.datetime(2023, 3, 5, 9, 30), id="chinese-dian"),
+    pytest.param("２０２３－０３－０５", dt.datetime(2023, 3, 5), id="full-width"),
+    pytest.param("20230305", dt.datetime(2023, 3, 5), id="compact"),
+    pytest.param("  ", None, id="blank"),
+    pytest.param(None, None, id="none"),
+])
+def test_dates_as_exports_and_registers_write_them(value, expected):
+    assert table.parse_datetime(value) == expected
+
+
+@pytest.mark.parametrize("value", [
+    pytest.param(2021, id="a-year-is-not-1905"),
+    pytest.param("2021", id="a-year-as-text"),
+    pytest.param(3, id="a-count"),
+    pytest.param(True, id="a-boolean"),
+    pytest.param("2023-02-30", id="no-such-day"),
+    pytest.param("12:30", id="a-time-alone"),
+    pytest.param("去年春天", id="words"),
+])
+def test_what_is_not_a_date(value):
+    with pytest.raises(ValueError):
+        table.parse_datetime(value)
+
+
+def test_dates_read_from_a_workbook_as_cells_or_serial_numbers():
+    found = read(xlsx([HEADER, ["A-1", dt.datetime(2023, 3, 5, 9, 30), "", "内容"],
+                       ["A-2", 44990.3958333333, "", "内容"]]), "f.xlsx")
+    assert [table.parse_datetime(cells[1]) for _, cells in found.rows] == [dt.datetime(2023, 3, 5, 9, 30)] * 2
+
+
+@pytest.mark.parametrize("value, text", [
+    (None, ""), (13900000001.0, "13900000001"), (3, "3"), (2.5, "2.5"), (dt.datetime(2023, 3, 5, 9, 30),
+                                                                     "2023-03-05 09:30:00"),
+    (dt.date(2023, 3, 5), "2023-03-05"), ("  王秀英 ", "王秀英"),
+])
+def test_cells_as_text(value, text):
+    assert table.cell_text(value) == text
