@@ -7,9 +7,7 @@ from .casework import (
     ResolutionGroup, VisitLog, VisitRepresentative,
 )
 from .documents import Document
-from .petition import Petition
-
-IN_PERSON = ("visit", "appointment")  # the channels of a petitioner received at the studio
+from .petition import STUDIO_CHANNELS, Petition
 
 
 def petition_scope(user):
@@ -32,7 +30,7 @@ def petition_scope(user):
         # 坐诊: the petitions brought to the studio in person on a day the representative was on duty there
         on_duty = (Petition.select(Petition.id)
                    .join(DutyShift, on=(fn.DATE(Petition.received_at) == DutyShift.on_date))
-                   .where((DutyShift.representative == rep) & Petition.channel.in_(IN_PERSON)))
+                   .where((DutyShift.representative == rep) & Petition.channel.in_(STUDIO_CHANNELS)))
         clause = ((Petition.lead_representative == rep) | Petition.id.in_(consulted) | Petition.id.in_(grouped)
                   | Petition.id.in_(visited) | Petition.id.in_(on_duty))
         if team is not None:

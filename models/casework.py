@@ -285,8 +285,14 @@ class DutyShift(BaseModel):
 
     @property
     def starts_at(self):
-        """When the shift begins: the time a visit recorded from it is given first."""
+        """When the shift begins."""
         return dt.datetime.combine(self.on_date, SESSION_STARTS[self.session])
+
+    @property
+    def visit_starts_at(self):
+        """The time a visit recorded from the shift is given first: its start, or now for a shift not yet begun
+        (a visit is never dated in the future)."""
+        return min(self.starts_at, now())
 
     def __str__(self):
         return "%s %s" % (self.on_date, self.representative.name)

@@ -12,8 +12,8 @@ import random
 from . import workflow
 from .audit import AuditEntry
 from .casework import (
-    SESSIONS, VISIT_KINDS, Consultation, DutyShift, FollowUp, Mediation, Referral, ResolutionGroup, VisitLog,
-    VisitRepresentative,
+    FOLLOW_UP_METHODS, SESSIONS, VISIT_KINDS, Consultation, DutyShift, FollowUp, Mediation, Referral, ResolutionGroup,
+    VisitLog, VisitRepresentative,
 )
 from .db import database, now
 from .demo_texts import (
@@ -24,8 +24,9 @@ from .demo_texts import (
 from .errors import N_, NotAllowed
 from .organisation import Category, Department
 from .people import REPRESENTATIVE_KINDS, Petitioner, Representative, Team
-from .petition import CoPetitioner, Petition, StepRecord
+from .petition import IN_PERSON_CHANNELS, CoPetitioner, Petition, StepRecord
 from .validation import id_check_character
+from .workflow import TEAM_OF
 
 SEED = 20221209
 REGIONS = ("371526",) * 9 + ("371502",)  # the county, and now and then a neighbouring district
@@ -64,10 +65,8 @@ CATEGORY_DEPARTMENTS = {"土地宅基地": ("县自然资源局", None), "邻里
                         "民政救助": ("县民政局",), "农业农村": ("县农业农村局", None), "其他": ("县公安局", None)}
 OUTCOME_OF = {"reasonable": ("support",) * 4 + ("explain",), "unreasonable": ("explain", "reject"),
               "hardship": ("support",), "unlawful": ("explain",), "unclassified": ("explain",)}
-EVALUATIONS = ("satisfied",) * 7 + ("basically",) * 3
+EVALUATION_DRAW = ("satisfied",) * 7 + ("basically",) * 3  # 7 in 10 satisfied
 UNCLASSIFIED = ("registered", "accepted", "not_accepted", "void")  # not yet (or never) classified
-IN_PERSON = ("visit", "leader_reception", "appointment", "downward_visit", "roving_reception")
-TEAM_OF = {"reasonable": "reasonable_claims", "unreasonable": "unreasonable_claims", "hardship": "hardship_assistance"}
 
 
 def _spread(rng, weights, n):
@@ -145,7 +144,7 @@ def _petitioners(rng, towns):
 def _received(rng, cap, age, channel):
     """A received time in office hours, `age` (fewest, most) days before cap; visits on working days."""
     day = cap.date() - dt.timedelta(days=rng.randint(*age))
-    while channel in IN_PERSON and day.weekday() >= 5:
+    while channel in IN_PERSON_CHANNELS and day.weekday() >= 5:
         day -= dt.timedelta(days=1)
     at = dt.datetime.combine(day, dt.time(rng.randint(8, 16), rng.choice((0, 10, 20, 30, 40, 50))))
     if at > cap:  # today, before the office opened: earlier still
@@ -238,8 +237,8 @@ def _take(rng, step, petition, row, at, by, cap):
     elif step == "answer":
         workflow.answer(petition, by, at=at)
     elif step == "follow_up":
-        evaluation = "dissatisfied" if "request_review" in ROUTES[row["status"]] else rng.choice(EVALUATIONS)
-        workflow.follow_up(petition, by, at.date(), rng.choice(("phone", "home", "office")), evaluation,
+        evaluation = "dissatisfied" if "request_review" in ROUTES[row["status"]] else rng.choice(EVALUATION_DRAW)
+        workflow.follow_up(petition, by, at.date(), rng.choice([code for code, _ in FOLLOW_UP_METHODS]), evaluation,
                            COMMENTS[evaluation], at=at)
     elif step == "close":
         workflow.close(petition, by, at=at)
@@ -382,7 +381,7 @@ def _visits(rng, petitions, reps, towns, cap):
         if kind == "return_visit":
             pool = [p for p in petitions if p.answered_at is not None]
         elif kind == "reception":
-            pool = [p for p in petitions if p.channel in IN_PERSON]
+            pool = [p for p in petitions if p.channel in IN_PERSON_CHANNELS]
         elif kind in ("on_duty", "outreach"):
             pool = []
         else:

@@ -167,9 +167,5 @@ class User(BaseModel):
         if self.failed_logins or self.locked_until:
             type(self).update(failed_logins=0, locked_until=None).where(type(self).id == self.id).execute()
 
-    @property
-    def is_admin(self):
-        return self.role == "admin"
-
     def __str__(self):
         return self.display_name or self.username

@@ -23,6 +23,10 @@ CHANNELS = (
     ("roving_reception", N_("Roving reception")),
     ("hotline", N_("12345 hotline")),
 )
+# The petitioner comes in person: a visit, and how it came about (the others are written or called in).
+IN_PERSON_CHANNELS = ("visit", "leader_reception", "appointment", "downward_visit", "roving_reception")
+# Of those, the ones received at the studio itself, where a representative is on duty (坐诊).
+STUDIO_CHANNELS = ("visit", "appointment")
 
 # The lifecycle (the steps themselves are in workflow/).
 STATUSES = (

@@ -44,11 +44,9 @@ def model_options():
 
 
 def summary_label(entry):
-    """A step's name for a workflow entry; the stored summary otherwise."""
+    """A step's name for a workflow entry (a consultation's conclusion too); the stored summary otherwise."""
     if entry.summary in workflow.STEPS:
         return gettext(workflow.STEPS[entry.summary])
-    if entry.summary == "conclude":
-        return gettext("Conclude the consultation")
     return entry.summary or ""
 
 

@@ -21,7 +21,7 @@ from models.casework import (
     EVALUATIONS, OUTCOMES, PARTICIPANT_ROLES, PLACES, REFERRAL_MODES, REFERRAL_STATES, Consultation,
     ConsultationParticipant, ConsultationPetition, ConsultationRepresentative, DutyShift, FollowUp, Mediation, Referral,
 )
-from models.db import database, now
+from models.db import database
 from models.errors import DomainError
 from models.organisation import Department
 from models.people import Representative
@@ -29,20 +29,13 @@ from models.petition import Petition
 
 from .. import i18n
 from .base import SecureModelView, clean_ids, date_formatter, datetime_formatter
-from .fields import ActiveLoader, ChoiceFilter, KeepHidden, deadline_text, rows_of, suggest_field
+from .fields import ActiveLoader, ChoiceFilter, KeepHidden, deadline_text, petition_link, rows_of, suggest_field
 from .petitions.screens import DateRange
 
 log = logging.getLogger(__name__)
 
 
-def petition_link(view, context, model, name):
-    """The petition's number, linked to its page (where its steps are taken)."""
-    petition = getattr(model, name)
-    url = url_for("petition.details_view", id=petition.id)
-    return Markup('<a href="%s">%s</a>') % (url, petition.number)
-
-
-def due_formatter(view, context, model, name):
+def referral_due_formatter(view, context, model, name):
     """The due date of a referral still awaiting its reply, with the days left: 即将到期 / 已超期 coloured."""
     due_on = getattr(model, name)
     if due_on is None or model.state != "sent":
@@ -140,12 +133,12 @@ class ReferralView(StepFormPage, SecureModelView):
     column_details_list = ("petition", "department", "mode", "instructions", "sent_at", "due_on", "sent_by", "state",
                            "outcome", "facts", "opinion", "legal_basis", "replied_at", "objection_reason",
                            "objected_at")
-    column_formatters = {"petition": petition_link, "sent_at": date_formatter, "due_on": due_formatter,
+    column_formatters = {"petition": petition_link, "sent_at": date_formatter, "due_on": referral_due_formatter,
                          "outcome": lambda view, context, model, name: i18n.choice_label(OUTCOMES, model.outcome),
                          "handle": lambda view, context, model, name: view.handle_links(model)}
-    column_formatters_detail = {"petition": petition_link, "sent_at": datetime_formatter, "due_on": due_formatter,
-                                "outcome": column_formatters["outcome"], "replied_at": datetime_formatter,
-                                "objected_at": datetime_formatter}
+    column_formatters_detail = {"petition": petition_link, "sent_at": datetime_formatter,
+                                "due_on": referral_due_formatter, "outcome": column_formatters["outcome"],
+                                "replied_at": datetime_formatter, "objected_at": datetime_formatter}
     column_default_sort = [("sent_at", True), ("id", True)]
     column_sortable_list = ("sent_at", "due_on", "state")
     column_filters = (
@@ -417,7 +410,6 @@ class DutyShiftView(SecureModelView):
     def visit_view(self):
         """To the visit log form, filled in from the shift (nothing is written here)."""
         shift = self.get_one(request.args.get("id", ""))
-        visited_at = min(shift.starts_at, now())  # a shift under way today: not a time still to come
         return redirect(url_for("visitlog.create_view", shift=shift.id, kind="on_duty", place=shift.place,
                                 representative=shift.representative_id,
-                                visited_at=visited_at.strftime("%Y-%m-%d %H:%M:%S")))
+                                visited_at=shift.visit_starts_at.strftime("%Y-%m-%d %H:%M:%S")))

@@ -6,7 +6,6 @@ import io
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
-from flask_admin.contrib.peewee.filters import BasePeeweeFilter
 from flask_admin.form import SecureForm
 from flask_babel import gettext, lazy_gettext as _l
 from flask_login import current_user
@@ -21,26 +20,10 @@ from models.workflow import letters as letter_rules
 from .. import i18n
 from ..letters import render as letters
 from .base import SecureModelView, clean_ids, datetime_formatter
-from .casework import StepFormPage, petition_link
-from .fields import ChoiceFilter
+from .casework import StepFormPage
+from .fields import ChoiceFilter, HasValueFilter, petition_link
 from .petitions.letters import LIGHT_FIELDS, font_notice, kind_label, pdf_response, record_label, require, scoped
 from .petitions.screens import DateRange
-
-
-class VoidFilter(BasePeeweeFilter):
-    """Voided (是) or in force (否)."""
-
-    def __init__(self, column, name):
-        super().__init__(column, name, options=(("1", _l("Yes")), ("0", _l("No"))))
-
-    def validate(self, value):
-        return value in ("0", "1")
-
-    def apply(self, query, value):
-        return query.where(self.column.is_null(value != "1"))
-
-    def operation(self):
-        return _l("equals")
 
 
 class ReasonForm(SecureForm):
@@ -106,7 +89,7 @@ class DocumentView(StepFormPage, SecureModelView):
     column_filters = (
         ChoiceFilter(Document.kind, _l("Kind of document"), i18n.choices(KINDS.items())),
         DateRange(Document.issued_at, _l("Issued at")),
-        VoidFilter(Document.voided_at, _l("Void")),
+        HasValueFilter(Document.voided_at, _l("Void")),
     )
     form_columns = ("void_reason",)  # no form is ever shown (no create, no edit); keeps the bytes out of one
 

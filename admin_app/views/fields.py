@@ -1,14 +1,18 @@
 """Small form and filter pieces shared by the screens."""
+from flask import url_for
 from flask_admin.contrib.peewee.ajax import QueryAjaxModelLoader
-from flask_admin.contrib.peewee.filters import FilterEqual
+from flask_admin.contrib.peewee.filters import BasePeeweeFilter, FilterEqual
 from flask_admin.form import rules
 from flask_babel import gettext, lazy_gettext
+from flask_login import current_user
 from markupsafe import Markup, escape
 from peewee import DatabaseError
 from wtforms import StringField
 from wtforms.widgets import TextInput
 
 from models import deadlines
+
+from .. import permissions
 
 
 class ActiveLoader(QueryAjaxModelLoader):
@@ -111,3 +115,29 @@ def deadline_text(due_on):
     if urgency == "due_soon":
         return gettext("Due soon: %(num)s days left", num=left), "text-due-soon"
     return gettext("%(num)s days left", num=left), "text-muted"
+
+
+def petition_link(view, context, model, name):
+    """The petition's number, linked to its page (where its steps are taken) for those who may read it."""
+    petition = getattr(model, name)
+    if petition is None:
+        return ""
+    if not permissions.allowed(current_user.role, "petition", "read"):
+        return petition.number
+    return Markup('<a href="%s">%s</a>') % (url_for("petition.details_view", id=petition.id), petition.number)
+
+
+class HasValueFilter(BasePeeweeFilter):
+    """是: the column holds a value (a document's voided_at, a ticket's petition); 否: it is empty."""
+
+    def __init__(self, column, name):
+        super().__init__(column, name, options=(("1", lazy_gettext("Yes")), ("0", lazy_gettext("No"))))
+
+    def validate(self, value):
+        return value in ("0", "1")
+
+    def apply(self, query, value):
+        return query.where(self.column.is_null(value != "1"))
+
+    def operation(self):
+        return lazy_gettext("equals")

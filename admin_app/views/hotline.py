@@ -3,11 +3,9 @@ flags, each dismissible with a reason; the possible-repeat check used by the pet
 from flask import current_app, flash, g, jsonify, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
-from flask_admin.contrib.peewee.filters import BasePeeweeFilter
 from flask_admin.form import SecureForm
 from flask_babel import gettext, lazy_gettext as _l, ngettext
 from flask_login import current_user
-from markupsafe import Markup
 from peewee import DatabaseError
 from werkzeug.datastructures import CombinedMultiDict
 from wtforms import FileField, SelectMultipleField
@@ -27,7 +25,7 @@ from models.validation import mask_id_number, mask_phone
 
 from .. import i18n, permissions, personal
 from .base import SecureModelView, clean_ids, datetime_formatter
-from .fields import ChoiceFilter
+from .fields import ChoiceFilter, HasValueFilter, petition_link
 from .petitions.screens import DateRange
 
 IMPORT_MAX_BYTES = 10 * 1024 * 1024  # the default of HOTLINE_IMPORT_MAX_BYTES
@@ -50,37 +48,12 @@ def distinct_values(column):
     return options
 
 
-class LinkedFilter(BasePeeweeFilter):
-    """已转为信访事项: yes / no."""
-
-    def __init__(self, column, name):
-        super().__init__(column, name, options=(("1", _l("Yes")), ("0", _l("No"))))
-
-    def validate(self, value):
-        return value in ("0", "1")
-
-    def apply(self, query, value):
-        return query.where(self.column.is_null(value != "1"))
-
-    def operation(self):
-        return _l("equals")
-
-
 def deadline_formatter(view, context, model, name):
     """办理时限: a day (2023年3月8日), or a day and time when the hotline gives one."""
     value = getattr(model, name)
     if value is not None and (value.hour, value.minute, value.second) == (0, 0, 0):
         return i18n.cn_date(value)
     return i18n.cn_datetime(value)
-
-
-def petition_link(view, context, model, name):
-    petition = model.petition
-    if petition is None:
-        return ""
-    if not permissions.allowed(current_user.role, "petition", "read"):
-        return petition.number
-    return Markup('<a href="%s">%s</a>') % (url_for("petition.details_view", id=petition.id), petition.number)
 
 
 class ImportForm(SecureForm):
@@ -150,7 +123,7 @@ class HotlineTicketView(personal.PersonalFields, SecureModelView):
         ChoiceFilter(HotlineTicket.area, _l("Area"), distinct_values(HotlineTicket.area)),
         ChoiceFilter(HotlineTicket.status, _l("Ticket status"), distinct_values(HotlineTicket.status)),
         DateRange(HotlineTicket.called_at, _l("Call time")),
-        LinkedFilter(HotlineTicket.petition, _l("Turned into a petition")),
+        HasValueFilter(HotlineTicket.petition, _l("Turned into a petition")),  # 已转为信访事项
     )
 
     def related_columns(self):

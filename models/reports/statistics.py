@@ -32,7 +32,6 @@ from ..petition import CHANNELS, CLASSIFICATIONS, STATUSES, Petition
 
 FINISHED = ("closed", "not_accepted")
 ROWS = fn.COUNT(SQL("*"))  # not COUNT(id): PostgreSQL's indexes do not hold the id, and could not answer alone
-SATISFIED = ("satisfied", "basically")
 TREND_MONTHS = 12
 EARLIEST_YEAR = 1990  # periods before this are a typing error, not the office's history
 KINDS = ("month", "quarter", "year", "range")

@@ -9,8 +9,10 @@ not allowed raises NotAllowed with a message that says why and what must happen 
     answered ─follow_up→ followed_up ─close→ closed;  answered/followed_up ─request_review→ under_review
     ─record_review→ reviewed ─request_recheck→ under_recheck ─record_recheck→ rechecked (final)
     extend, classify, convene, form_group, mediate: at open steps; void: anything not closed.
+    conclude: on a consultation (RECORD_STEPS), no petition's status changes.
 
-rules.py       the step table (ALLOWED, LEADS_TO) and _apply, through which every step goes
+rules.py       the step table (STEPS, ALLOWED with its guards, LEADS_TO, RECORD_STEPS) and _apply, through
+               which every petition step goes
 petitions.py   the petition's own steps (受理 … 办结, 延期, 复查/复核, 分类, 签批, 作废)
 referrals.py   分诊: refer, the department's objection and reply
 studio.py      会诊, the "1+3" group, 调解

@@ -1,12 +1,12 @@
 """The petition's own steps: registration, acceptance, answer, follow-up, closing, extension, review and
 re-examination, classification, the leader's instruction and voiding (信访工作条例)."""
 from .. import deadlines
-from ..casework import FollowUp
+from ..casework import EVALUATIONS, FOLLOW_UP_METHODS, FollowUp
 from ..db import database, now
 from ..errors import N_, NotAllowed, ValidationError
 from ..people import Team
 from ..petition import Petition, StepRecord
-from .rules import TEAM_OF, _apply, _record, _require, check
+from .rules import LEADS_TO, TEAM_OF, _apply, _record, _require, check
 
 # -- registration and acceptance (第十九条 to 第二十三条) --------------------------------------------
 
@@ -18,7 +18,7 @@ def register(petition, by):
     with database.atomic():
         if petition.id is not None and StepRecord.select().where(StepRecord.petition == petition.id).exists():
             raise NotAllowed(N_("This petition has already been registered."))
-        petition.status = "registered"
+        petition.status = LEADS_TO["register"]
         petition.referral_due = deadlines.referral_due(petition.received_at)
         petition.notice_due = deadlines.notice_due(petition.received_at)
         petition.due_on = petition.notice_due
@@ -58,9 +58,9 @@ def answer(petition, by, at=None):
 def follow_up(petition, by, followed_on, method, evaluation, comments=None, at=None):
     """复诊: the petitioner is asked how it went and evaluates the handling (第二十一条)."""
     _require(followed_on, "followed_on")
-    if method not in ("phone", "home", "office"):
+    if method not in dict(FOLLOW_UP_METHODS):
         raise ValidationError(N_("Choose how the follow-up was made."), field="method")
-    if evaluation not in ("satisfied", "basically", "dissatisfied"):
+    if evaluation not in dict(EVALUATIONS):
         raise ValidationError(N_("Choose the petitioner's evaluation."), field="evaluation")
     if followed_on > now().date():
         raise ValidationError(N_("The date cannot be in the future."), field="followed_on")
@@ -77,7 +77,8 @@ def close(petition, by, at=None):
 
 
 def extend(petition, by, days, reason, approver, at=None):
-    """延期: at most 30 more days, once, with the approver's name and the reason (the petitioner is told)."""
+    """延期: at most 30 more days, once (a guard of the step table), with the approver's name and the reason
+    (the petitioner is told)."""
     reason, approver = _require(reason, "reason"), _require(approver, "approver")
     limit = deadlines.LIMITS["extension"][0]
     if not isinstance(days, int) or not 1 <= days <= limit:
@@ -85,8 +86,6 @@ def extend(petition, by, days, reason, approver, at=None):
     with database.atomic():
         current = Petition.get_by_id(petition.id)
         check("extend", current)  # before reading accepted_at, which a petition not accepted lacks
-        if current.extension_days:
-            raise NotAllowed(N_("The handling limit has already been extended once."))
         handling_due = deadlines.handling_due(current.accepted_at, extension_days=days)
         due_on = handling_due if current.due_on == current.handling_due else current.due_on
         return _apply("extend", current, by, note=reason, at=at, extension_days=days, extension_reason=reason,
@@ -102,12 +101,11 @@ def _within(window_end, at, what):
 
 
 def request_review(petition, by, at=None):
-    """复查 requested within 30 days of the written answer; the opinion is due within 30 days."""
+    """复查 requested once (a guard of the step table), within 30 days of the written answer; the opinion is due
+    within 30 days."""
     at = at or now()
     current = Petition.get_by_id(petition.id)
     check("request_review", current)
-    if current.review_requested_at is not None:
-        raise NotAllowed(N_("A review has already been requested; after its opinion, a re-examination may be."))
     _within(deadlines.review_request_due(current.answered_at), at, N_("a review"))
     return _apply("request_review", current, by, at=at, review_requested_at=at,
                   due_on=deadlines.review_due(at))
@@ -140,7 +138,7 @@ def record_recheck(petition, by, opinion, at=None):
 
 def classify(petition, by, classification, at=None):
     """三到位一处理: the classification assigns the team; 行为违法 is flagged for handling by law."""
-    if classification not in ("reasonable", "unreasonable", "hardship", "unlawful"):
+    if classification not in ("reasonable", "unreasonable", "hardship", "unlawful"):  # not back to unclassified
         raise ValidationError(N_("Choose a classification."), field="classification")
     team = Team.get(Team.code == TEAM_OF[classification]) if classification in TEAM_OF else None
     return _apply("classify", petition, by, note=classification, at=at, classification=classification, team=team,

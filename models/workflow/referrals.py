@@ -1,10 +1,10 @@
 """分诊: a petition referred to a department (转送 / 交办), the department's objection and its reply."""
 from .. import deadlines
-from ..casework import Referral
+from ..casework import OUTCOMES, Referral
 from ..db import database, now
 from ..errors import N_, NotAllowed, ValidationError
 from ..petition import Petition
-from .rules import _apply, _record, _require, check
+from .rules import _apply, _require, check
 
 # -- 分诊: referral, objection, reply -------------------------------------------------------------
 
@@ -33,7 +33,9 @@ def refer(petition, department, by, mode="assign", due_on=None, instructions=Non
 
 
 def object_to_referral(referral, by, reason, at=None):
-    """The department is not competent: it objects within 5 working days and the petition goes back."""
+    """The department is not competent: it objects within 5 working days and the petition goes back to be
+    referred again. Raises NotAllowed for a referral already answered or objected to, after the 5 days, or
+    when the petition no longer waits for the department (the step table)."""
     at = at or now()
     reason = _require(reason, "reason")
     with database.atomic():
@@ -47,21 +49,14 @@ def object_to_referral(referral, by, reason, at=None):
         referral.state, referral.objection_reason, referral.objected_at = "objected", reason, at
         referral.save()
         petition = referral.petition
-        with database.atomic():
-            current = Petition.get_by_id(petition.id)
-            if current.status != "referred":
-                raise NotAllowed(N_("The petition is no longer waiting for this department."))
-            before = current.status
-            current.status, current.due_on = "accepted", current.referral_due
-            current.save()
-            _record(current, "object", by, before, note=reason, at=at)
+        _apply("object", petition, by, note=reason, at=at, due_on=petition.referral_due)
         return referral
 
 
 def record_reply(referral, by, outcome, facts, opinion, legal_basis, at=None):
     """办理: the department's reply (予以支持 / 作出解释说明 / 不予支持, facts, opinion, legal basis)."""
     at = at or now()
-    if outcome not in ("support", "explain", "reject"):
+    if outcome not in dict(OUTCOMES):
         raise ValidationError(N_("Choose the outcome."), field="outcome")
     facts, opinion = _require(facts, "facts"), _require(opinion, "opinion")
     legal_basis = _require(legal_basis, "legal_basis")

@@ -1,15 +1,21 @@
 """The step table of a petition's life and the one way a step is taken (_apply).
 
-ALLOWED says from which statuses each step may start (and what must happen first otherwise), LEADS_TO the
-status it leads to. _apply checks, changes, saves and records a step (a StepRecord and an audit entry) in one
-transaction; every step function in petitions.py, referrals.py and studio.py goes through it.
+STEPS names every step (its label); ALLOWED says from which statuses each petition step may start (and what
+must happen first otherwise), with the guards some steps add (a condition on the petition and its refusal);
+LEADS_TO the status a step leads to, KEEPS_STATUS the steps that leave it as it is; RECORD_STEPS the steps
+taken on another record (a consultation) rather than on a petition. check() and allowed_steps() read the
+same table. _apply checks, changes, saves and records a step (a StepRecord and an audit entry) in one
+transaction; every petition step in petitions.py, referrals.py and studio.py goes through it.
 """
+from typing import Callable, NamedTuple
+
 from .. import audit
+from ..casework import ResolutionGroup
 from ..db import database, now
 from ..errors import N_, NotAllowed, ValidationError
 from ..petition import FUTURE_TOLERANCE, STATUSES, Petition, StepRecord
 
-# What each step needs first, shown when it is refused.
+# Every step, by the name it is recorded under, with its label.
 STEPS = {
     "register": N_("Register"),
     "accept": N_("Accept"),
@@ -31,58 +37,98 @@ STEPS = {
     "mediate": N_("Record a mediation"),
     "void": N_("Void the petition"),
     "sign_off": N_("Leader's instruction"),
+    "conclude": N_("Conclude the consultation"),
 }
 CLOSED = ("closed", "void", "not_accepted")
 OPEN = ("registered", "accepted", "referred", "handled", "answered", "followed_up", "under_review", "reviewed",
         "under_recheck", "rechecked")
 
-# step: (statuses it may start from, what must happen first otherwise)
+
+class Guard(NamedTuple):
+    """A condition a step needs beyond the petition's status, and the refusal when it does not hold."""
+
+    holds: Callable
+    refusal: str
+
+
+class Allowed(NamedTuple):
+    """The statuses a step may start from, what must happen first otherwise, and its guards."""
+
+    statuses: tuple
+    first: str
+    guards: tuple = ()
+
+
+EXTENDED_ONCE = Guard(lambda petition: not petition.extension_days,
+                      N_("The handling limit has already been extended once."))
+REVIEW_REQUESTED_ONCE = Guard(lambda petition: petition.review_requested_at is None,
+                              N_("A review has already been requested; after its opinion, a re-examination may be."))
+ONE_GROUP = Guard(lambda petition: not ResolutionGroup.select().where(ResolutionGroup.petition == petition.id).exists(),
+                  N_("This petition already has its 1+3 group."))
+
+# The petition steps (all but register, which makes the petition): where each may start from.
 ALLOWED = {
-    "accept": (("registered",), N_("Only a newly registered petition can be accepted.")),
-    "reject": (("registered",), N_("Only a newly registered petition can be refused acceptance.")),
-    "refer": (("accepted",), N_("Accept the petition first (or, after an objection, it is back here).")),
-    "record_reply": (("referred",), N_("Refer the petition to a department first.")),
-    "answer": (("handled",), N_("Record the department's reply first.")),
-    "follow_up": (("answered", "followed_up", "reviewed", "rechecked"), N_("Answer the petitioner first.")),
-    "close": (("followed_up",), N_("Follow up with the petitioner first (复诊).")),
-    "extend": (("accepted", "referred", "handled"), N_("Only a petition being handled can be extended.")),
-    "request_review": (("answered", "followed_up"), N_("A review can be requested only after the written answer.")),
-    "record_review": (("under_review",), N_("Request the review first.")),
-    "request_recheck": (("reviewed",), N_("A re-examination can be requested only after the review opinion.")),
-    "record_recheck": (("under_recheck",), N_("Request the re-examination first.")),
-    "classify": (OPEN, N_("The petition is no longer open.")),
-    "convene": (OPEN, N_("The petition is no longer open.")),
-    "form_group": (OPEN, N_("The petition is no longer open.")),
-    "mediate": (OPEN, N_("The petition is no longer open.")),
-    "void": (OPEN, N_("A closed or void petition cannot be voided.")),
-    "sign_off": (OPEN + ("closed", "not_accepted"), N_("A void petition takes no instruction.")),
+    "accept": Allowed(("registered",), N_("Only a newly registered petition can be accepted.")),
+    "reject": Allowed(("registered",), N_("Only a newly registered petition can be refused acceptance.")),
+    "refer": Allowed(("accepted",), N_("Accept the petition first (or, after an objection, it is back here).")),
+    "record_reply": Allowed(("referred",), N_("Refer the petition to a department first.")),
+    "object": Allowed(("referred",), N_("The petition is no longer waiting for this department.")),
+    "answer": Allowed(("handled",), N_("Record the department's reply first.")),
+    "follow_up": Allowed(("answered", "followed_up", "reviewed", "rechecked"), N_("Answer the petitioner first.")),
+    "close": Allowed(("followed_up",), N_("Follow up with the petitioner first (复诊).")),
+    "extend": Allowed(("accepted", "referred", "handled"), N_("Only a petition being handled can be extended."),
+                      (EXTENDED_ONCE,)),
+    "request_review": Allowed(("answered", "followed_up"),
+                              N_("A review can be requested only after the written answer."), (REVIEW_REQUESTED_ONCE,)),
+    "record_review": Allowed(("under_review",), N_("Request the review first.")),
+    "request_recheck": Allowed(("reviewed",), N_("A re-examination can be requested only after the review opinion.")),
+    "record_recheck": Allowed(("under_recheck",), N_("Request the re-examination first.")),
+    "classify": Allowed(OPEN, N_("The petition is no longer open.")),
+    "convene": Allowed(OPEN, N_("The petition is no longer open.")),
+    "form_group": Allowed(OPEN, N_("The petition is no longer open."), (ONE_GROUP,)),
+    "mediate": Allowed(OPEN, N_("The petition is no longer open.")),
+    "void": Allowed(OPEN, N_("A closed or void petition cannot be voided.")),
+    "sign_off": Allowed(OPEN + ("closed", "not_accepted"), N_("A void petition takes no instruction.")),
 }
 
-# The status each step leads to (steps not listed leave it as it is).
+# The status each step leads to; the steps of KEEPS_STATUS leave it as it is.
 LEADS_TO = {
-    "accept": "accepted", "reject": "not_accepted", "refer": "referred", "record_reply": "handled",
-    "answer": "answered", "follow_up": "followed_up", "close": "closed", "request_review": "under_review",
-    "record_review": "reviewed", "request_recheck": "under_recheck", "record_recheck": "rechecked", "void": "void",
+    "register": "registered", "accept": "accepted", "reject": "not_accepted", "refer": "referred",
+    "object": "accepted", "record_reply": "handled", "answer": "answered", "follow_up": "followed_up",
+    "close": "closed", "request_review": "under_review", "record_review": "reviewed",
+    "request_recheck": "under_recheck", "record_recheck": "rechecked", "void": "void",
 }
+# Steps taken on another record than a petition (its kind): they change no petition's status.
+RECORD_STEPS = {"conclude": "consultation"}
+KEEPS_STATUS = ("extend", "classify", "convene", "form_group", "mediate", "sign_off") + tuple(RECORD_STEPS)
 
 # 三到位一处理: the classification decides the team (行为违法 goes to the law, not to a team).
 TEAM_OF = {"reasonable": "reasonable_claims", "unreasonable": "unreasonable_claims", "hardship": "hardship_assistance"}
 
 
-def check(step, petition):
-    """Raise NotAllowed unless `step` may be taken from the petition's present status."""
-    statuses, first = ALLOWED[step]
+def refusal(step, petition):
+    """Why `step` may not be taken on the petition now (a NotAllowed), or None when it may."""
+    statuses, first, guards = ALLOWED[step]
     if petition.status not in statuses:
-        raise NotAllowed(N_("%(step)s is not possible while the petition is %(status)s. %(first)s"),
-                         step=STEPS[step], status=dict(STATUSES)[petition.status], first=first,
-                         translate=("step", "status", "first"))
+        return NotAllowed(N_("%(step)s is not possible while the petition is %(status)s. %(first)s"),
+                          step=STEPS[step], status=dict(STATUSES)[petition.status], first=first,
+                          translate=("step", "status", "first"))
+    for guard in guards:
+        if not guard.holds(petition):
+            return NotAllowed(guard.refusal)
+    return None
+
+
+def check(step, petition):
+    """Raise NotAllowed unless `step` may be taken on the petition now (its status and the step's guards)."""
+    error = refusal(step, petition)
+    if error is not None:
+        raise error
 
 
 def allowed_steps(petition):
-    """The steps that may be taken now, in the order of the lifecycle (for the buttons on its page)."""
-    return [step for step, (statuses, _) in ALLOWED.items() if petition.status in statuses
-            and not (step == "extend" and petition.extension_days)
-            and not (step == "request_review" and petition.review_requested_at)]
+    """The steps that may be taken now, in the order of the table (for the buttons on its page)."""
+    return [step for step in ALLOWED if refusal(step, petition) is None]
 
 
 def _require(value, field, message=N_("This field is required.")):

@@ -5,7 +5,7 @@ from ..casework import (
     ResolutionGroup,
 )
 from ..db import database, now
-from ..errors import N_, NotAllowed, ValidationError
+from ..errors import N_, ValidationError
 from ..petition import Petition
 from .rules import _apply, _require, check
 
@@ -31,7 +31,8 @@ def convene(petitions, by, held_at, place, agenda, representatives, participants
 
 
 def conclude(consultation, by, conclusion, minutes=None, follow_up_tasks=None, at=None):
-    """The consultation's conclusion, minutes and follow-up tasks, recorded after it met."""
+    """The consultation's conclusion, minutes and follow-up tasks, recorded after it met: a step on the
+    consultation (RECORD_STEPS), audited as an update of it; the petitions' statuses stay."""
     conclusion = _require(conclusion, "conclusion")
     with database.atomic():
         before = audit.snapshot(consultation)
@@ -44,17 +45,20 @@ def conclude(consultation, by, conclusion, minutes=None, follow_up_tasks=None, a
 
 
 def form_group(petition, by, representative, town_officer, mediator, lawyer, at=None):
-    """The "1+3" resolution group: one representative, the town's petition officer, a mediator, a lawyer."""
+    """The "1+3" resolution group: one representative, the town's petition officer, a mediator, a lawyer.
+
+    One group a petition (a guard of the step table): raises NotAllowed for a second one."""
     if representative is None:
         raise ValidationError(N_("Choose the representative."), field="representative")
     with database.atomic():
         current = Petition.get_by_id(petition.id)
-        if ResolutionGroup.select().where(ResolutionGroup.petition == current).exists():
-            raise NotAllowed(N_("This petition already has its 1+3 group."))
-        group = ResolutionGroup.create(petition=current, representative=representative, town_officer=town_officer,
-                                       mediator=mediator, lawyer=lawyer, formed_at=at or now())
+        check("form_group", current)
+        group = ResolutionGroup(petition=current, representative=representative, town_officer=town_officer,
+                                mediator=mediator, lawyer=lawyer, formed_at=at or now())
+        group.clean()  # all four members, before the step is recorded
         note = "%s、%s、%s、%s" % (representative.name, group.town_officer, group.mediator, group.lawyer)
         _apply("form_group", current, by, note=note, at=at, lead_representative=representative)
+        group.save()  # after the step, whose guard allows no group yet
         return group
 
 

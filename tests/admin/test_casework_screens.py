@@ -300,6 +300,17 @@ def test_a_duty_shift_is_added_and_its_visit_link_fills_the_visit_log_form(clien
     assert "2024年3月4日" in text and "下午" in text and "王春月" in text and "记录接访" in text
 
 
+def test_the_visit_log_form_from_a_shift_not_yet_begun_is_dated_now_not_in_the_future(client, staff, deputy):
+    tomorrow = now().date() + dt.timedelta(days=1)
+    shift = DutyShift.create(representative=deputy, on_date=tomorrow, session="pm", place="心理咨询室")
+    visit = client.get("/admin/dutyshift/visit/?id=%d" % shift.id)
+    form = client.get(visit.headers["Location"]).get_data(as_text=True)
+    shown = re.search(r'<input[^>]*name="visited_at"[^>]*>', form).group(0)
+    value = dt.datetime.strptime(re.search(r'value="([^"]+)"', shown).group(1)[:16], "%Y-%m-%d %H:%M")
+    assert value <= now() and value.date() < tomorrow  # the form could be saved as it is
+
+
+
 def test_a_representative_is_not_on_duty_twice_the_same_half_day(client, staff, form_post, deputy):
     DutyShift.create(representative=deputy, on_date=dt.date(2024, 3, 4), session="am")
     response = form_post("/admin/dutyshift/new/", {"representative": str(deputy.id), "on_date": "2024-03-04",

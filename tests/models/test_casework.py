@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from models.casework import VisitLog, VisitRepresentative
+from models.casework import DutyShift, VisitLog, VisitRepresentative
 from models.db import now
 from models.errors import ValidationError
 from models.people import Representative
@@ -32,3 +32,22 @@ def test_visit_log_needs_a_place_a_summary_and_a_time_not_in_the_future(db, fiel
         VisitLog.create(**values)
     assert error.value.field == field
     assert not VisitLog.select().exists()
+
+
+# -- 坐诊排班 --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("session, starts", [
+    pytest.param("am", dt.time(9, 0), id="morning"),
+    pytest.param("pm", dt.time(14, 30), id="afternoon"),
+])
+def test_a_visit_from_a_past_shift_is_dated_at_the_start_of_its_session(db, session, starts):
+    rep = Representative.create(name="王春月", kind="npc_deputy")
+    shift = DutyShift.create(representative=rep, on_date=dt.date(2024, 3, 4), session=session)
+    assert shift.starts_at == shift.visit_starts_at == dt.datetime.combine(dt.date(2024, 3, 4), starts)
+
+
+def test_a_visit_from_a_shift_not_yet_begun_is_dated_now_not_in_the_future(db):
+    rep = Representative.create(name="王春月", kind="npc_deputy")
+    shift = DutyShift.create(representative=rep, on_date=now().date() + dt.timedelta(days=1), session="am")
+    before = now()
+    assert before <= shift.visit_starts_at <= now() < shift.starts_at

@@ -5,6 +5,7 @@ import time
 import pytest
 
 from models import audit, deadlines, schema, workflow
+from models.workflow import rules
 from models.audit import AuditEntry
 from models.casework import FollowUp, Referral
 from models.errors import NotAllowed, ValidationError
@@ -469,7 +470,7 @@ AT_ANY_OPEN_STEP = ["classify", "convene", "form_group", "mediate", "void", "sig
     pytest.param("extended", ["refer"] + AT_ANY_OPEN_STEP, id="accepted-and-extended"),
     pytest.param("objected", ["refer", "extend"] + AT_ANY_OPEN_STEP, id="accepted-after-objection"),
     pytest.param("not_accepted", ["sign_off"], id="not_accepted"),
-    pytest.param("referred", ["record_reply", "extend"] + AT_ANY_OPEN_STEP, id="referred"),
+    pytest.param("referred", ["record_reply", "object", "extend"] + AT_ANY_OPEN_STEP, id="referred"),
     pytest.param("handled", ["answer", "extend"] + AT_ANY_OPEN_STEP, id="handled"),
     pytest.param("answered", ["follow_up", "request_review"] + AT_ANY_OPEN_STEP, id="answered"),
     pytest.param("followed_up", ["follow_up", "close", "request_review"] + AT_ANY_OPEN_STEP, id="followed_up"),
@@ -480,20 +481,88 @@ AT_ANY_OPEN_STEP = ["classify", "convene", "form_group", "mediate", "void", "sig
     pytest.param("under_recheck", ["record_recheck"] + AT_ANY_OPEN_STEP, id="under_recheck"),
     pytest.param("rechecked", ["follow_up"] + AT_ANY_OPEN_STEP, id="rechecked"),
     pytest.param("void", [], id="void"),
+    pytest.param("grouped", ["refer", "extend", "classify", "convene", "mediate", "void", "sign_off"],
+                 id="accepted-with-its-group"),
 ])
 def test_allowed_steps_follow_the_status(story, route, steps):
     petition = story(route).petition
     assert workflow.allowed_steps(petition) == steps
 
 
-def test_every_status_is_reached_by_a_route_and_has_its_steps(story):
+def test_every_status_is_reached_by_a_route(story):
     assert set(ROUTES) >= {code for code, _ in STATUSES}
     for status, _ in STATUSES:
-        petition = story(status).petition
-        assert petition.status == status
-        for step in workflow.ALLOWED:
-            if step in workflow.allowed_steps(petition):
+        assert story(status).petition.status == status
+
+
+@pytest.mark.parametrize("route", sorted(ROUTES))
+def test_allowed_steps_and_check_agree_for_every_step_of_the_table(story, route):
+    petition = story(route).petition
+    offered = workflow.allowed_steps(petition)
+    for step in workflow.ALLOWED:
+        if step in offered:
+            workflow.check(step, petition)
+        else:
+            with pytest.raises(NotAllowed):
                 workflow.check(step, petition)
-            elif step not in ("extend", "request_review"):  # refused by their own rule, not by the status
-                with pytest.raises(NotAllowed):
-                    workflow.check(step, petition)
+
+
+# -- (h) guards: the rules beyond the status, read from the table by check() and by the step alike ----------
+
+@pytest.mark.parametrize("route, step", [
+    pytest.param("extended", "extend", id="extend-once"),
+    pytest.param("reviewed_followed_up", "request_review", id="request-review-once"),
+    pytest.param("grouped", "form_group", id="one-1+3-group"),
+])
+def test_a_guard_refuses_with_the_same_message_through_check_and_the_step(story, route, step):
+    s = story(route)
+    guard, = workflow.ALLOWED[step].guards
+    before = database_state(s.petition)
+    with pytest.raises(NotAllowed) as by_check:
+        workflow.check(step, s.petition)
+    with pytest.raises(NotAllowed) as by_step:
+        s.step(step, at=AT["follow_up"] + DAY)
+    assert by_check.value.message == by_step.value.message == guard.refusal
+    assert step not in workflow.allowed_steps(s.petition)
+    assert database_state(s.petition) == before
+
+
+def test_an_objection_is_a_step_of_the_table_recorded_once(story):
+    s = story("referred")
+    workflow.object_to_referral(s.referral, s.staff, "该事项不属于本单位职责范围。", at=AT["object"])
+    records = list(StepRecord.select().where(StepRecord.step == "object"))
+    assert [(r.status_before, r.status_after, r.note) for r in records] == [
+        ("referred", workflow.LEADS_TO["object"], "该事项不属于本单位职责范围。")]
+    entries = list(AuditEntry.select().where(AuditEntry.summary == "object"))
+    assert len(entries) == 1 and entries[0].record_id == s.petition.id
+    assert audit.verify_chain() is None
+
+
+def test_an_objection_on_a_petition_no_longer_referred_is_refused_by_the_table(story):
+    s = story("referred")
+    workflow.void(s.petition, s.staff, "重复登记。", at=AT["refer"] + dt.timedelta(hours=1))
+    before = database_state(s.petition)
+    with pytest.raises(NotAllowed) as refused:
+        s.step("object")
+    assert refused.value.params["first"] == workflow.ALLOWED["object"].first
+    assert Referral.get_by_id(s.referral.id).state == "sent"
+    assert database_state(s.petition) == before
+
+
+def test_every_step_a_role_may_take_is_a_step_of_the_table():
+    from admin_app import permissions
+
+    named = set().union(*(steps for steps in permissions.STEPS.values() if steps is not None))
+    assert named <= set(workflow.STEPS)
+
+
+def test_every_step_has_a_label_and_a_status_it_leads_to_or_keeps():
+    statuses = {code for code, _ in STATUSES}
+    for step, label in workflow.STEPS.items():
+        assert label and label[0].isupper(), step
+        assert (step in workflow.LEADS_TO) != (step in rules.KEEPS_STATUS), step
+    assert set(workflow.LEADS_TO) | set(rules.KEEPS_STATUS) == set(workflow.STEPS)
+    assert set(workflow.LEADS_TO.values()) <= statuses
+    # every step starts from the table, but registering (from nothing) and the steps on other records
+    assert set(workflow.ALLOWED) == set(workflow.STEPS) - {"register"} - set(rules.RECORD_STEPS)
+    assert all(set(allowed.statuses) <= statuses for allowed in workflow.ALLOWED.values())

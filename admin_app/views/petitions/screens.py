@@ -352,8 +352,7 @@ class VisitLogView(SecureModelView):
             form.shift.data = shift.id
             form.kind.data = "on_duty"
             form.place.data = shift.place
-            start = dt.time(9, 0) if shift.session == "am" else dt.time(14, 30)
-            form.visited_at.data = dt.datetime.combine(shift.on_date, start)
+            form.visited_at.data = shift.visit_starts_at
         return form
 
     @staticmethod
