@@ -17,6 +17,8 @@ petitions.py   the petition's own steps (受理 … 办结, 延期, 复查/复�
 referrals.py   分诊: refer, the department's objection and reply
 studio.py      会诊, the "1+3" group, 调解
 hotline.py     a 12345 ticket made into a petition
+petitioners.py the same petitioner: find_petitioner (the ID number, else phone and name), find_or_add
+letters.py     which letters a petition may have now, issue once, void, reissue; 答复 issues the 处理意见书
 """
 from .petitions import (
     accept, answer, classify, close, extend, follow_up, record_recheck, record_review, register, reject,
