@@ -70,8 +70,7 @@ def test_the_matrix_holds_on_every_screen(app, client, office, role):
         if not permissions.allowed(role, endpoint, "read"):
             assert details == 403, (role, endpoint)
         else:
-            in_scope = access.scope_for(endpoint, user) is None or view.model.select().where(
-                (view.model.id == first.id) & access.scope_for(endpoint, user)).exists()
+            in_scope = access.visible(view.model.select(), user, endpoint).where(view.model.id == first.id).exists()
             assert details == (200 if in_scope else 404), (role, endpoint, details)
         if getattr(view, "_offers_can_edit", False):
             edit = client.get("/admin/%s/edit/?id=%d" % (endpoint, first.id)).status_code
@@ -100,8 +99,7 @@ def test_the_menu_shows_only_what_the_role_may_open(app, client, office, role):
 ])
 def test_workflow_steps_follow_the_role(client, office, role, step, allowed):
     user = office(role)
-    scope = access.petition_scope(user)
-    petition = (Petition.select().where(scope) if scope is not None else Petition.select()).first()
+    petition = access.visible(Petition.select(), user, "petition").first()
     status = client.get("/admin/petition/step/%s/?ids=%d" % (step, petition.id)).status_code
     assert (status != 403) == allowed
 
@@ -212,7 +210,7 @@ def test_a_representative_sees_the_petitions_of_their_team_cases_and_duty_days(d
                              team=other_team)
     colleagues = make_petition(subject="别的团队的事项", team=other_team, lead_representative=colleague)
 
-    seen = {p.subject for p in Petition.select().where(access.petition_scope(user))}
+    seen = {p.subject for p in access.visible(Petition.select(), user, "petition")}
     assert seen == {"本团队的事项", "参加会诊的事项", "坐诊当天来访"}
     assert not {by_letter.subject, next_day.subject, colleagues.subject} & seen
     assert of_team.subject in seen and on_duty.subject in seen
