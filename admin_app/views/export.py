@@ -4,8 +4,9 @@ An export holds what the list shows to this user: the same search, filters, sort
 its own referrals: rows come from get_list, hence get_query), the Chinese column labels as headers, Chinese
 choice labels, dates as 2022年12月9日, booleans as 是/否. ID numbers and phones (models.access.PERSONAL) are
 masked; a role that may see them in full (permissions.sees_personal_data and the "personal" operation) asks for
-them explicitly (?personal=full), and that export is written to the audit log. A cell that a spreadsheet would run as a
-formula is neutralised. Secrets (password hashes) and file contents (the PDF of a letter) are never exported.
+them explicitly (?personal=full), and that export is written to the audit log. A cell that a spreadsheet would
+run as a formula is neutralised. Secrets (password hashes) and file contents (the PDF of a letter) are never
+exported.
 A list longer than export_max_rows is refused with a message, never cut short silently.
 """
 import csv
