@@ -14,7 +14,7 @@ from flask import current_app, g, redirect, request, session
 from flask_babel import gettext
 from flask_login import current_user
 
-from models import audit
+from models import access, audit
 from models.validation import mask_id_number, mask_phone
 
 from . import permissions
@@ -139,13 +139,24 @@ def field_labels(view, names):
 
 
 class PersonalFields:
-    """A screen with personal fields ({name: mask}): masked on its list and details page for every role (and
-    in its exports: views/export.py reads personal_fields); its edit form shows them in full only to a role
-    that may see them (and that opening is audited), and leaves them out for any other role; only such a
-    role finds records by them."""
+    """A screen over a record with personal fields (models.access.PERSONAL): masked on its list and details page
+    for every role (and in its exports: views/export.py reads the same declaration); its edit form shows them in
+    full only to a role that may see them (and that opening is audited), and leaves them out for any other
+    role; only such a role finds records by them."""
 
-    personal_fields = {}
     search_fields_for_all = ()  # what every role may search by; column_searchable_list adds the personal ones
+
+    def __init__(self, model, *args, **kwargs):
+        masks = {name: masked(mask) for name, mask in access.personal_fields(model).items()}
+        self.column_formatters = dict(self.column_formatters or {}, **masks)  # a screen's own never unmasks
+        if self.column_formatters_detail is not None:  # else Flask-Admin takes column_formatters
+            self.column_formatters_detail = dict(self.column_formatters_detail, **masks)
+        super().__init__(model, *args, **kwargs)
+
+    @property
+    def personal_fields(self):
+        """{name: mask} of the screen's record."""
+        return access.personal_fields(self.model)
 
     def may_see_full(self):
         return may_see_full(self.endpoint)
@@ -201,10 +212,11 @@ class PersonalFields:
         return query if clause is None else query.where(clause)
 
 
-def restrict_loader(loader, names=("name", "alias")):
+def restrict_loader(loader):
     """A type-ahead over people that finds them by phone or ID number only for the roles that may see
     those (for others a phone typed in would tell whose it is)."""
     find = loader.get_list
+    names = [f.name for f in loader._cached_fields if f.name not in access.personal_fields(loader.model)]
 
     def get_list(term, offset=0, limit=10):
         rows = find(term, offset, limit)

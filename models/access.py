@@ -1,19 +1,35 @@
-"""Who may see which rows: the petitions each role's user may see, and the rows of every screen that hang
-off them. Roles' operations (may this role open this screen at all) are admin_app/permissions.py."""
-from peewee import fn
+"""Who may see which rows, and which fields are personal data.
+
+`visible(query, user, kind)` is the one row scope: every list, details page, type-ahead, export, letter and API
+path over a kind of record narrows its query through it. A kind is a screen's endpoint ("petition",
+"referral", ...); a kind without a rule in SCOPES shows nothing (closed by default), and so does a missing
+user or an unknown role. Which screens and operations a role may use at all is admin_app/permissions.py.
+
+`PERSONAL` declares, once, the personal fields of every record and how each is masked; the screens, the
+exports, the type-aheads and the audit log read it. PUBLIC names the fields that look personal and are not.
+"""
+from peewee import SQL, fn
 
 from .casework import (
     Consultation, ConsultationPetition, ConsultationRepresentative, DutyShift, FollowUp, Mediation, Referral,
     ResolutionGroup, VisitLog, VisitRepresentative,
 )
 from .documents import Document
-from .petition import STUDIO_CHANNELS, Petition
+from .hotline import HotlineTicket
+from .organisation import Department
+from .people import ROLES, Petitioner, Representative
+from .petition import STUDIO_CHANNELS, CoPetitioner, Petition
+from .validation import mask_id_number, mask_phone
 
 
-def petition_scope(user):
-    """The petitions a user may see: all for the office, its team's and its cases for a representative,
-    those referred to its department for a department user."""
-    if user.role in ("admin", "staff", "leader"):
+OFFICE = frozenset(("admin", "staff", "leader"))  # the petition office: every row of every kind
+NOTHING = SQL("1 = 0")
+
+
+def _petitions(user):
+    """All for the office, its team's and its cases for a representative, those referred to its department
+    for a department user."""
+    if user.role in OFFICE:
         return None  # no restriction
     if user.role == "department":
         return Petition.id.in_(Referral.select(Referral.petition).where(Referral.department == user.department_id))
@@ -36,40 +52,98 @@ def petition_scope(user):
         if team is not None:
             clause = clause | (Petition.team == team)
         return clause
-    return Petition.id < 0  # a role without petitions sees none
+    return NOTHING  # a role without petitions sees none
 
 
-def referral_scope(user):
+def _visible_petitions(user):
+    """The ids of the petitions the user may see, as a subquery; None for all."""
+    clause = _petitions(user)
+    return None if clause is None else Petition.select(Petition.id).where(clause)
+
+
+def _by_petition(column):
+    """The rule of records that hang off a petition: those of a petition the user may see."""
+
+    def rule(user):
+        ids = _visible_petitions(user)
+        return None if ids is None else column.in_(ids)
+
+    return rule
+
+
+def _referrals(user):
     if user.role == "department":
-        return Referral.department == user.department_id
-    return _by_petition(user, Referral.petition)
+        return Referral.department == user.department_id  # its own, not the petition's other departments'
+    return _by_petition(Referral.petition)(user)
 
 
-def _by_petition(user, column):
-    """Rows that belong to a petition the user may see."""
-    clause = petition_scope(user)
-    if clause is None:
+def _consultations(user):
+    ids = _visible_petitions(user)
+    if ids is None:
         return None
-    return column.in_(Petition.select(Petition.id).where(clause))
+    return Consultation.id.in_(ConsultationPetition.select(ConsultationPetition.consultation)
+                               .where(ConsultationPetition.petition.in_(ids)))
 
 
-def scope_for(endpoint, user):
-    """The where-clause that limits a screen's rows for this user, or None for all rows."""
-    if user.role in ("admin", "staff", "leader"):
+def _petitioners(user):
+    """A department sees the people of its petitions (co-petitioners too); the other roles everyone, since
+    representatives record visits of people before any petition of theirs exists."""
+    if user.role != "department":
         return None
-    if endpoint == "petition":
-        return petition_scope(user)
-    if endpoint == "referral":
-        return referral_scope(user)
-    if endpoint == "document":
-        return _by_petition(user, Document.petition)
-    if endpoint == "mediation":
-        return _by_petition(user, Mediation.petition)
-    if endpoint == "followup":
-        return _by_petition(user, FollowUp.petition)
-    if endpoint == "visitlog":
-        return _by_petition(user, VisitLog.petition)
-    if endpoint == "consultation":
-        petitions = _by_petition(user, ConsultationPetition.petition)
-        return Consultation.id.in_(ConsultationPetition.select(ConsultationPetition.consultation).where(petitions))
+    ids = _visible_petitions(user)
+    co = CoPetitioner.select(CoPetitioner.petitioner).where(CoPetitioner.petition.in_(ids))
+    return Petitioner.id.in_(Petition.select(Petition.petitioner).where(Petition.id.in_(ids))) | Petitioner.id.in_(co)
+
+
+def _every_row(user):
     return None
+
+
+SCOPES = {
+    "petition": _petitions,
+    "referral": _referrals,
+    "consultation": _consultations,
+    "petitioner": _petitioners,
+    "document": _by_petition(Document.petition),
+    "mediation": _by_petition(Mediation.petition),
+    "followup": _by_petition(FollowUp.petition),
+    "visitlog": _by_petition(VisitLog.petition),  # a visit not yet linked to a petition: the office's only
+    # The office's own records: whoever permissions.py lets open the screen sees them whole.
+    **dict.fromkeys(("representative", "team", "dutyshift", "department", "category", "hotlineticket", "flags",
+                     "audit", "user", "apiclient"), _every_row),
+}
+
+
+def visible(query, user, kind):
+    """`query` narrowed to the rows of `kind` the user may see: the query itself (the same object) when the
+    user sees them all, no rows for a kind without a rule, no user or an unknown role."""
+    rule = SCOPES.get(kind)
+    if rule is None or getattr(user, "role", None) not in dict(ROLES):
+        return query.where(NOTHING)
+    clause = rule(user)
+    return query if clause is None else query.where(clause)
+
+
+# -- personal fields ---------------------------------------------------------------------------------------
+
+# {record: {field: mask}}: masked on every screen, export and type-ahead, and in the audit log; shown in full
+# only to the roles permissions.sees_personal_data names, and that showing is audited.
+PERSONAL = {
+    Petitioner: {"id_number": mask_id_number, "phone": mask_phone},  # co-petitioners are Petitioners too
+    Representative: {"phone": mask_phone},
+    HotlineTicket: {"phone": mask_phone, "caller_id_number": mask_id_number},
+}
+# Fields whose names say ID number or phone and that are no one's personal data.
+PUBLIC = {
+    Department: {"phone"},  # a unit's office line, shown in full on its screen
+}
+
+
+def personal_fields(model):
+    """{field name: mask} of a record's personal fields ({} for none)."""
+    return PERSONAL.get(model, {})
+
+
+def masked(record, name):
+    """The value of a personal field of a record, masked ("" for none)."""
+    return PERSONAL[type(record)][name](getattr(record, name))

@@ -11,8 +11,8 @@ from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, Post
 
 from .db import BaseModel, database, now
 from .errors import N_
+from .access import personal_fields
 from .people import User
-from .validation import mask_id_number, mask_phone
 
 ACTIONS = (
     ("create", N_("Added")),  # not "Created": that msgid is the label 创建时间
@@ -23,8 +23,6 @@ ACTIONS = (
     ("view_personal", N_("Viewed personal data")),
     ("login_locked", N_("Account locked")),
 )
-MASKED_FIELDS = {"id_number": mask_id_number, "phone": mask_phone, "new_petitioner_id_number": mask_id_number,
-                 "new_petitioner_phone": mask_phone}
 HIDDEN_FIELDS = {"password_hash", "version"}  # a secret; and the lock's bookkeeping
 
 
@@ -70,14 +68,15 @@ def _plain(value):
 
 
 def snapshot(record):
-    """The record's own fields as plain values, personal data masked, secrets left out."""
+    """The record's own fields as plain values, personal data masked (access.PERSONAL), secrets left out."""
     data = {}
+    masks = personal_fields(type(record))
     for name, field in record._meta.fields.items():
         if name in HIDDEN_FIELDS:
             continue
         value = record.__data__.get(name)
-        if name in MASKED_FIELDS and value:
-            data[name] = Masked(MASKED_FIELDS[name](value), value)
+        if name in masks and value:
+            data[name] = Masked(masks[name](value), value)
             continue
         data[name] = _plain(value)
     return data

@@ -24,6 +24,7 @@ from models.errors import N_, DomainError, InUse, StaleRecord
 
 from .. import i18n, permissions
 from .export import ExportMixin
+from .fields import viewer
 from .prefetch import attach_related  # xlsx and CSV exports of every list (export.py)
 
 log = logging.getLogger(__name__)
@@ -129,9 +130,7 @@ class SecureModelView(ExportMixin, LoginRequired, ModelView):
 
     def get_query(self):
         """Only the rows this user's role may see (a department its own referrals, and so on)."""
-        query = super().get_query()
-        clause = access.scope_for(self.endpoint, current_user.user) if current_user.is_authenticated else None
-        return query if clause is None else query.where(clause)
+        return access.visible(super().get_query(), viewer(), self.endpoint)
 
     form_base_class = SecureForm  # CSRF on every form, action and delete
     can_view_details = True

@@ -16,7 +16,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from wtforms import SelectField, TextAreaField
 
-from models import audit, deadlines, workflow
+from models import access, audit, deadlines, workflow
 from models.casework import (
     EVALUATIONS, OUTCOMES, PARTICIPANT_ROLES, PLACES, REFERRAL_MODES, REFERRAL_STATES, Consultation,
     ConsultationParticipant, ConsultationPetition, ConsultationRepresentative, DutyShift, FollowUp, Mediation, Referral,
@@ -222,9 +222,9 @@ def numbers_of(rows):
     if not ids:
         return
     by_id = {row.id: row for row in rows}
-    for consultation, number in (ConsultationPetition.select(ConsultationPetition.consultation, Petition.number)
-                                 .join(Petition).where(ConsultationPetition.consultation.in_(ids))
-                                 .order_by(Petition.number).tuples()):
+    numbers = ConsultationPetition.select(ConsultationPetition.consultation, Petition.number).join(Petition)
+    for consultation, number in (access.visible(numbers, current_user.user, "petition")
+                                 .where(ConsultationPetition.consultation.in_(ids)).order_by(Petition.number).tuples()):
         by_id[consultation].petition_numbers.append(number)
     for consultation, name in (ConsultationRepresentative
                                .select(ConsultationRepresentative.consultation, Representative.name)
@@ -275,9 +275,9 @@ class ConsultationView(StepFormPage, SecureModelView):
     def render(self, template, **kwargs):
         if template == self.details_template and "model" in kwargs:
             consultation = kwargs["model"]
-            kwargs["petitions"] = list(Petition.select().join(ConsultationPetition)
-                                       .where(ConsultationPetition.consultation == consultation)
-                                       .order_by(Petition.number))
+            linked = Petition.select().join(ConsultationPetition).where(
+                ConsultationPetition.consultation == consultation)
+            kwargs["petitions"] = list(access.visible(linked, current_user.user, "petition").order_by(Petition.number))
             kwargs["representatives"] = list(Representative.select().join(ConsultationRepresentative)
                                              .where(ConsultationRepresentative.consultation == consultation)
                                              .order_by(ConsultationRepresentative.id))

@@ -2,10 +2,11 @@
 
 An export holds what the list shows to this user: the same search, filters, sort and row scope (a department
 its own referrals: rows come from get_list, hence get_query), the Chinese column labels as headers, Chinese
-choice labels, dates as 2022年12月9日, booleans as 是/否. ID numbers and phones are masked; a role that may see
-them in full (permissions.sees_personal_data and the "personal" operation) asks for them explicitly
-(?personal=full), and that export is written to the audit log. A cell that a spreadsheet would run as a
-formula is neutralised. Secrets (password hashes) and file contents (the PDF of a letter) are never exported.
+choice labels, dates as 2022年12月9日, booleans as 是/否. ID numbers and phones (models.access.PERSONAL) are
+masked; a role that may see them in full (permissions.sees_personal_data and the "personal" operation) asks for
+them explicitly (?personal=full), and that export is written to the audit log. A cell that a spreadsheet would
+run as a formula is neutralised. Secrets (password hashes) and file contents (the PDF of a letter) are never
+exported.
 A list longer than export_max_rows is refused with a message, never cut short silently.
 """
 import csv
@@ -30,9 +31,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from peewee import BareField, BlobField, ForeignKeyField
 
-from models import audit
-from models.people import Petitioner, Representative
-from models.validation import mask_id_number, mask_phone
+from models import access, audit
 
 from .. import i18n, permissions
 from .prefetch import attach_related
@@ -43,9 +42,6 @@ SECRET_NAME = re.compile(r"password|secret|token|pdf", re.IGNORECASE)
 BUTTONS = re.compile(r"<(?:a|button|form)\b[^>]*class=\"[^\"]*\bbtn\b")
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_CELL_MAX = 32767  # characters Excel holds in one cell
-
-# Personal fields of a model, masked in every export of it (a view adds its own with `personal_fields`).
-PERSONAL = {Petitioner: {"id_number": mask_id_number, "phone": mask_phone}, Representative: {"phone": mask_phone}}
 
 FORMATS = {"xlsx": _l("Export Excel"), "csv": _l("Export CSV")}
 
@@ -149,10 +145,8 @@ class ExportMixin:
         return [(name, label) for name, label in super().get_export_columns() if not is_secret(self.model, name)]
 
     def export_masks(self):
-        """{column: mask} of the personal fields among the exported columns."""
-        masks = {name: mask_id_number for name in self.model._meta.fields if name.endswith("id_number")}
-        masks.update(PERSONAL.get(self.model, {}))
-        masks.update(getattr(self, "personal_fields", None) or {})
+        """{column: mask} of the personal fields (access.PERSONAL) among the exported columns."""
+        masks = access.personal_fields(self.model)
         exported = {name for name, _ in self._export_columns}
         return {name: mask for name, mask in masks.items() if name in exported}
 

@@ -10,21 +10,40 @@ from peewee import DatabaseError
 from wtforms import StringField
 from wtforms.widgets import TextInput
 
-from models import deadlines
+from models import access, deadlines
+
+LOOKUP_MAX = 50  # rows a type-ahead answers at most, whatever ?limit= asks
+LOOKUP_OFFSET_MAX = 100000  # and how far it pages (a larger OFFSET overflows the databases' integers)
+
+
+def viewer():
+    """The signed-in user, or None (access.visible then shows nothing)."""
+    return current_user.user if current_user.is_authenticated else None
 
 from .. import permissions
 
 
 class ActiveLoader(QueryAjaxModelLoader):
-    """Type-ahead over the active rows of a model, optionally narrowed (e.g. towns only)."""
+    """Type-ahead over the active rows of a model the user may see (access.visible, `kind` defaulting to the
+    model's screen), optionally narrowed (e.g. towns only)."""
 
-    def __init__(self, name, model, fields, where=None, **options):
+    def __init__(self, name, model, fields, where=None, kind=None, **options):
         options.setdefault("placeholder", lazy_gettext("Type to search"))
         super().__init__(name, model, fields=fields, **options)
         self.where = where
+        self.kind = kind or model.__name__.lower()  # Petition -> "petition", VisitLog -> "visitlog"
+
+    def visible(self):
+        return access.visible(self.model.select(), viewer(), self.kind)
+
+    def get_one(self, pk):
+        """The chosen row of a posted form; None (不是有效的选项) for one the user may not see."""
+        if not str(pk).isdigit():
+            return None
+        return self.visible().where(self.model._meta.primary_key == int(pk)).first()
 
     def get_list(self, term, offset=0, limit=10):
-        query = self.model.select()
+        query = self.visible()
         if self.where is not None:
             query = query.where(self.where)
         if "active" in self.model._meta.fields:
@@ -36,6 +55,8 @@ class ActiveLoader(QueryAjaxModelLoader):
                 q = field.contains(term)
                 clause = q if clause is None else clause | q
             query = query.where(clause)
+        offset = min(max(offset or 0, 0), LOOKUP_OFFSET_MAX)  # ?offset=-1: PostgreSQL refuses a negative OFFSET
+        limit = min(max(limit or 0, 0), LOOKUP_MAX)
         return list(query.order_by(self.model._meta.primary_key).offset(offset).limit(limit))
 
 

@@ -21,7 +21,6 @@ from models import workflow
 from models.hotline import FIELD_LABELS, SCOPES, ApiClient, FlagDismissal, HotlineTicket
 from models.workflow.hotline import match_petitioner, ticket_to_petition
 from models.petition import STATUSES, Petition
-from models.validation import mask_id_number, mask_phone
 
 from .. import i18n, permissions, personal
 from .base import SecureModelView, clean_ids, datetime_formatter
@@ -96,7 +95,6 @@ class HotlineTicketView(personal.PersonalFields, SecureModelView):
     can_delete = False
     list_template = "admin/hotline_list.html"
     details_template = "admin/hotline_details.html"
-    personal_fields = {"phone": mask_phone, "caller_id_number": mask_id_number}
     search_fields_for_all = (HotlineTicket.number, HotlineTicket.caller, HotlineTicket.content)
     column_searchable_list = (HotlineTicket.number, HotlineTicket.caller, HotlineTicket.content, HotlineTicket.phone,
                               HotlineTicket.caller_id_number)
@@ -115,8 +113,7 @@ class HotlineTicketView(personal.PersonalFields, SecureModelView):
     column_default_sort = [("called_at", True), ("id", True)]
     column_sortable_list = ("number", "called_at", "deadline")
     column_formatters = {"called_at": datetime_formatter, "deadline": deadline_formatter,
-                         "phone": personal.masked(mask_phone), "caller_id_number": personal.masked(mask_id_number),
-                         "petition": petition_link}
+                         "petition": petition_link}  # phone and ID number masked: personal.PersonalFields
     column_formatters_detail = dict(column_formatters, created_at=datetime_formatter, updated_at=datetime_formatter)
     column_filters = (
         ChoiceFilter(HotlineTicket.kind, _l("Request type"), distinct_values(HotlineTicket.kind)),
@@ -148,10 +145,8 @@ class HotlineTicketView(personal.PersonalFields, SecureModelView):
         person = match_petitioner(ticket)
         if person is None or not permissions.allowed(current_user.role, "petition", "read"):
             return None
-        query = Petition.select().where((Petition.petitioner == person.id) & Petition.status.in_(workflow.OPEN))
-        scope = access.petition_scope(current_user.user)
-        if scope is not None:
-            query = query.where(scope)
+        query = access.visible(Petition.select(), current_user.user, "petition").where(
+            (Petition.petitioner == person.id) & Petition.status.in_(workflow.OPEN))
         return {"person": person, "petitions": list(query.order_by(Petition.received_at.desc()).limit(10))}
 
     # -- 转为信访事项 ----------------------------------------------------------------------------------
@@ -366,10 +361,9 @@ class FlagsView(SecureModelView):
         ticket_ids = {tid for flag in flags for tid in flag.ticket_ids}
         numbers = {}
         if petition_ids:
-            scope = access.petition_scope(current_user.user)
             query = Petition.select(Petition.id, Petition.number).where(Petition.id.in_(list(petition_ids)))
             visible = set() if not permissions.allowed(current_user.role, "petition", "read") else {
-                pid for (pid,) in (query.where(scope) if scope is not None else query).select(Petition.id).tuples()}
+                pid for (pid,) in access.visible(query.select(Petition.id), current_user.user, "petition").tuples()}
             for pid, number in query.tuples():
                 numbers["p%d" % pid] = (number, url_for("petition.details_view", id=pid) if pid in visible else None)
         if ticket_ids:
@@ -420,10 +414,9 @@ class FlagsView(SecureModelView):
 
         found = early_signs.possible_repeats(number("petitioner"), (request.args.get("village") or "")[:50],
                                              number("category"), number("town"), number("exclude"))
-        scope = access.petition_scope(current_user.user)
-        if found and scope is not None:
-            visible = {pid for (pid,) in Petition.select(Petition.id).where(
-                Petition.id.in_([p.id for p, _ in found]) & scope).tuples()}
+        if found:
+            visible = {pid for (pid,) in access.visible(Petition.select(Petition.id), current_user.user, "petition")
+                       .where(Petition.id.in_([p.id for p, _ in found])).tuples()}
             found = [(p, why) for p, why in found if p.id in visible]
         if not permissions.allowed(current_user.role, "petition", "read"):
             found = []

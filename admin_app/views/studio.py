@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms.validators import Optional
 
 from models.people import REPRESENTATIVE_KINDS, REPRESENTATIVE_LEVELS, Representative, Team
-from models.validation import mask_phone, normalize_phone
+from models.validation import normalize_phone
 
 from .. import i18n, personal
 from .base import SecureModelView, domain_validator
@@ -12,10 +12,9 @@ from .fields import ActiveLoader, ChoiceFilter, rows_of
 
 
 class RepresentativeView(personal.PersonalFields, SecureModelView):
-    """代表委员: who serves at the studio, in which team. The phone is masked on the details page and in
-    exports; staff see it in full in the edit form (audited) and in an export asked for in full."""
-
-    personal_fields = {"phone": mask_phone}
+    """代表委员: who serves at the studio, in which team. The phone (models.access.PERSONAL) is masked on the
+    details page and in exports; staff see it in full in the edit form (audited) and in an export asked for in
+    full."""
 
     column_list = ("name", "kind", "level", "sector", "work_unit", "post", "team", "active")
     column_labels = {
@@ -25,7 +24,6 @@ class RepresentativeView(personal.PersonalFields, SecureModelView):
     }
     column_searchable_list = (Representative.name, Representative.work_unit, Representative.sector)
     search_fields_for_all = column_searchable_list
-    column_formatters = {"phone": personal.masked(mask_phone)}
     column_filters = (
         ChoiceFilter(Representative.kind, _l("Kind"), i18n.choices(REPRESENTATIVE_KINDS)),
         ChoiceFilter(Representative.level, _l("Level"), i18n.choices(REPRESENTATIVE_LEVELS)),

@@ -112,10 +112,9 @@ def records_of(view, screen, user):
     if getattr(view, "model", None) is None:
         return None, None
     model = view.model
-    scope = access.scope_for(screen, user)
     ordered = model.select().order_by(model.id)
-    seen = ordered.where(scope).first() if scope is not None else ordered.first()
-    unseen = ordered.where(~scope).first() if scope is not None else None
+    seen = access.visible(ordered, user, screen).first()
+    unseen = ordered.where(model.id.not_in(access.visible(model.select(model.id), user, screen))).first()
     return seen, unseen
 
 
@@ -235,8 +234,7 @@ def test_the_matrix_holds_on_every_screen(app, client, office, role):
         if not permissions.allowed(role, endpoint, "read"):
             assert details == 403, (role, endpoint)
         else:
-            in_scope = access.scope_for(endpoint, user) is None or view.model.select().where(
-                (view.model.id == first.id) & access.scope_for(endpoint, user)).exists()
+            in_scope = access.visible(view.model.select(), user, endpoint).where(view.model.id == first.id).exists()
             assert details == (200 if in_scope else 404), (role, endpoint, details)
         if getattr(view, "_offers_can_edit", False):
             edit = client.get("/admin/%s/edit/?id=%d" % (endpoint, first.id)).status_code
@@ -264,8 +262,7 @@ def test_the_menu_shows_only_what_the_role_may_open(app, client, office, role):
 
 
 def visible_petition(user):
-    scope = access.petition_scope(user)
-    return (Petition.select().where(scope) if scope is not None else Petition.select()).order_by(Petition.id).first()
+    return access.visible(Petition.select(), user, "petition").order_by(Petition.id).first()
 
 
 @pytest.mark.parametrize("role, step, allowed", [
@@ -407,7 +404,7 @@ def test_a_representative_sees_the_petitions_of_their_team_cases_and_duty_days(d
                              team=other_team)
     colleagues = make_petition(subject="别的团队的事项", team=other_team, lead_representative=colleague)
 
-    seen = {p.subject for p in Petition.select().where(access.petition_scope(user))}
+    seen = {p.subject for p in access.visible(Petition.select(), user, "petition")}
     assert seen == {"本团队的事项", "参加会诊的事项", "坐诊当天来访"}
     assert not {by_letter.subject, next_day.subject, colleagues.subject} & seen
     assert of_team.subject in seen and on_duty.subject in seen

@@ -13,10 +13,11 @@ import pytest
 from pypdf import PdfReader
 
 from admin_app.letters import render as letters
-from models import workflow
+from models import access, workflow
 from models.audit import AuditEntry
 from models.casework import DutyShift, VisitLog, VisitRepresentative
 from models.db import now
+from models.hotline import HotlineTicket
 from models.organisation import Category, Department
 from models.people import Petitioner, Representative, Team, User
 from models.petition import CoPetitioner, Petition
@@ -549,3 +550,93 @@ def test_the_new_pages_are_in_chinese(client, login_as, case):
         assert english_words(page, data=["the_staff"]) == []
     assert "本次查看已记入操作日志" in visible_text(reveal)
     assert "身份证号码" in visible_text(reveal) and "电话" in visible_text(reveal)
+
+
+# -- row scope of the type-aheads (access.visible) ------------------------------------------------------------
+
+@pytest.fixture
+def elsewhere(case, make_user):
+    """刘某丁, whose petition (another team's) was referred to another department: outside the scope of the
+    case's department and representative."""
+    officer = User.get(User.username == "officer")
+    stranger = Petitioner.create(name="刘某丁", id_number=valid_id_number(sequence="993"), phone="13911111111")
+    other = Department.create(name="县人社局", short_name="高人社", kind="county")
+    petition = workflow.register(Petition(channel="letter", received_at=now() - dt.timedelta(days=2),
+                                          petitioner=stranger, subject="工资拖欠", content="工资拖欠三个月。",
+                                          team=Team.get(Team.code == "hardship_assistance")), officer)
+    workflow.accept(petition, officer)
+    workflow.refer(petition, other, officer)
+    return {"person": stranger, "petition": Petition.get_by_id(petition.id)}
+
+
+def lookup(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return {label.split()[0] for _, label in response.get_json()}
+
+
+def test_a_department_typeahead_lists_only_the_people_of_its_petitions(client, login_as, case, elsewhere):
+    log_in_as(login_as, case, "department")
+    assert lookup(client, "/admin/petition/ajax/lookup/?name=petitioner&query=1&limit=100000") == set()
+    assert lookup(client, "/admin/petition/ajax/lookup/?name=petitioner&query=%s" % quote("刘某")) == {
+        "刘某某", "刘某乙"}  # the petitioner and the co-petitioner of its referred petition, not 刘某丁
+    co = "/admin/petition/ajax/lookup/?name=copetitioner.petitioner&query=%s&limit=100000" % quote("刘")
+    assert lookup(client, co) == {"刘某某", "刘某乙"}
+
+
+def test_every_typeahead_goes_through_the_row_scope(app):
+    """A form_ajax_refs entry that is not an ActiveLoader would answer without access.visible."""
+    from admin_app.views.fields import ActiveLoader
+
+    loaders = {(endpoint, name): loader for endpoint, view in app.extensions["office_views"].items()
+               for name, loader in view._form_ajax_refs.items()}
+    assert loaders and all(isinstance(loader, ActiveLoader) for loader in loaders.values()), loaders
+
+
+@pytest.mark.parametrize("offset", ["-1", "-100", "99999999999999999999"])
+def test_a_typeahead_offset_out_of_range_is_not_a_500(client, login_as, case, offset):
+    log_in_as(login_as, case, "staff")
+    assert lookup(client, "/admin/petition/ajax/lookup/?name=petitioner&query=%s&offset=%s" % (quote("刘"), offset)) \
+        <= {"刘某某", "刘某乙"}
+
+
+def test_a_typeahead_answers_at_most_50_rows(client, login_as, case):
+    log_in_as(login_as, case, "staff")
+    Petitioner.insert_many([{"name": "刘批量%d" % n, "version": 1} for n in range(60)]).execute()
+    found = client.get("/admin/petition/ajax/lookup/?name=petitioner&query=%s&limit=100000" % quote("刘")).get_json()
+    assert len(found) == 50
+
+
+def test_a_representative_finds_and_links_only_its_petitions_on_the_visit_form(client, login_as, case, elsewhere,
+                                                                               form_post):
+    log_in_as(login_as, case, "representative")
+    numbers = lookup(client, "/admin/visitlog/ajax/lookup/?name=petition&query=&limit=100")
+    assert numbers == {case["petition"].number}
+    form_post("/admin/visitlog/new/", {"visited_at": "2024-03-01 09:00:00", "kind": "reception",
+                                       "place": "联合接访大厅", "petition": str(elsewhere["petition"].id),
+                                       "summary": "试图关联别人的事项"})
+    assert not VisitLog.select().where(VisitLog.petition == elsewhere["petition"].id).exists()
+
+
+# -- exports mask every declared personal field (access.PERSONAL) -----------------------------------------------
+
+SCREENS = {Petitioner: "petitioner", Representative: "representative", HotlineTicket: "hotlineticket"}
+
+
+@pytest.mark.parametrize("model", list(access.PERSONAL), ids=lambda m: m.__name__)
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_every_export_masks_each_declared_field(client, login_as, case, model, kind):
+    HotlineTicket.create(number="GD2024001", called_at=now() - dt.timedelta(days=1), caller="来电人",
+                         phone="13955556666", caller_id_number=valid_id_number(sequence="994"), content="诉求")
+    log_in_as(login_as, case, "staff")
+    response = client.get("/admin/%s/export/%s/" % (SCREENS[model], kind))
+    text = xlsx_text(response.data) if kind == "xlsx" else response.get_data(as_text=True)
+    view = client.application.extensions["office_views"][SCREENS[model]]
+    exported = {name for name, _ in view.get_export_columns()}
+    assert model.select().count()
+    for record in model.select():
+        for name in access.PERSONAL[model]:
+            value = getattr(record, name)
+            if value:
+                assert value not in text, (model.__name__, name)
+                assert (access.masked(record, name) in text) == (name in exported), (model.__name__, name)

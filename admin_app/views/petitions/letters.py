@@ -48,9 +48,8 @@ def require(endpoint, op="letter"):
 
 
 def scoped(query, endpoint):
-    """The rows of `query` the user may see (access.scope_for)."""
-    clause = access.scope_for(endpoint, current_user.user)
-    return query if clause is None else query.where(clause)
+    """The rows of `query` the user may see (access.visible)."""
+    return access.visible(query, current_user.user, endpoint)
 
 
 def font_notice():

@@ -44,7 +44,7 @@ def masked_petitioners(term):
     upper = head[:-1] + chr(ord(head[-1]) + 1)
     key = (session.get(SEARCH_KEYS) or {}).get(term)
     ids = []
-    for field in (Petitioner.id_number, Petitioner.phone):
+    for field in (getattr(Petitioner, name) for name in access.personal_fields(Petitioner)):
         rows = (Petitioner.select(Petitioner.id, field).where((field >= head) & (field < upper))
                 .where(field.endswith(tail)).limit(1000).tuples())
         ids += [pid for pid, value in rows if key is None or hmac.compare_digest(search_key(value), key)]
@@ -69,19 +69,21 @@ class FastListMixin:
         if page_size is None:
             page_size = self.page_size
         fts, clause = fast_search.plan(search, other=personal_word) if search else (None, None)
-        scope = access.scope_for(self.endpoint, current_user.user) if current_user.is_authenticated else None
+        user = current_user.user if current_user.is_authenticated else None
+        every = Petition.select(Petition.id)
+        scoped = access.visible(every, user, self.endpoint) is not every  # not all petitions: count them
 
         def narrow(query):
             """The scope, the search's clauses and the filters, on any query over petitions."""
-            for condition in (scope, clause):
-                if condition is not None:
-                    query = query.where(condition)
+            query = access.visible(query, user, self.endpoint)
+            if clause is not None:
+                query = query.where(clause)
             for index, _name, value in filters or ():
                 flt = self._filters[index]
                 query = flt.apply(query, flt.clean(value))
             return query
 
-        conditions = scope is not None or clause is not None or bool(filters)
+        conditions = scoped or clause is not None or bool(filters)
         cap = COUNT_CAP if page_size == self.page_size else max(COUNT_CAP, page_size or 0)  # an export: its limit
         order = self.order(sort_column, sort_desc)
         narrowed = narrow(Petition.select(Petition.id))

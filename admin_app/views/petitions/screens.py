@@ -14,14 +14,14 @@ from flask import abort, flash, redirect
 from wtforms import HiddenField, StringField
 from wtforms.validators import Optional
 
-from models import deadlines, workflow
+from models import access, deadlines, workflow
 from models.casework import PLACES, DutyShift, Referral, VisitLog, VisitRepresentative
 from models.errors import N_, ValidationError
 from models.workflow import petitioners
 from models.organisation import Category, Department
 from models.people import Petitioner, Representative, Team
 from models.petition import CHANNELS, CLASSIFICATIONS, STATUSES, CoPetitioner, Petition
-from models.validation import mask_id_number, mask_phone, normalize_id_number, normalize_phone
+from models.validation import normalize_id_number, normalize_phone
 
 from ... import i18n
 from ... import personal
@@ -56,12 +56,14 @@ class PetitionerLoader(ActiveLoader):
     def format(self, model):
         if not model:
             return None
-        details = [d for d in (model.village, mask_phone(model.phone)) if d]
+        details = [d for d in (model.village, access.masked(model, "phone")) if d]
         return model.id, "%s %s" % (model, " ".join(details)) if details else str(model)
 
 
 def petitioner_loader(name):
-    return PetitionerLoader(name, Petitioner, fields=(Petitioner.name, Petitioner.alias, Petitioner.phone))
+    """By name or alias for every role; by phone only for the roles that may see phones (personal.py)."""
+    return personal.restrict_loader(PetitionerLoader(name, Petitioner, fields=(Petitioner.name, Petitioner.alias,
+                                                                               Petitioner.phone)))
 
 
 def town_loader(name):
@@ -246,13 +248,6 @@ class PetitionView(FastListMixin, LettersMixin, StepsMixin, SecureModelView):
         return super().render(template, **kwargs)
 
 
-def masked(mask):
-    def format(view, context, model, name):
-        return mask(getattr(model, name))
-
-    return format
-
-
 class PetitionerView(personal.PersonalFields, SecureModelView):
     """信访人: people who bring petitions. ID number and phone are masked on the list, the details page and in
     exports; staff see them in full on demand (显示完整信息, an export asked for in full) and in the edit form,
@@ -260,7 +255,6 @@ class PetitionerView(personal.PersonalFields, SecureModelView):
 
     route_ops = {"reveal_view": "personal"}
     details_template = "admin/petitioner_details.html"
-    personal_fields = {"id_number": mask_id_number, "phone": mask_phone}
     search_fields_for_all = (Petitioner.name, Petitioner.alias)
     column_list = ("name", "alias", "id_number", "phone", "town", "village", "hardship")
     column_labels = {
@@ -269,8 +263,6 @@ class PetitionerView(personal.PersonalFields, SecureModelView):
         "notes": _l("Notes"),
     }
     column_searchable_list = (Petitioner.name, Petitioner.alias, Petitioner.phone, Petitioner.id_number)
-    column_formatters = {"id_number": personal.masked(mask_id_number), "phone": personal.masked(mask_phone)}
-    column_formatters_detail = column_formatters
     column_filters = (
         ChoiceFilter(Petitioner.town, _l("Town"), rows_of(Department, Department.kind == "town")),
         BooleanEqualFilter(Petitioner.hardship, _l("Hardship family")),
@@ -338,7 +330,7 @@ class VisitLogView(SecureModelView):
         "petition": ActiveLoader("petition", Petition, fields=(Petition.number, Petition.subject)),
         # the loader's name is the key the form's widget asks for; representatives record visits too, and only
         # staff find a petitioner by phone (no "whose number is this")
-        "petitioner": personal.restrict_loader(petitioner_loader("petitioner")),
+        "petitioner": petitioner_loader("petitioner"),
     }
     inline_models = (VisitRepresentativeInline(VisitRepresentative),)
     form_extra_fields["shift"] = HiddenField()
