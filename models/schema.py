@@ -169,8 +169,16 @@ def _v8_search_text(db):
         analyze(db)
 
 
+def _v9_sessions(db):
+    """Accounts: server-side sessions and login throttling (admin_app/auth.py)."""
+
+
+def _v10_integrity(db):
+    """Integrity: one live document per petition, kind and record; the keyed audit chain."""
+
+
 MIGRATIONS = [_v1_foundation, _v2_workflow, _v3_documents, _v4_safety, _v5_hotline, _v6_search, _v7_tallies,
-              _v8_search_text]  # version N is MIGRATIONS[N - 1]
+              _v8_search_text, _v9_sessions, _v10_integrity]  # version N is MIGRATIONS[N - 1]
 LATEST = len(MIGRATIONS)
 
 
