@@ -251,12 +251,14 @@ def test_a_visit_is_recorded_from_a_duty_shift_in_one_click(client, staff, form_
     from models.casework import DutyShift, VisitLog
 
     wang = Representative.create(name="王春月", kind="npc_deputy")
-    shift = DutyShift.create(representative=wang, on_date=dt.date.today(), session="am", place="联合接访大厅")
+    # yesterday's morning shift: begun whatever the hour the test runs at (a shift not yet begun gives now)
+    day = dt.date.today() - dt.timedelta(days=1)
+    shift = DutyShift.create(representative=wang, on_date=day, session="am", place="联合接访大厅")
     page = client.get("/admin/visitlog/new/?shift=%d" % shift.id).get_data(as_text=True)
     assert 'name="place" type="text" value="联合接访大厅"' in page and '<option selected value="on_duty">' in page
-    assert 'value="%s 09:00:00"' % dt.date.today().isoformat() in page
+    assert 'value="%s 09:00:00"' % day.isoformat() in page
     form_post("/admin/visitlog/new/?shift=%d" % shift.id, {
-        "visited_at": dt.date.today().isoformat() + " 09:00:00", "kind": "on_duty", "place": "联合接访大厅",
+        "visited_at": day.isoformat() + " 09:00:00", "kind": "on_duty", "place": "联合接访大厅",
         "summary": "坐诊接待群众两人次。", "shift": shift.id})
     visit = VisitLog.get()
     assert visit.kind == "on_duty" and [r.representative for r in visit.representatives_present] == [wang]
