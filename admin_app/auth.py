@@ -25,7 +25,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired
 
 from models import audit, sessions
-from models.db import database
+from models.db import database, now
 from models.errors import ValidationError
 from models.people import User, check_password_strength, verify_password
 
@@ -121,6 +121,8 @@ def end_idle_sessions():
     session.clear()
     flash(gettext("You were logged out after %(minutes)s minutes without activity.",
                   minutes=current_app.config["SESSION_IDLE_MINUTES"]), "info")
+    if request.endpoint == "auth.login":
+        return None
     return redirect(url_for("auth.login", next=request.full_path))
 
 
@@ -135,8 +137,8 @@ def safe_next(target):
 
 
 def locked_message(user):
-    return gettext("Too many wrong passwords: the account is locked until %(time)s.",
-                   time=user.locked_until.strftime("%H:%M"))
+    until = user.locked_until or now()
+    return gettext("Too many wrong passwords: the account is locked until %(time)s.", time=until.strftime("%H:%M"))
 
 
 def count_attempt(user):
@@ -282,6 +284,12 @@ def init_app(app):
     app.config.setdefault("LOGIN_ADDRESS_ATTEMPTS", 30)
     app.config.setdefault("LOGIN_ADDRESS_WINDOW_MINUTES", 15)
     app.config.setdefault("LOGIN_ADDRESS_BLOCK_MINUTES", 15)
+    app.config.setdefault("TRUSTED_PROXIES", 0)
+    if app.config["TRUSTED_PROXIES"]:  # the client's address (throttling) and scheme as the proxies forward them
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.before_request(end_idle_sessions)
     app.context_processor(lambda: {"logout_csrf": logout_csrf})
     login_manager.init_app(app)

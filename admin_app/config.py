@@ -45,6 +45,7 @@ def from_environment(overrides=None):
         "LOGIN_ADDRESS_ATTEMPTS": int(os.environ.get("LOGIN_ADDRESS_ATTEMPTS", "30")),
         "LOGIN_ADDRESS_WINDOW_MINUTES": int(os.environ.get("LOGIN_ADDRESS_WINDOW_MINUTES", "15")),
         "LOGIN_ADDRESS_BLOCK_MINUTES": int(os.environ.get("LOGIN_ADDRESS_BLOCK_MINUTES", "15")),
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),  # reverse proxies in front (X-Forwarded-For)
     }
     settings.update(overrides or {})
     if not settings.get("SECRET_KEY"):

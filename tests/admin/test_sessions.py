@@ -366,3 +366,17 @@ def test_the_dummy_hash_is_made_as_real_ones_are(db, make_user):
     user = make_user("staff")
     assert people.dummy_password_hash().split("$")[0] == user.password_hash.split("$")[0]
     assert not people.verify_password(None, PASSWORD)
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_is_throttled(db, db_url, make_user):
+    from admin_app import create_app
+
+    app = create_app({"DATABASE_URL": db_url, "SECRET_KEY": "test-secret", "TESTING": True, "TRUSTED_PROXIES": 1,
+                      "LOGIN_ADDRESS_ATTEMPTS": 2})
+    make_user("staff")
+    proxy = {"environ_base": {"REMOTE_ADDR": "127.0.0.1"}}
+    for _ in range(2):
+        login(app.test_client(), "staff", "wrong-password", headers={"X-Forwarded-For": "10.9.8.7"}, **proxy)
+    assert LoginThrottle.get().address == "10.9.8.7" and LoginThrottle.get().blocked_until is not None
+    assert login(app.test_client(), "staff", PASSWORD, headers={"X-Forwarded-For": "10.9.8.6"},
+                 **proxy).status_code == 302
