@@ -41,6 +41,11 @@ def from_environment(overrides=None):
         "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "30")),
         "LOCKOUT_ATTEMPTS": int(os.environ.get("LOCKOUT_ATTEMPTS", "5")),
         "LOCKOUT_MINUTES": int(os.environ.get("LOCKOUT_MINUTES", "15")),
+        # failed logins from one client address within the window block that address for a while
+        "LOGIN_ADDRESS_ATTEMPTS": int(os.environ.get("LOGIN_ADDRESS_ATTEMPTS", "30")),
+        "LOGIN_ADDRESS_WINDOW_MINUTES": int(os.environ.get("LOGIN_ADDRESS_WINDOW_MINUTES", "15")),
+        "LOGIN_ADDRESS_BLOCK_MINUTES": int(os.environ.get("LOGIN_ADDRESS_BLOCK_MINUTES", "15")),
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),  # reverse proxies in front (X-Forwarded-For)
     }
     settings.update(overrides or {})
     if not settings.get("SECRET_KEY"):

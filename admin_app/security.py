@@ -1,13 +1,10 @@
-"""Sessions, headers and logs: idle sessions end, browsers are told to trust nothing remote,
-and ID numbers and phone numbers never reach a log line."""
+"""Session cookies, headers and logs: browsers are told to trust nothing remote, and ID numbers and phone numbers
+never reach a log line. (The sessions themselves, and their end when idle, are in auth.py.)"""
 import logging
 import re
-import time
 
-from flask import flash, has_request_context, redirect, request, session, url_for
+from flask import has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
-from flask_babel import gettext
-from flask_login import current_user, logout_user
 
 # Content Security Policy: everything from this server, nothing remote. Flask-Admin's pages use inline
 # scripts and styles, hence 'unsafe-inline' for them (still no other origin).
@@ -69,7 +66,6 @@ class SessionInterface(SecureCookieSessionInterface):
 
 
 def init_app(app):
-    app.config.setdefault("SESSION_IDLE_MINUTES", 30)
     app.session_interface = SessionInterface()
     install_log_filter()
     app.logger.addFilter(PersonalDataFilter())
@@ -81,18 +77,3 @@ def init_app(app):
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
-
-    @app.before_request
-    def end_idle_sessions():
-        """A session unused for SESSION_IDLE_MINUTES ends; the user logs in again."""
-        if request.endpoint in ("static", "admin.static") or not current_user.is_authenticated:
-            return None
-        now, last = time.time(), session.get("last_seen")
-        session["last_seen"] = now
-        if last is not None and now - last > app.config["SESSION_IDLE_MINUTES"] * 60:
-            logout_user()
-            session.pop("last_seen", None)
-            flash(gettext("You were logged out after %(minutes)s minutes without activity.",
-                          minutes=app.config["SESSION_IDLE_MINUTES"]), "info")
-            return redirect(url_for("auth.login", next=request.full_path))
-        return None

@@ -1,7 +1,8 @@
 """People: the studio's teams and representatives, petitioners, and the office's user accounts."""
 import datetime as dt
+import secrets
 
-from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
+from peewee import BooleanField, Case, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .db import BaseModel, now
@@ -109,6 +110,26 @@ def check_password_strength(password):
         raise ValidationError(N_("A password cannot be only digits."), field="password")
 
 
+_dummy_hash = []
+
+
+def dummy_password_hash():
+    """A hash of a random password, made as set_password makes them: checked for an unknown (or passwordless)
+    account so that its answer takes as long as a known one's."""
+    if not _dummy_hash:
+        _dummy_hash.append(generate_password_hash(secrets.token_urlsafe(16)))
+    return _dummy_hash[0]
+
+
+def verify_password(user, password):
+    """Check password against user's hash, or, when there is no such user, against a dummy hash: the same work
+    (and time) either way, so the time of the answer does not tell whether a username exists."""
+    if user is None or not user.password_hash:
+        check_password_hash(dummy_password_hash(), password or "")
+        return False
+    return check_password_hash(user.password_hash, password or "")
+
+
 class User(BaseModel):
     """An account of the office's staff; the role decides what it may see and do."""
 
@@ -151,21 +172,32 @@ class User(BaseModel):
     def is_locked(self, at=None):
         return self.locked_until is not None and self.locked_until > (at or now())
 
-    def login_failed(self, attempts, minutes, at=None):
-        """Count a wrong password; the `attempts`-th in a row locks the account for `minutes`.
-        Returns True when this failure locked it."""
+    def login_attempt(self, attempts, minutes, at=None):
+        """Count one try of the password BEFORE it is checked, in one UPDATE (atomic on SQLite and PostgreSQL: a
+        burst of parallel requests cannot all read the same count). Returns None while the account is locked:
+        then no password may be checked at all. Otherwise True when this try is the `attempts`-th in a row and
+        has locked the account for `minutes` (a wrong password leaves it locked; a right one calls
+        login_succeeded, which lifts it), else False."""
         at = at or now()
-        self.failed_logins = (self.failed_logins or 0) + 1
-        locked = self.failed_logins >= attempts
-        if locked:
-            self.locked_until, self.failed_logins = at + dt.timedelta(minutes=minutes), 0
-        type(self).update(failed_logins=self.failed_logins, locked_until=self.locked_until).where(
-            type(self).id == self.id).execute()  # not a user's edit: no version bump, no conflict with one
-        return locked
+        model = type(self)
+        fresh = model.locked_until.is_null(False)  # a lock that has run out (else the WHERE fails): count anew
+        count = Case(None, [(fresh, 1)], model.failed_logins + 1)
+        rows = list(model.update(
+            failed_logins=count,
+            locked_until=Case(None, [(count >= attempts, at + dt.timedelta(minutes=minutes))], None),
+        ).where((model.id == self.id) & (model.locked_until.is_null() | (model.locked_until <= at)))
+            .returning(model.failed_logins, model.locked_until).dicts().execute())
+        if not rows:  # locked (not a user's edit: no version bump, no conflict with one)
+            locked = model.get_or_none(model.id == self.id)
+            self.locked_until = locked.locked_until if locked else self.locked_until
+            return None
+        self.failed_logins, self.locked_until = rows[0]["failed_logins"], rows[0]["locked_until"]
+        return self.locked_until is not None
 
     def login_succeeded(self):
-        if self.failed_logins or self.locked_until:
-            type(self).update(failed_logins=0, locked_until=None).where(type(self).id == self.id).execute()
+        """A right password: the count of wrong ones in a row starts again, a lock it completed is lifted."""
+        type(self).update(failed_logins=0, locked_until=None).where(type(self).id == self.id).execute()
+        self.failed_logins, self.locked_until = 0, None
 
     def __str__(self):
         return self.display_name or self.username

@@ -22,6 +22,7 @@ from .organisation import Category, Department
 from .people import TEAMS, Petitioner, Representative, Team, User
 from .petition import CoPetitioner, NumberSeries, Petition, StepRecord
 from .reports.tallies import PetitionTally
+from .sessions import LoginSession, LoginThrottle
 
 
 class SchemaVersion(BaseModel):
@@ -42,6 +43,8 @@ V2_MODELS = [
 MODELS = V1_MODELS + V2_MODELS + [Document]
 V5_MODELS = [HotlineTicket, ApiClient, FlagDismissal]
 MODELS = MODELS + V5_MODELS + [PetitionTally]
+V9_MODELS = [LoginSession, LoginThrottle]
+MODELS = MODELS + V9_MODELS
 
 
 def _sqlite_literal(value):
@@ -171,6 +174,7 @@ def _v8_search_text(db):
 
 def _v9_sessions(db):
     """Accounts: server-side sessions and login throttling (admin_app/auth.py)."""
+    db.create_tables(V9_MODELS, safe=True)
 
 
 def _v10_integrity(db):

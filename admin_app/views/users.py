@@ -61,15 +61,22 @@ class UserView(SecureModelView):
             audit.record("update", model, model.id, by=current_user, summary=gettext("Reset the password"))
 
     def after_model_change(self, form, model, is_created):
-        """A reset password ends the user's sessions (see auth.load_user); the administrator who reset
-        their own keeps this one."""
+        """A reset password or a deactivation ends every session of the user (models/sessions.py); the
+        administrator who reset their own password keeps this one."""
         super().after_model_change(form, model, is_created)
         from flask import session
         from flask_login import current_user
 
-        if form.new_password.data and model.id == current_user.id:
-            from ..auth import PASSWORD_STAMP, password_stamp
+        from models import sessions
 
+        from ..auth import PASSWORD_STAMP, SESSION_TOKEN, password_stamp
+
+        own = model.id == current_user.id
+        if not model.active:
+            sessions.end_all(model, "deactivated")
+        elif form.new_password.data and not is_created:
+            sessions.end_all(model, "reset", keep=session.get(SESSION_TOKEN) if own else None)
+        if form.new_password.data and own:
             session[PASSWORD_STAMP] = password_stamp(model)
 
     def check_deletable(self, model):

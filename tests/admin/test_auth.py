@@ -71,9 +71,17 @@ def test_deactivating_an_account_ends_its_session(client, login_as):
 
 def test_logout_ends_the_session(client, login_as):
     login_as("staff")
-    response = client.get("/logout", follow_redirects=True)
+    page = client.get("/admin/").get_data(as_text=True)
+    response = client.post("/logout", data={"csrf_token": csrf_token(page)}, follow_redirects=True)
     assert "您已退出登录。" in alerts(response.get_data(as_text=True))
     assert client.get("/admin/").status_code == 302
+
+
+def test_opening_the_logout_address_does_not_log_out(client, login_as):
+    login_as("staff")
+    response = client.get("/logout")
+    assert response.status_code == 200 and "退出登录" in response.get_data(as_text=True)
+    assert client.get("/admin/").status_code == 200
 
 
 def test_login_never_redirects_to_another_site(client, make_user):

@@ -233,7 +233,7 @@ def test_labels_are_escaped_in_charts_and_tables(client, office, make_petition):
 # -- who sees what ------------------------------------------------------------------------------------------
 
 def test_a_department_counts_only_its_own_petitions_and_sees_no_representatives(client, office, make_user):
-    client.get("/logout")
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/logout").get_data(as_text=True))})
     user = make_user("department")
     Referral.create(petition=office["new_open"], department=user.department, sent_at=at(3))
     page = client.get("/login").get_data(as_text=True)

@@ -314,7 +314,7 @@ def test_a_petition_already_answered_offers_to_print_not_to_issue_twice(client, 
 def test_only_the_office_issues_letters(client, login_as, issuing_office, make_petition, db):
     staff = login_as("staff", username="office")
     petition = workflow.register(make_petition(), staff)
-    client.get("/logout")
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/logout").get_data(as_text=True))})
     login_as("representative")
     response = client.get("/admin/petition/letter/preview/?id=%d&kind=acceptance_notice" % petition.id)
     assert response.status_code == 403 and "没有权限" in response.get_data(as_text=True)
@@ -378,7 +378,7 @@ def letters_but_no_answer(client, staff, login_as, monkeypatch):
 
     monkeypatch.setitem(permissions.MATRIX["petition"], "leader", frozenset(("read", "step", "letter")))
     assert not permissions.may_take_step("leader", "answer")
-    client.get("/logout")
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/logout").get_data(as_text=True))})
     return login_as("leader", username="printer")
 
 

@@ -463,7 +463,7 @@ def test_a_user_changes_their_password_and_their_other_sessions_end(app, client,
     assert "密码已修改" in " ".join(alerts(client.get("/admin/").get_data(as_text=True)) or ["密码已修改"])
     assert client.get("/admin/").status_code == 200  # this session goes on
     assert other.get("/admin/").status_code == 302  # the other one has ended
-    client.get("/logout")
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/logout").get_data(as_text=True))})
     assert login(client, user.username, PASSWORD).status_code == 200  # the old password no longer works
     assert login(client, user.username, "a-new-password-2").status_code == 302
     entry = AuditEntry.select().where(AuditEntry.model == "user").order_by(AuditEntry.id.desc()).first()

@@ -166,3 +166,19 @@ def test_empty_type_ahead_shows_a_chinese_placeholder(page, live_server):
     shown = page.locator("form.admin-form .select2-container:visible .select2-chosen").all_inner_texts()
     assert len(shown) >= 4 and set(shown) == {"输入文字查找"}
 
+
+
+def test_the_logout_button_looks_like_a_link_and_ends_the_session(page, live_server):
+    log_in(page, live_server)
+    button = page.locator("#logout-form button")
+    link = page.locator("#change-password")
+    style = "e => [getComputedStyle(e).color, getComputedStyle(e).fontSize, getComputedStyle(e).backgroundColor]"
+    assert button.evaluate(style) == link.evaluate(style)
+    assert abs(button.bounding_box()["y"] - link.bounding_box()["y"]) < 2  # on the same line
+    if os.environ.get("E2E_SCREENSHOTS"):
+        page.locator(".navbar").screenshot(path=os.path.join(os.environ["E2E_SCREENSHOTS"], "navbar.png"))
+    button.click()
+    expect(page).to_have_url(re.compile(r"/login$"))
+    expect(page.locator(".alert")).to_contain_text("您已退出登录。")
+    page.goto("/admin/")
+    expect(page).to_have_url(re.compile(r"/login\?next="))
