@@ -81,11 +81,19 @@ def test_a_representative_cannot_repoint_its_own_visit_log(client, login_as, cou
     assert client.get("/admin/petition/details/?id=%d" % theirs.id).status_code == 404
 
 
-def test_a_visit_log_form_refuses_what_the_model_refuses(app, county):
-    """The shared save (SecureModelView._save) asks access.check_links, whatever the form let through."""
-    from admin_app.views.base import SecureModelView
+def test_the_shared_save_refuses_the_link_even_when_a_type_ahead_lets_it_through(client, login_as, county,
+                                                                                 monkeypatch):
+    """A type-ahead that forgot the scope: SecureModelView._save still asks access.check_links, and says why."""
+    from admin_app.views.fields import ActiveLoader
 
-    assert "check_links" in SecureModelView._save.__code__.co_names
+    monkeypatch.setattr(ActiveLoader, "get_one", lambda self, pk: self.model.get_or_none(self.model.id == int(pk)))
+    login_as("representative", representative=county["rep"])
+    response = visit_form(client, "/admin/visitlog/new/", petition=county["theirs"].id)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200, response.location
+    assert any(NOT_YOURS in e for e in field_errors(page)) and any(NOT_YOURS in a for a in alerts(page))
+    assert VisitLog.select().count() == 0
+    assert client.get("/admin/petition/details/?id=%d" % county["theirs"].id).status_code == 404
 
 
 # -- 2. type-aheads ---------------------------------------------------------------------------------------------
