@@ -210,20 +210,3 @@ class PersonalFields:
         query = super().get_query()
         clause = g.get("personal_search_clause")
         return query if clause is None else query.where(clause)
-
-
-def restrict_loader(loader):
-    """A type-ahead over people that finds them by phone or ID number only for the roles that may see
-    those (for others a phone typed in would tell whose it is)."""
-    find = loader.get_list
-    names = [f.name for f in loader._cached_fields if f.name not in access.personal_fields(loader.model)]
-
-    def get_list(term, offset=0, limit=10):
-        rows = find(term, offset, limit)
-        term = (term or "").strip().lower()
-        if not term or (current_user.is_authenticated and permissions.sees_personal_data(current_user.role)):
-            return rows
-        return [row for row in rows if any(term in (getattr(row, n, None) or "").lower() for n in names)]
-
-    loader.get_list = get_list
-    return loader

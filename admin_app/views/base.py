@@ -24,7 +24,7 @@ from models.errors import N_, DomainError, InUse, StaleRecord
 
 from .. import i18n, permissions
 from .export import ExportMixin
-from .fields import viewer
+from .fields import ScopedModelConverter, viewer
 from .prefetch import attach_related  # xlsx and CSV exports of every list (export.py)
 
 log = logging.getLogger(__name__)
@@ -133,6 +133,7 @@ class SecureModelView(ExportMixin, LoginRequired, ModelView):
         return access.visible(super().get_query(), viewer(), self.endpoint)
 
     form_base_class = SecureForm  # CSRF on every form, action and delete
+    model_form_converter = ScopedModelConverter  # a chosen row the user may not see is refused, not dropped
     can_view_details = True
     can_set_page_size = False
     page_size = 20
@@ -254,6 +255,7 @@ class SecureModelView(ExportMixin, LoginRequired, ModelView):
                 else:  # the version the user's form was made from, not the one just read
                     model.version = int(submitted) if submitted.isdigit() else read_version
                 self._on_model_change(form, model, is_created)
+                access.check_links(model, viewer())  # a link may not widen the writer's own scope
                 self.save_record(model, is_created)
                 save_inline(form, model)
                 self.after_save(form, model, is_created)

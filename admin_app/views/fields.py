@@ -2,15 +2,20 @@
 from flask import url_for
 from flask_admin.contrib.peewee.ajax import QueryAjaxModelLoader
 from flask_admin.contrib.peewee.filters import BasePeeweeFilter, FilterEqual
+from flask_admin.contrib.peewee.form import CustomModelConverter
 from flask_admin.form import rules
+from flask_admin.model.fields import AjaxSelectField
 from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 from markupsafe import Markup, escape
 from peewee import DatabaseError
 from wtforms import StringField
+from wtforms.validators import ValidationError as FormValidationError
 from wtforms.widgets import TextInput
 
 from models import access, deadlines
+from models.errors import DomainError
+from models.validation import normalize_id_number, normalize_phone
 
 LOOKUP_MAX = 50  # rows a type-ahead answers at most, whatever ?limit= asks
 LOOKUP_OFFSET_MAX = 100000  # and how far it pages (a larger OFFSET overflows the databases' integers)
@@ -23,9 +28,32 @@ def viewer():
 from .. import permissions
 
 
+# Personal numbers are found only whole (as normalised), never by a part: a prefix typed digit by digit would
+# rebuild the number from the answers.
+WHOLE_NUMBERS = {"id_number": normalize_id_number, "phone": normalize_phone, "caller_id_number": normalize_id_number}
+
+
+def whole_number(name, term):
+    """The term as stored in a personal field `name`, or None when it is no whole number of that kind."""
+    try:
+        return WHOLE_NUMBERS.get(name, normalize_phone)(term)
+    except DomainError:
+        return None
+
+
+def clamp(value, low, high):
+    """An int of ?limit= / ?offset= within [low, high]; anything not a number is `low`."""
+    try:
+        return min(max(int(value), low), high)
+    except (TypeError, ValueError, OverflowError):
+        return low
+
+
 class ActiveLoader(QueryAjaxModelLoader):
-    """Type-ahead over the active rows of a model the user may see (access.visible, `kind` defaulting to the
-    model's screen), optionally narrowed (e.g. towns only)."""
+    """Type-ahead over the active rows of a model the user may see, optionally narrowed (e.g. towns only): the
+    rows of `kind`'s list (access.visible, `kind` defaulting to the model's screen), none when the role may not
+    open that list. Personal fields (access.PERSONAL) match only a whole number, and only for the roles that
+    may see them (permissions.sees_personal_data)."""
 
     def __init__(self, name, model, fields, where=None, kind=None, **options):
         options.setdefault("placeholder", lazy_gettext("Type to search"))
@@ -34,13 +62,33 @@ class ActiveLoader(QueryAjaxModelLoader):
         self.kind = kind or model.__name__.lower()  # Petition -> "petition", VisitLog -> "visitlog"
 
     def visible(self):
-        return access.visible(self.model.select(), viewer(), self.kind)
+        user = viewer()
+        if user is None or not permissions.allowed(user.role, self.kind, "read"):
+            return self.model.select().where(access.NOTHING)
+        return access.visible(self.model.select(), user, self.kind)
 
     def get_one(self, pk):
-        """The chosen row of a posted form; None (不是有效的选项) for one the user may not see."""
+        """The chosen row of a posted form; None (refused by ScopedAjaxSelectField) for one the user may not see."""
         if not str(pk).isdigit():
             return None
         return self.visible().where(self.model._meta.primary_key == int(pk)).first()
+
+    def matching(self, term):
+        """The where-clause of a typed term, or None when nothing may match it."""
+        personal = access.personal_fields(self.model)
+        user = viewer()
+        sees = user is not None and permissions.sees_personal_data(user.role)
+        clause = None
+        for field in self._cached_fields:
+            if field.name in personal:
+                number = whole_number(field.name, term) if sees else None
+                if number is None:
+                    continue
+                part = field == number
+            else:
+                part = field.contains(term)
+            clause = part if clause is None else clause | part
+        return clause
 
     def get_list(self, term, offset=0, limit=10):
         query = self.visible()
@@ -48,16 +96,37 @@ class ActiveLoader(QueryAjaxModelLoader):
             query = query.where(self.where)
         if "active" in self.model._meta.fields:
             query = query.where(self.model.active == True)  # noqa: E712
-        term = (term or "").strip()
+        term = (term or "").strip()[:100]
         if term:
-            clause = None
-            for field in self._cached_fields:
-                q = field.contains(term)
-                clause = q if clause is None else clause | q
+            clause = self.matching(term)
+            if clause is None:
+                return []
             query = query.where(clause)
-        offset = min(max(offset or 0, 0), LOOKUP_OFFSET_MAX)  # ?offset=-1: PostgreSQL refuses a negative OFFSET
-        limit = min(max(limit or 0, 0), LOOKUP_MAX)
+        offset = clamp(offset, 0, LOOKUP_OFFSET_MAX)  # ?offset=-1: PostgreSQL refuses a negative OFFSET
+        limit = clamp(10 if limit is None else limit, 0, LOOKUP_MAX)
         return list(query.order_by(self.model._meta.primary_key).offset(offset).limit(limit))
+
+
+class ScopedAjaxSelectField(AjaxSelectField):
+    """A type-ahead field that refuses a posted id its loader does not give (unknown, or not the user's to see)
+    with a message on the field: Flask-Admin's own quietly drops it and saves the record without the link."""
+
+    def pre_validate(self, form):
+        posted = (self.raw_data or [""])[0]  # not _formdata: the null filter has already set the data to None
+        if self.data is None and posted not in ("", "__None"):
+            raise FormValidationError(gettext("Choose one of the records offered: this one is not available to you."))
+        super().pre_validate(form)
+
+
+class ScopedModelConverter(CustomModelConverter):
+    """The form converter of every screen: foreign keys with a type-ahead become ScopedAjaxSelectFields."""
+
+    def handle_foreign_key(self, model, field, **kwargs):
+        loader = getattr(self.view, "_form_ajax_refs", {}).get(field.name)
+        if loader:
+            kwargs["allow_blank"] = field.null
+            return field.name, ScopedAjaxSelectField(loader, **kwargs)
+        return super().handle_foreign_key(model, field, **kwargs)
 
 
 class ChoiceFilter(FilterEqual):

@@ -356,7 +356,10 @@ class FlagsView(SecureModelView):
         return gettext(flag.reason, **flag.params)
 
     def flag_rows(self, flags):
-        """What the page shows of each flag: kind, reason, and links to its records the user may open."""
+        """What the page shows of each flag: kind, reason, and links to its records the user may open. Only the
+        flags whose every record the user sees (access.shows_flag): their texts name petitions, people, tickets."""
+        seen = access.visible_evidence({ref for flag in flags for ref in flag.evidence}, current_user.user)
+        flags = [flag for flag in flags if access.shows_flag(flag.evidence, current_user.user, seen)]
         petition_ids = {pid for flag in flags for pid in flag.petition_ids}
         ticket_ids = {tid for flag in flags for tid in flag.ticket_ids}
         numbers = {}
@@ -370,7 +373,8 @@ class FlagsView(SecureModelView):
             readable = permissions.allowed(current_user.role, "hotlineticket", "read")
             for tid, number in HotlineTicket.select(HotlineTicket.id, HotlineTicket.number).where(
                     HotlineTicket.id.in_(list(ticket_ids))).tuples():
-                numbers["t%d" % tid] = (number, url_for("hotlineticket.details_view", id=tid) if readable else None)
+                numbers["t%d" % tid] = (number, url_for("hotlineticket.details_view", id=tid)
+                                        if readable and "t%d" % tid in seen else None)
         rows = []
         for flag in flags:
             links = [numbers[ref] for ref in flag.evidence if ref in numbers]

@@ -1,5 +1,5 @@
 """The studio's steps on open petitions: 会诊 (a consultation and its conclusion), the "1+3" group, 调解."""
-from .. import audit
+from .. import access, audit
 from ..casework import (
     Consultation, ConsultationParticipant, ConsultationPetition, ConsultationRepresentative, Mediation,
     ResolutionGroup,
@@ -16,6 +16,7 @@ def convene(petitions, by, held_at, place, agenda, representatives, participants
     with database.atomic():
         for petition in petitions:
             check("convene", Petition.get_by_id(petition.id))
+            access.check_links(ConsultationPetition(petition=petition), by)  # no wider scope for the writer
         consultation = Consultation.create(held_at=held_at, place=place, agenda=agenda,
                                            convened_by=getattr(by, "id", None))
         for representative in representatives:
@@ -56,6 +57,7 @@ def form_group(petition, by, representative, town_officer, mediator, lawyer, at=
         group = ResolutionGroup(petition=current, representative=representative, town_officer=town_officer,
                                 mediator=mediator, lawyer=lawyer, formed_at=at or now())
         group.clean()  # all four members, before the step is recorded
+        access.check_links(group, by)
         note = "%s、%s、%s、%s" % (representative.name, group.town_officer, group.mediator, group.lawyer)
         _apply("form_group", current, by, note=note, at=at, lead_representative=representative)
         group.save()  # after the step, whose guard allows no group yet

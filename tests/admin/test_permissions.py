@@ -408,3 +408,39 @@ def test_a_representative_sees_the_petitions_of_their_team_cases_and_duty_days(d
     assert seen == {"本团队的事项", "参加会诊的事项", "坐诊当天来访"}
     assert not {by_letter.subject, next_day.subject, colleagues.subject} & seen
     assert of_team.subject in seen and on_duty.subject in seen
+
+
+def every_lookup(app):
+    """(view, name, loader) of every type-ahead of every registered view, the inline forms' included."""
+    for endpoint, view in sorted(admin_views(app).items()):
+        for name, loader in sorted((getattr(view, "_form_ajax_refs", None) or {}).items()):
+            yield view, name, loader
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_type_ahead_answers_within_the_roles_list_scope(app, client, office, role):
+    """Each lookup of each view, asked for everything: a subset of the list of its kind this role may open (none
+    when it may not open that list), 50 rows at most, and never a 500 for odd paging."""
+    user = office(role)
+    answered = 0
+    for view, name, loader in every_lookup(app):
+        label = (role, view.endpoint, name)
+        url = "/admin/%s/ajax/lookup/?name=%s&query=&limit=100000" % (view.endpoint, name)
+        response = client.get(url)
+        if not permissions.allowed(role, view.endpoint, "read"):
+            assert response.status_code == 403, label
+            continue
+        assert response.status_code == 200, label
+        kind = getattr(loader, "kind", None)
+        assert kind is not None, ("a type-ahead without a row scope", label)
+        model = loader.model
+        scope = set()
+        if permissions.allowed(role, kind, "read"):
+            scope = {i for (i,) in access.visible(model.select(model.id), user, kind).tuples()}
+        found = {row[0] for row in response.get_json()}
+        assert found <= scope and len(found) <= 50, (label, found - scope)
+        answered += bool(found)
+        for odd in ("&offset=-1", "&limit=-1", "&limit=x&offset=y", "&offset=99999999999999999999"):
+            odd_response = client.get(url + odd)
+            assert odd_response.status_code == 200 and isinstance(odd_response.get_json(), list), (label, odd)
+    assert answered or role == "department", role  # the test reads real answers, not only empty lists

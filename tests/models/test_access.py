@@ -4,13 +4,18 @@ import datetime as dt
 
 import pytest
 
-from models import access, audit
-from models.casework import Consultation, ConsultationPetition, FollowUp, Mediation, Referral, VisitLog
+from models import access, audit, workflow
+from models.casework import (
+    Consultation, ConsultationPetition, DutyShift, FollowUp, Mediation, Referral, ResolutionGroup, VisitLog,
+    VisitRepresentative,
+)
+from models.db import now
 from models.documents import Document
 from models.hotline import HotlineTicket
 from models.organisation import Department
 from models.people import Petitioner, Representative, Team, User
-from models.petition import CoPetitioner, Petition
+from models.errors import ValidationError
+from models.petition import CoPetitioner, Petition, StepRecord
 from models.schema import MODELS
 
 from tests.conftest import valid_id_number
@@ -21,8 +26,7 @@ OFFICE = ("admin", "staff", "leader")
 CASE_KINDS = {"petition": Petition, "referral": Referral, "document": Document, "mediation": Mediation,
               "followup": FollowUp, "visitlog": VisitLog, "consultation": Consultation, "petitioner": Petitioner}
 # The office's own records: every role the screen admits sees them all.
-WHOLE_KINDS = ("representative", "team", "dutyshift", "department", "category", "hotlineticket", "flags", "audit",
-               "user", "apiclient")
+WHOLE_KINDS = ("representative", "team", "dutyshift", "department", "category", "audit", "user", "apiclient")
 
 
 @pytest.fixture
@@ -89,7 +93,7 @@ EXPECTED = {
     ("followup", "department"): "ours", ("followup", "representative"): "ours",
     ("visitlog", "department"): "ours", ("visitlog", "representative"): "ours",
     ("consultation", "department"): "ours", ("consultation", "representative"): "ours",
-    ("petitioner", "department"): "ours", ("petitioner", "representative"): "all",
+    ("petitioner", "department"): "ours", ("petitioner", "representative"): "ours",
 }
 
 
@@ -132,6 +136,14 @@ def test_a_department_user_without_a_department_sees_no_petition(county):
     rows, users = county
     assert seen("petition", User(username="d", role="department")) == set()
     assert seen("referral", User(username="d", role="department")) == set()
+
+
+def test_a_representative_user_without_a_representative_sees_no_petition(county):
+    """`lead_representative == None` would be IS NULL: every petition nobody leads."""
+    rows, users = county
+    assert Petition.select().where(Petition.lead_representative.is_null()).exists()
+    lone = User(username="r", role="representative")
+    assert seen("petition", lone) == set() and seen("petitioner", lone) == set()
 
 
 # -- personal fields -----------------------------------------------------------------------------------------
@@ -182,3 +194,142 @@ def test_masked_shows_the_ends_only(db, make_petitioner):
     person = make_petitioner(id_number=number, phone="13812345678")
     assert access.masked(person, "id_number") == "371526********" + number[-4:]
     assert access.masked(person, "phone") == "138****5678"
+
+
+# -- scope holes (issue: an insider's attack) ---------------------------------------------------------------
+
+def test_a_representative_sees_the_people_of_its_petitions_and_of_its_own_visits(county, make_petitioner):
+    rows, users = county
+    rep = users["representative"].representative
+    met, unmet = make_petitioner(name="接访见过的人"), make_petitioner(name="别人接访的人")
+    with_rep = VisitLog.create(petitioner=met, kind="reception", place="大厅", summary="来访")
+    VisitRepresentative.create(visit=with_rep, representative=rep)
+    VisitLog.create(petitioner=unmet, kind="reception", place="大厅", summary="来访")  # it was not there
+    assert seen("petitioner", users["representative"]) == rows["ours"]["petitioner"] | {met.id}
+    assert unmet.id not in seen("petitioner", users["department"]) | seen("petitioner", users["representative"])
+
+
+def make_user(role, username, **fields):
+    return User.create(username=username, display_name=username, role=role, password_hash="x", **fields)
+
+
+@pytest.fixture
+def outside(county):
+    """The representative of team 1 as a saved user, the staff, and "theirs" (team 2) accepted and open."""
+    rows, users = county
+    rep_user = make_user("representative", username="rep2", representative=users["representative"].representative)
+    staff = make_user("staff", username="officer")
+    theirs = Petition.get_by_id(min(rows["theirs"]["petition"]))
+    ours = Petition.get_by_id(min(rows["ours"]["petition"]))
+    for petition in (ours, theirs):
+        workflow.accept(petition, staff, at=dt.datetime(2024, 3, 1, 9))
+    return rep_user, staff, ours, Petition.get_by_id(theirs.id)
+
+
+def petitions_of(user):
+    return {p.id for p in access.visible(Petition.select(), user, "petition")}
+
+
+def test_a_visit_log_may_point_only_at_what_its_writer_sees(outside, county):
+    rows, users = county
+    rep_user, staff, ours, theirs = outside
+    loose = Petitioner.get_by_id(max(rows["theirs"]["petitioner"]))
+    for record, field in ((VisitLog(petition=theirs, kind="reception", place="大厅", summary="来访"), "petition"),
+                          (VisitLog(petitioner=loose, kind="reception", place="大厅", summary="来访"), "petitioner")):
+        with pytest.raises(ValidationError) as refused:
+            access.check_links(record, rep_user)
+        assert refused.value.field == field and refused.value.message == access.REFUSALS[field]
+        access.check_links(record, staff)  # the office links anything
+    access.check_links(VisitLog(petition=ours, petitioner=ours.petitioner, kind="reception", place="大厅",
+                                summary="来访"), rep_user)
+
+
+def test_a_representative_cannot_convene_or_group_itself_into_a_petition_it_does_not_see(outside):
+    rep_user, staff, ours, theirs = outside
+    before = petitions_of(rep_user)
+    assert theirs.id not in before and ours.id in before
+    with pytest.raises(ValidationError):
+        workflow.convene([ours, theirs], rep_user, held_at=dt.datetime(2024, 3, 2, 9), place="工作室", agenda="研判",
+                         representatives=[rep_user.representative])
+    with pytest.raises(ValidationError):
+        workflow.form_group(theirs, rep_user, rep_user.representative, "镇信访办 李某", "调解员 赵某", "律师 孙某")
+    assert Consultation.select().count() == 2 and ResolutionGroup.select().count() == 0  # the county's two only
+    assert petitions_of(rep_user) == before
+    workflow.convene([ours], rep_user, held_at=dt.datetime(2024, 3, 2, 9), place="工作室", agenda="研判",
+                     representatives=[rep_user.representative])  # its own petition: allowed
+    workflow.form_group(theirs, staff, rep_user.representative, "镇信访办 李某", "调解员 赵某", "律师 孙某")
+    assert theirs.id in petitions_of(rep_user)  # the office grouped it: now its case
+
+
+def test_a_duty_shift_opens_that_days_walk_ins_only_when_its_writer_sees_them(outside):
+    rep_user, staff, ours, theirs = outside
+    shift = DutyShift(representative=rep_user.representative, on_date=theirs.received_at.date(), session="am")
+    with pytest.raises(ValidationError) as refused:
+        access.check_links(shift, rep_user)
+    assert refused.value.field == "on_date"
+    access.check_links(shift, staff)
+    access.check_links(DutyShift(representative=rep_user.representative, on_date=dt.date(2020, 1, 2), session="am"),
+                       rep_user)  # no walk-ins that day: nothing to open
+
+
+@pytest.fixture
+def both_handled(db, make_petition):
+    """A petition referred to 县住建局, which objected, then to 县人社局, which replied; letters to each."""
+    staff = make_user("staff", username="officer")
+    first = Department.create(name="县住建局", short_name="高住建", kind="county")
+    second = Department.create(name="县人社局", short_name="高人社", kind="county")
+    start = now() - dt.timedelta(hours=6)
+    petition = make_petition(subject="两个部门办过的事项", received_at=start)
+    workflow.accept(petition, staff, at=start + dt.timedelta(hours=1))
+    objected = workflow.refer(petition, first, staff, at=start + dt.timedelta(hours=2))
+    workflow.object_to_referral(objected, staff, "不属于住建局职责，应由人社局办理。", at=start + dt.timedelta(hours=3))
+    replied = workflow.refer(petition, second, staff, at=start + dt.timedelta(hours=4))
+    workflow.record_reply(replied, staff, "support", "经核查属实。", "予以支持。", "《劳动法》", at=start + dt.timedelta(hours=5))
+    documents = {}
+    for kind, record in (("assignment_sheet", objected), ("assignment_sheet", replied), ("handling_opinion", None)):
+        documents[kind, record.department.name if record else None] = Document.create(
+            kind=kind, petition=petition, issuer=first, number="高信访〔2024〕%d号" % (len(documents) + 1),
+            prefix="高信访", year=2024, sequence=len(documents) + 1, record_id=record.id if record else None,
+            pdf=b"%PDF", sha256="0" * 64).id
+    users = {d.name: User(username=d.name, role="department", department=d) for d in (first, second)}
+    assert Referral.select().count() == 2
+    return petition, users, documents
+
+
+def test_a_department_sees_only_its_own_referrals_steps_and_letters(both_handled):
+    petition, users, documents = both_handled
+    steps = {name: [(s.step, s.note) for s in access.visible(StepRecord.select().order_by(StepRecord.id), user,
+                                                              "steprecord")] for name, user in users.items()}
+    assert steps["县住建局"] == [("accept", None), ("refer", "县住建局"), ("object", "不属于住建局职责，应由人社局办理。")]
+    assert steps["县人社局"] == [("accept", None), ("refer", "县人社局"), ("record_reply", "县人社局")]
+    assert "不属于住建局职责，应由人社局办理。" not in str(steps["县人社局"])
+    assert "县人社局" not in str(steps["县住建局"])
+    every = {s.id for s in StepRecord.select()}
+    assert {s.id for s in access.visible(StepRecord.select(), User(username="s", role="staff"), "steprecord")} == every
+    letters = {name: {d.id for d in access.visible(Document.select(), user, "document")}
+               for name, user in users.items()}
+    assert letters["县住建局"] == {documents["assignment_sheet", "县住建局"]}  # not the opinion stating 人社局's reply
+    assert letters["县人社局"] == {documents["assignment_sheet", "县人社局"], documents["handling_opinion", None]}
+
+
+def test_tickets_and_dismissed_flags_follow_the_petitions_they_cite(county):
+    from models.hotline import FlagDismissal
+
+    rows, users = county
+    ours, theirs = min(rows["ours"]["petition"]), min(rows["theirs"]["petition"])
+    tickets = {}
+    for name, petition in (("ours", ours), ("theirs", theirs), ("none", None)):
+        tickets[name] = HotlineTicket.create(number="GD%s" % name, called_at=dt.datetime(2024, 3, 1, 9), caller="甲",
+                                             phone="13912345678", content="诉求", petition=petition).id
+    mine = FlagDismissal.create(flag_key="repeat:1", kind="repeat", evidence="p%d t%d" % (ours, tickets["ours"]),
+                                reason="已核实")
+    FlagDismissal.create(flag_key="cluster:x", kind="cluster", evidence="p%d p%d" % (ours, theirs), reason="已核实")
+    FlagDismissal.create(flag_key="ticket_caller:9", kind="ticket_caller", evidence="t%d" % tickets["none"],
+                         reason="已核实")
+    for role in ("department", "representative"):
+        assert seen("hotlineticket", users[role], model=HotlineTicket) == {tickets["ours"]}
+        assert seen("flags", users[role], model=FlagDismissal) == {mine.id}
+        assert access.shows_flag(["p%d" % ours, "t%d" % tickets["ours"]], users[role])
+        assert not access.shows_flag(["p%d" % ours, "t%d" % tickets["none"]], users[role])
+        assert not access.shows_flag([], users[role])
+    assert seen("flags", users["leader"], model=FlagDismissal) == {row.id for row in FlagDismissal.select()}

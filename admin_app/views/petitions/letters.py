@@ -118,7 +118,7 @@ class LettersMixin:
     def letters_context(self, petition):
         """The 文书 section of the petition's page: what was issued, and what can be issued now."""
         issued = []
-        for document in (Document.select(*LIGHT_FIELDS).where(Document.petition == petition)
+        for document in (scoped(Document.select(*LIGHT_FIELDS), "document").where(Document.petition == petition)
                          .order_by(Document.id)):
             issued.append({
                 "number": document.number, "kind": kind_label(document.kind), "record": record_label(

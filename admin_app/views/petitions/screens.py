@@ -23,7 +23,7 @@ from models.people import Petitioner, Representative, Team
 from models.petition import CHANNELS, CLASSIFICATIONS, STATUSES, CoPetitioner, Petition
 from models.validation import normalize_id_number, normalize_phone
 
-from ... import i18n
+from ... import i18n, permissions
 from ... import personal
 from ..base import SecureModelView, date_formatter, datetime_formatter, domain_validator
 from .listing import FastListMixin
@@ -61,9 +61,10 @@ class PetitionerLoader(ActiveLoader):
 
 
 def petitioner_loader(name):
-    """By name or alias for every role; by phone only for the roles that may see phones (personal.py)."""
-    return personal.restrict_loader(PetitionerLoader(name, Petitioner, fields=(Petitioner.name, Petitioner.alias,
-                                                                               Petitioner.phone)))
+    """By name or alias for every role; by a whole phone or ID number only for the roles that may see them
+    (ActiveLoader)."""
+    return PetitionerLoader(name, Petitioner, fields=(Petitioner.name, Petitioner.alias, Petitioner.phone,
+                                                      Petitioner.id_number))
 
 
 def town_loader(name):
@@ -232,6 +233,12 @@ class PetitionView(FastListMixin, LettersMixin, StepsMixin, SecureModelView):
         if getattr(model, "linked_petitioner", None) is not None:
             flash(gettext("Linked to the petitioner on record %(name)s.", name=model.linked_petitioner.name), "info")
 
+    def open_referrals(self, petition):
+        """The referrals awaiting a reply the user may answer or object to: a department only its own."""
+        if not permissions.allowed(current_user.role, "referral", "step"):
+            return []
+        return list(access.visible(petition.referrals.where(Referral.state == "sent"), current_user.user, "referral"))
+
     def get_visit_logs(self, petition):
         return list(petition.visit_logs.order_by(VisitLog.visited_at.desc()))
 
@@ -242,8 +249,8 @@ class PetitionView(FastListMixin, LettersMixin, StepsMixin, SecureModelView):
             kwargs["co_petitioners"] = [c.petitioner for c in petition.co_petitioners]
             kwargs["step_buttons"] = self.step_buttons(petition)
             kwargs["step_csrf"] = SecureForm().csrf_token.current_token
-            kwargs["open_referrals"] = list(petition.referrals.where(Referral.state == "sent"))
-            kwargs["timeline"] = timeline(petition)
+            kwargs["open_referrals"] = self.open_referrals(petition)
+            kwargs["timeline"] = timeline(petition, current_user.user)
             kwargs.update(self.letters_context(petition))
         return super().render(template, **kwargs)
 

@@ -10,7 +10,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.form import SecureForm
-from flask_admin.model.fields import AjaxSelectField, AjaxSelectMultipleField
+from flask_admin.model.fields import AjaxSelectMultipleField
 from flask_babel import gettext, lazy_gettext as _l, ngettext
 from flask_login import current_user
 from wtforms import DateField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
@@ -29,7 +29,7 @@ from models.petition import CLASSIFICATIONS, Petition
 from ... import i18n, permissions
 from ...letters import render as letters
 from ..base import clean_ids
-from ..fields import ActiveLoader, suggest_field
+from ..fields import ActiveLoader, ScopedAjaxSelectField, suggest_field
 from .letters import flash_issued
 
 # Loaders of the step forms' type-aheads, served by the petition view's ajax lookup.
@@ -47,7 +47,7 @@ class RejectForm(SecureForm):
 
 
 class ReferForm(SecureForm):
-    department = AjaxSelectField(STEP_LOADERS["step_department"], _l("Department"), validators=[InputRequired()])
+    department = ScopedAjaxSelectField(STEP_LOADERS["step_department"], _l("Department"), validators=[InputRequired()])
     mode = SelectField(_l("Mode"), choices=i18n.choices(REFERRAL_MODES), default="assign")
     due_on = DateField(_l("Due date"), validators=[Optional()],
                        description=_l("Leave empty for the statutory handling limit; it cannot be later."))
@@ -94,7 +94,7 @@ class VoidForm(SecureForm):
 
 
 class GroupForm(SecureForm):
-    representative = AjaxSelectField(STEP_LOADERS["step_representative"], _l("Representative"),
+    representative = ScopedAjaxSelectField(STEP_LOADERS["step_representative"], _l("Representative"),
                                      validators=[InputRequired()])
     town_officer = StringField(_l("Town petition officer"), validators=[InputRequired()])
     mediator = StringField(_l("People's mediator"), validators=[InputRequired()])

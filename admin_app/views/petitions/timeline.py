@@ -3,8 +3,8 @@ import datetime as dt
 
 from flask_babel import gettext
 
-from models import workflow
-from models.casework import EVALUATIONS, OUTCOMES, VISIT_KINDS, Consultation, ConsultationPetition, VisitLog
+from models import access, workflow
+from models.casework import EVALUATIONS, OUTCOMES, VISIT_KINDS, Consultation, ConsultationPetition, Referral, VisitLog
 from models.petition import CLASSIFICATIONS, STATUSES, StepRecord
 
 from ... import i18n
@@ -16,16 +16,20 @@ def _step_details(petition, step):
         return i18n.choice_label(CLASSIFICATIONS, step.note)
     if step.step == "follow_up":
         return i18n.choice_label(EVALUATIONS, step.note)
-    if step.step == "record_reply" and petition.outcome:
-        return "%s：%s" % (step.note, i18n.choice_label(OUTCOMES, petition.outcome))
+    if step.step == "record_reply":  # this reply's outcome, not the petition's latest (another department's)
+        reply = petition.referrals.where(Referral.replied_at == step.at).first()
+        if reply is not None and reply.outcome:
+            return "%s：%s" % (step.note, i18n.choice_label(OUTCOMES, reply.outcome))
     return step.note or ""
 
 
-def timeline(petition):
+def timeline(petition, user):
     """[(when, what, details, who)], oldest first, in Chinese. Steps already cover referrals, replies,
-    objections, follow-ups and the convening of consultations; visits and outcomes are added here."""
+    objections, follow-ups and the convening of consultations; visits and outcomes are added here. Only the
+    steps the user may see (access "steprecord": a department not another department's referral steps)."""
     events = []
-    for step in petition.steps.order_by(StepRecord.at, StepRecord.id):
+    steps = access.visible(petition.steps, user, "steprecord")
+    for step in steps.order_by(StepRecord.at, StepRecord.id):
         details = _step_details(petition, step)
         if step.status_after and step.status_after != step.status_before and step.status_before:
             status = i18n.choice_label(STATUSES, step.status_after)
