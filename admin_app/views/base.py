@@ -369,11 +369,10 @@ def submitted_version(form):
 
 def deactivate(model, ids):
     """Deactivate the active records of these ids, each in its own transaction with its audit entry; the count."""
-    count = 0
-    for record in model.select().where(model._meta.primary_key.in_(clean_ids(ids)) & (model.active == True)):  # noqa: E712
+    count, key, active = 0, model._meta.primary_key, model.active == True  # noqa: E712
+    for record in model.select().where(key.in_(clean_ids(ids)) & active):
         with database.atomic():
-            rows = (model.update(active=False, version=model.version + 1)
-                    .where((model._meta.primary_key == record._pk) & (model.active == True)).execute())  # noqa: E712
+            rows = model.update(active=False, version=model.version + 1).where((key == record._pk) & active).execute()
             if rows:
                 audit.record("update", record, record._pk, by=current_user, summary=str(record),
                              before={"active": True}, after={"active": False})
