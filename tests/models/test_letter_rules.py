@@ -343,3 +343,16 @@ def test_the_upgrade_voids_duplicates_left_by_the_race_and_keeps_the_oldest(reac
         with db.atomic():
             Document.create(**dict(values, number="高信访〔%d〕9号" % first.year, sequence=9))
     assert schema.upgrade(db) == (schema.LATEST, schema.LATEST)
+
+
+def test_an_answer_given_over_a_letter_in_force_voids_it_rather_than_keep_two(reach, clerk, office):
+    """A 处理意见书 in force from before these rules (archived directly, as an old version could): the answer's new
+    letter takes its place; the earlier one stays on record, void, with the reason, audited."""
+    petition = reach("handled")
+    earlier = documents.archive("handling_opinion", petition, office, fake_pdf, clerk)
+    answered = letters.answer(petition, clerk, fake_pdf, issuer=office)
+    earlier = Document.get_by_id(earlier.id)
+    assert [d.id for d in live()] == [answered.id]
+    assert earlier.is_void and earlier.void_reason == documents.SUPERSEDED_REASON
+    assert AuditEntry.select().where((AuditEntry.model == "document") & (AuditEntry.record_id == earlier.id)
+                                     & (AuditEntry.action == "update")).count() == 1
