@@ -6,7 +6,7 @@ changed: a wrong one is voided with a reason and a new one issued.
 """
 import hashlib
 
-from peewee import BlobField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
+from peewee import BlobField, CharField, DateTimeField, ForeignKeyField, IntegerField, IntegrityError, TextField
 
 from .db import BaseModel, database, now
 from .errors import N_, NotAllowed, ValidationError
@@ -66,6 +66,57 @@ class Document(BaseModel):
         return self.number
 
 
+# One live (not voided) document per petition, kind and record, enforced by the database (schema version 10,
+# install_live_index). A letter about the petition itself has no record id: COALESCE makes those rows collide too
+# (NULLs never do in a unique index). Record ids are positive, so -1 is no record.
+LIVE_INDEX = "document_live_once"
+LIVE_INDEX_SQL = ("CREATE UNIQUE INDEX IF NOT EXISTS %s ON document (petition_id, kind, COALESCE(record_id, -1)) "
+                  "WHERE voided_at IS NULL" % LIVE_INDEX)
+# The void reason of a duplicate the upgrade found (stored as this msgid; screens translate it, void_reason_text).
+DUPLICATE_REASON = N_("Issued twice by mistake (two clerks at the same moment); voided when the database was "
+                      "upgraded. The earlier document stays in force.")
+SUPERSEDED_REASON = N_("Superseded by the handling opinion issued with the new answer.")
+SYSTEM_REASONS = (DUPLICATE_REASON, SUPERSEDED_REASON)
+
+
+class AlreadyIssued(NotAllowed):
+    """The letter is in force already (issued by someone else, perhaps a moment ago): `document` is that one."""
+
+    def __init__(self, document):
+        super().__init__(N_("%(number)s is already issued: print it, or void it and issue a new one."),
+                         number=document.number)
+        self.document = document
+
+
+def live_duplicates():
+    """[(kept, [voided later])]: documents in force twice for one petition, kind and record; the oldest is kept."""
+    groups = {}
+    query = Document.select(*(f for f in Document._meta.sorted_fields if f.name != "pdf")).where(
+        Document.voided_at.is_null()).order_by(Document.id)
+    for document in query:
+        groups.setdefault((document.petition_id, document.kind, document.record_id), []).append(document)
+    return [(found[0], found[1:]) for found in groups.values() if len(found) > 1]
+
+
+def install_live_index(db, record=None):
+    """Schema version 10: the unique index of the live documents. Documents the race of two issuers left in force
+    twice are voided first (the oldest stays in force), with DUPLICATE_REASON: voiding, not refusing the upgrade,
+    because every office that met the race has them and could not remove them itself; a voided document keeps its
+    number and bytes on record, so nothing issued is lost. record(document, kept) is called for each one voided
+    (the caller's audit entry). Returns the documents voided."""
+    voided = []
+    at = now()
+    for kept, later in live_duplicates():
+        for document in later:
+            (Document.update(voided_at=at, void_reason=DUPLICATE_REASON, version=Document.version + 1)
+             .where(Document.id == document.id).execute())
+            voided.append(document)
+            if record is not None:
+                record(document, kept)
+    db.execute_sql(LIVE_INDEX_SQL)
+    return voided
+
+
 def format_number(prefix, year, sequence):
     """高信访〔2022〕12号: 〔〕 brackets, no leading zeros."""
     return "%s〔%d〕%d号" % (prefix, year, sequence)
@@ -74,23 +125,34 @@ def format_number(prefix, year, sequence):
 def archive(kind, petition, issuer, pdf_bytes_for, by, at=None, record_id=None, replaces=None, font=None):
     """Give the letter its number, render it with that number (pdf_bytes_for(number, at) -> bytes), archive it.
 
-    All in one transaction: a failed rendering takes no number. Unchecked and unaudited: issue letters through
-    models.workflow.letters."""
+    All in one transaction: a failed rendering takes no number. Raises AlreadyIssued when the letter is in force:
+    decided once the number series is locked (a second issuer waits for the first, then sees its letter), and
+    enforced by the database's LIVE_INDEX; either way the number goes back to the series (no gap). Unchecked and
+    unaudited: issue letters through models.workflow.letters."""
     if kind not in KINDS:
         raise ValidationError(N_("Unknown kind of letter."), field="kind")
     if not issuer.short_name:
         raise ValidationError(N_("The issuing organ %(name)s has no short name for document numbers."),
                               field="issuer", name=issuer.name)
     at = at or now()
-    with database.atomic():
-        sequence = next_number(issuer.short_name, at.year)
-        number = format_number(issuer.short_name, at.year, sequence)
-        pdf = pdf_bytes_for(number, at)
-        return Document.create(
-            kind=kind, petition=petition, issuer=issuer, number=number, prefix=issuer.short_name, year=at.year,
-            sequence=sequence, record_id=record_id, pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(),
-            font_embedded=font, issued_at=at, issued_by=getattr(by, "id", None),
-            replaces=replaces.id if replaces is not None else None)
+    try:
+        with database.atomic():
+            sequence = next_number(issuer.short_name, at.year)  # locks the series until the transaction ends
+            in_force = current(kind, petition, record_id)
+            if in_force is not None:
+                raise AlreadyIssued(in_force)
+            number = format_number(issuer.short_name, at.year, sequence)
+            pdf = pdf_bytes_for(number, at)
+            return Document.create(
+                kind=kind, petition=petition, issuer=issuer, number=number, prefix=issuer.short_name, year=at.year,
+                sequence=sequence, record_id=record_id, pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(),
+                font_embedded=font, issued_at=at, issued_by=getattr(by, "id", None),
+                replaces=replaces.id if replaces is not None else None)
+    except IntegrityError:  # another series (another issuer or year) issued it meanwhile: LIVE_INDEX refused ours
+        in_force = current(kind, petition, record_id)
+        if in_force is None:
+            raise
+        raise AlreadyIssued(in_force) from None
 
 
 def mark_void(document, by, reason, at=None):
@@ -115,6 +177,11 @@ def current(kind, petition, record_id=None):
     if record_id is not None:
         query = query.where(Document.record_id == record_id)
     return query.order_by(Document.id.desc()).first()
+
+
+def void_reason_text(reason, translate):
+    """A void reason as shown: the reasons the system writes (SYSTEM_REASONS) translated, people's as written."""
+    return translate(reason) if reason in SYSTEM_REASONS else reason
 
 
 def verify(document):

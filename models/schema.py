@@ -179,6 +179,20 @@ def _v9_sessions(db):
 
 def _v10_integrity(db):
     """Integrity: one live document per petition, kind and record; the keyed audit chain."""
+    _one_live_document(db)
+
+
+def _one_live_document(db):
+    """The unique index of the live documents; duplicates left by concurrent issuing are voided (the oldest stays
+    in force), each with an audit entry (models/documents.py: install_live_index says why voided, not refused)."""
+    from . import audit, documents
+
+    def record(document, kept):
+        audit.record("update", Document, document.id, summary=document.number,
+                     before={"voided_at": None, "void_reason": None},
+                     after={"void_reason": documents.DUPLICATE_REASON, "kept": kept.number})
+
+    documents.install_live_index(db, record=record)
 
 
 MIGRATIONS = [_v1_foundation, _v2_workflow, _v3_documents, _v4_safety, _v5_hotline, _v6_search, _v7_tallies,

@@ -74,7 +74,7 @@ def push_tickets():
             bad[index] = gettext("A ticket is a JSON object of text values.")
             continue
         records.append((index + 1, {field: ticket[key] for key, field in API_FIELDS.items() if key in ticket}))
-    report = importer.import_records(records)
+    report = importer.import_records(records, summary=client.name)  # each row audited
     results = {}
     for row in report.rows:
         item = {"index": row.line - 1, "number": row.number or "", "result": row.result}

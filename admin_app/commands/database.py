@@ -5,7 +5,7 @@ import secrets
 import click
 from flask.cli import with_appcontext
 
-from models import schema
+from models import audit, schema
 from models.db import database
 from models.errors import DomainError
 from models.organisation import Department
@@ -86,7 +86,9 @@ def create_user(username, role, department_name, representative_name, display_na
         password = click.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
     try:
         user.set_password(password)
-        user.save()
+        with database.atomic():
+            user.save()
+            audit.record("create", user, user.id, summary=username, after=audit.snapshot(user))
     except DomainError as err:
         fail(message(err))
     click.echo("已创建用户 %s（%s）。" % (username, role_name(role)))
@@ -110,6 +112,7 @@ def first_start():
         fail("ADMIN_PASSWORD 不符合要求：%s" % message(err))
     with database.atomic():
         admin.save()
+        audit.record("create", admin, admin.id, summary=admin.username, after=audit.snapshot(admin))
         from models.demo import seed_demo as seed
 
         seed(admin_user=admin)

@@ -47,7 +47,8 @@ def import_hotline(path, username, quiet):
     stream = open(os.devnull, "w") if quiet else sys.stderr
     try:
         with click.progressbar(length=len(rows), label="导入中", show_pos=True, file=stream) as bar:
-            report = importer.import_rows(headers, rows, mapping, progress=bar.update)
+            report = importer.import_rows(headers, rows, mapping, progress=bar.update, by=user,
+                                            summary=os.path.basename(path)[:60])
     finally:
         if quiet:
             stream.close()

@@ -235,6 +235,13 @@ class SecureModelView(ExportMixin, LoginRequired, ModelView):
     def update_model(self, form, model):
         return self._save(form, model, False)
 
+    def _refresh_forms_cache(self):
+        """Every edit form carries the version and opening time, also a screen's own (get_edit_form overridden)."""
+        super()._refresh_forms_cache()
+        if not hasattr(self._edit_form_class, "version"):
+            self._edit_form_class = type(self._edit_form_class.__name__, (self._edit_form_class,), {
+                "version": HiddenField(), "opened_at": HiddenField()})
+
     def edit_form(self, obj=None):
         """The edit form remembers the record's version and when it was opened (optimistic locking)."""
         form = super().edit_form(obj)
@@ -245,15 +252,15 @@ class SecureModelView(ExportMixin, LoginRequired, ModelView):
     def _save(self, form, model, is_created):
         """Populate and save in one transaction: a failing part leaves nothing written."""
         before = None if is_created else audit.snapshot(model)
-        read_version = model.version
+        submitted = submitted_version(form)
+        if not is_created and submitted is None:  # without it a stale form would overwrite a newer edit
+            flash(gettext(VERSION_MISSING), "error")
+            return False
         try:
             with database.atomic():
                 form.populate_obj(model)
-                submitted = str(getattr(form, "version", None) and form.version.data or "")
-                if is_created:
-                    model.version = 1
-                else:  # the version the user's form was made from, not the one just read
-                    model.version = int(submitted) if submitted.isdigit() else read_version
+                # a new record starts at 1; an edit must find the version the user's form was made from
+                model.version = 1 if is_created else submitted
                 self._on_model_change(form, model, is_created)
                 access.check_links(model, viewer())  # a link may not widen the writer's own scope
                 self.save_record(model, is_created)
@@ -346,6 +353,33 @@ class SecureModelView(ExportMixin, LoginRequired, ModelView):
                 deleted += 1
         if deleted:
             flash(ngettext("%(num)s record was deleted.", "%(num)s records were deleted.", deleted), "success")
+
+
+VERSION_MISSING = N_("The form does not say which version of the record it was opened on (an old or incomplete "
+                     "page): nothing was saved. Open the record again and make the change there.")
+
+
+def submitted_version(form):
+    """The record version a posted edit form was made from (its hidden `version` field as posted), or None when
+    it is missing or not a whole number. Every edit of a versioned record needs it (optimistic locking); the
+    field's data is no help, since WTForms fills a field missing from the post with the record's current value."""
+    field = getattr(form, "version", None)
+    posted = getattr(field, "raw_data", None) or []  # as posted: when it is missing, field.data is the record's own
+    value = str(posted[0] if posted else "").strip()
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def deactivate(model, ids):
+    """Deactivate the active records of these ids, each in its own transaction with its audit entry; the count."""
+    count, key, active = 0, model._meta.primary_key, model.active == True  # noqa: E712
+    for record in model.select().where(key.in_(clean_ids(ids)) & active):
+        with database.atomic():
+            rows = model.update(active=False, version=model.version + 1).where((key == record._pk) & active).execute()
+            if rows:
+                audit.record("update", record, record._pk, by=current_user, summary=str(record),
+                             before={"active": True}, after={"active": False})
+                count += rows
+    return count
 
 
 def clean_ids(ids):

@@ -14,7 +14,7 @@ from pypdf import PdfReader, PdfWriter
 from wtforms import TextAreaField
 from wtforms.validators import InputRequired
 
-from models.documents import KINDS, Document
+from models.documents import KINDS, Document, void_reason_text
 from models.workflow import letters as letter_rules
 
 from .. import i18n
@@ -79,6 +79,7 @@ class DocumentView(StepFormPage, SecureModelView):
     column_formatters_detail = {
         "kind": column_formatters["kind"], "petition": petition_link, "issued_at": datetime_formatter,
         "voided_at": datetime_formatter, "replaces": replaces_link,
+        "void_reason": lambda view, context, model, name: void_reason_text(model.void_reason, gettext),
         "record_id": lambda view, context, model, name: record_label(model.kind, model.record_id),
         "font_embedded": lambda view, context, model, name: model.font_embedded or gettext(
             "None: the reader needs a Chinese font"),

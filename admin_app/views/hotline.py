@@ -23,7 +23,7 @@ from models.workflow.hotline import match_petitioner, ticket_to_petition
 from models.petition import STATUSES, Petition
 
 from .. import i18n, permissions, personal
-from .base import SecureModelView, clean_ids, datetime_formatter
+from .base import SecureModelView, clean_ids, datetime_formatter, deactivate
 from .fields import ChoiceFilter, HasValueFilter, petition_link
 from .petitions.screens import DateRange
 
@@ -227,7 +227,7 @@ class HotlineTicketView(personal.PersonalFields, SecureModelView):
             return None
 
     def show_report(self, filename, data, overrides, context):
-        report = importer.import_file(data, filename, overrides=overrides)
+        report = importer.import_file(data, filename, overrides=overrides, by=current_user, summary=filename[:60])
         if report.error is not None:
             flash(gettext("The file was not imported: %(error)s", error=i18n.error_message(report.error)), "error")
             return self.render("admin/hotline_import.html", form=ImportForm(), **context)
@@ -312,14 +312,7 @@ class ApiClientView(SecureModelView):
 
     @action("deactivate", _l("Deactivate"), _l("Deactivate the selected clients? Their tokens stop working."))
     def action_deactivate(self, ids):
-        count = 0
-        active = ApiClient.active == True  # noqa: E712
-        for client in ApiClient.select().where(ApiClient.id.in_(clean_ids(ids)) & active):
-            with database.atomic():
-                ApiClient.update(active=False, version=ApiClient.version + 1).where(ApiClient.id == client.id).execute()
-                audit.record("update", client, client.id, by=current_user, before={"active": True},
-                             after={"active": False})
-            count += 1
+        count = deactivate(ApiClient, ids)  # audited, one by one
         flash(ngettext("%(num)s client was deactivated.", "%(num)s clients were deactivated.", count), "success")
 
 

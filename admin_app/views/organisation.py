@@ -9,7 +9,7 @@ from models.organisation import DEPARTMENT_KINDS, Category, Department
 from models.validation import normalize_phone
 
 from .. import i18n
-from .base import SecureModelView, clean_ids, domain_validator
+from .base import SecureModelView, deactivate, domain_validator
 from .fields import ActiveLoader, ChoiceFilter
 
 
@@ -35,7 +35,7 @@ class DepartmentView(SecureModelView):
 
     @action("deactivate", _l("Deactivate"), _l("Deactivate the selected departments?"))
     def action_deactivate(self, ids):
-        count = Department.update(active=False).where(Department.id.in_(clean_ids(ids))).execute()
+        count = deactivate(Department, ids)  # audited, one by one
         flash(ngettext("%(num)s department was deactivated.", "%(num)s departments were deactivated.", count), "success")
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from peewee import IntegrityError, PostgresqlDatabase
 
+from .. import audit
 from ..db import database, now
 from ..errors import N_, DomainError
 from ..hotline import FIELD_LABELS, MAX_LENGTHS, HotlineTicket, id_number_key, phone_key
@@ -212,9 +213,11 @@ def _no_flush_wait():
         database.execute_sql("SET LOCAL synchronous_commit TO OFF")
 
 
-def upsert(values, existing=NOT_READ):
-    """Add or update one ticket by its number, in its own transaction: ("added"|"updated"|"unchanged",
-    changed fields, ticket). `existing` is the stored ticket (or None: there is none) when the caller read it."""
+def upsert(values, existing=NOT_READ, by=None, summary=None):
+    """Add or update one ticket by its number, in its own transaction with its audit entry (so the rows of an
+    import cut short are on record as those of a finished one): ("added"|"updated"|"unchanged", changed fields,
+    ticket). `existing` is the stored ticket (or None: there is none) when the caller read it; by: the user (None
+    for the API or a command run without --by); summary: where the row came from (the file, the API client)."""
     number = values["number"]
     with database.atomic():
         _no_flush_wait()
@@ -226,22 +229,27 @@ def upsert(values, existing=NOT_READ):
             try:
                 with database.atomic():
                     ticket = HotlineTicket.create(**values)
+                    audit.record("create", ticket, ticket.id, by=by, summary=summary or number,
+                                 after=audit.snapshot(ticket))
                 return "added", sorted(values), ticket
             except IntegrityError:  # added by another import in the meantime: update it instead
                 ticket = HotlineTicket.get(HotlineTicket.number == number)
         changes = _differences(ticket, values)
         if not changes:
             return "unchanged", [], ticket
+        before = audit.snapshot(ticket)
         for name, value in changes.items():
             setattr(ticket, name, value)
         ticket.updated_at = now()
         ticket.save()
+        old, new = audit.changes(before, audit.snapshot(ticket))
+        audit.record("update", ticket, ticket.id, by=by, summary=summary or number, before=old, after=new)
         return "updated", sorted(changes), ticket
 
 
-def import_records(records, progress=None):
+def import_records(records, progress=None, by=None, summary=None):
     """Import [(line, {field: cell})]: the per-row report. A bad row is skipped with its reason; an error in
-    saving one row rolls back that row only."""
+    saving one row rolls back that row only. Each row written is audited as it commits (upsert: by, summary)."""
     started = dt.datetime.now()
     report = ImportReport()
     parsed = []
@@ -270,7 +278,7 @@ def import_records(records, progress=None):
             else:
                 first_line[number] = line
             try:
-                row.result, row.changed, ticket = upsert(values, known.get(number))  # read above: None is none
+                row.result, row.changed, ticket = upsert(values, known.get(number), by, summary)  # None: none
                 known[number], row.ticket_id = ticket, ticket.id
             except DomainError as error:  # RowSkipped, a ValidationError of the model, a StaleRecord
                 row.error = error
@@ -286,7 +294,7 @@ def import_records(records, progress=None):
     return report
 
 
-def import_rows(headers, rows, mapping=None, progress=None):
+def import_rows(headers, rows, mapping=None, progress=None, by=None, summary=None):
     """Import rows keyed by header ([(line, {header: cell})]) through the column mapping."""
     mapping = mapping or column_mapping()
     columns, missing = resolve_columns(headers, mapping)
@@ -294,16 +302,16 @@ def import_rows(headers, rows, mapping=None, progress=None):
         return ImportReport(columns=columns, error=FileUnreadable(
             N_("Required columns are missing: %(columns)s."), columns=required_headers(mapping, missing)))
     records = [(line, {name: row.get(header) for name, header in columns.items()}) for line, row in rows]
-    report = import_records(records, progress)
+    report = import_records(records, progress, by, summary)
     report.columns = columns
     return report
 
 
-def import_file(data, filename="", overrides=None, progress=None):
+def import_file(data, filename="", overrides=None, progress=None, by=None, summary=None):
     """Read an xlsx or CSV file (bytes) and import it; an unreadable file gives a report with its error."""
     mapping = column_mapping(overrides)
     try:
         headers, rows = read_table(data, filename, mapping)
     except FileUnreadable as err:
         return ImportReport(error=err)
-    return import_rows(headers, rows, mapping, progress)
+    return import_rows(headers, rows, mapping, progress, by, summary)

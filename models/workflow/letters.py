@@ -105,7 +105,8 @@ def issue(kind, petition, by, render, record_id=None, *, issuer, font=None, repl
     """印发: number, render, archive and audit a letter the petition may have and does not have yet.
 
     render(number, at) -> PDF bytes; issuer: the Department whose 文号 it takes; font: the embedded font's file
-    name. Raises NotAvailable (with the reason), NotAllowed (already issued; or the 处理意见书 of a handled
+    name. Raises NotAvailable (with the reason), documents.AlreadyIssued (a NotAllowed: in force already, perhaps
+    issued by another clerk a moment ago; its `document` is that one), NotAllowed (the 处理意见书 of a handled
     petition, which answer() issues), ValidationError (unknown kind, an issuer without a short name); and
     whatever render raises. All in one transaction: a refusal or a failed rendering writes nothing."""
     with database.atomic():
@@ -156,20 +157,22 @@ def for_printing(kind, petition, by, render_for, *, issuer, font=None):
     for record_id in records_for(kind, petition):
         document = documents.current(kind, petition, record_id)
         if document is None:
-            document = issue(kind, petition, by, render_for(record_id), record_id, issuer=issuer, font=font)
+            try:
+                document = issue(kind, petition, by, render_for(record_id), record_id, issuer=issuer, font=font)
+            except documents.AlreadyIssued as issued:  # another clerk printed it a moment ago: print theirs
+                document = Document.get_by_id(issued.document.id)
         yield document
 
 
 def _issue(kind, petition, by, render, record_id, issuer, font, replaces, once):
-    def checked(number, at):
-        if once:  # here, once the number is taken: a second writer waits on the series, then sees this letter
-            in_force = documents.current(kind, petition, record_id)
-            if in_force is not None:
-                raise NotAllowed(N_("%(number)s is already issued: print it, or void it and issue a new one."),
-                                 number=in_force.number)
-        return render(number, at)
-
-    document = documents.archive(kind, petition, issuer, checked, by, record_id=record_id, replaces=replaces,
+    """Number, render, archive and audit. once: refused (documents.AlreadyIssued, decided inside the numbering
+    transaction and enforced by the database) when the letter is in force; else the one in force is voided first
+    (a petition answered anew: the earlier letter stays on record, void)."""
+    if not once:
+        in_force = documents.current(kind, petition, record_id)
+        if in_force is not None:
+            void(in_force, by, documents.SUPERSEDED_REASON)
+    document = documents.archive(kind, petition, issuer, render, by, record_id=record_id, replaces=replaces,
                                  font=font)
     audit.record("create", Document, document.id, by=by, summary=document.number, after={
         "kind": kind, "number": document.number, "petition": petition.id, "record_id": record_id,

@@ -1,5 +1,5 @@
 """分诊: a petition referred to a department (转送 / 交办), the department's objection and its reply."""
-from .. import deadlines
+from .. import audit, deadlines
 from ..casework import OUTCOMES, Referral
 from ..db import database, now
 from ..errors import N_, NotAllowed, ValidationError
@@ -28,6 +28,7 @@ def refer(petition, department, by, mode="assign", due_on=None, instructions=Non
             raise ValidationError(N_("The due date cannot be in the past."), field="due_on")
         referral = Referral.create(petition=current, department=department, mode=mode, instructions=instructions,
                                    sent_at=at, due_on=due_on, sent_by=getattr(by, "id", None))
+        audit.record("create", referral, referral.id, by=by, summary=current.number, after=audit.snapshot(referral))
         _apply("refer", current, by, note=department.name, at=at, due_on=due_on)
         return referral
 
@@ -46,8 +47,10 @@ def object_to_referral(referral, by, reason, at=None):
         if at.date() > limit:
             raise NotAllowed(N_("The objection period ended on %(date)s (5 working days)."), date=limit,
                              translate=("date",))
+        before = audit.snapshot(referral)
         referral.state, referral.objection_reason, referral.objected_at = "objected", reason, at
         referral.save()
+        _audit_change(referral, before, by)
         petition = referral.petition
         _apply("object", petition, by, note=reason, at=at, due_on=petition.referral_due)
         return referral
@@ -64,10 +67,18 @@ def record_reply(referral, by, outcome, facts, opinion, legal_basis, at=None):
         referral = Referral.get_by_id(referral.id)
         if referral.state != "sent":
             raise NotAllowed(N_("This referral has already been answered or objected to."))
+        before = audit.snapshot(referral)
         referral.state, referral.outcome, referral.replied_at = "replied", outcome, at
         referral.facts, referral.opinion, referral.legal_basis = facts, opinion, legal_basis
         referral.save()
+        _audit_change(referral, before, by)
         petition = referral.petition
         _apply("record_reply", petition, by, note=referral.department.name, at=at, outcome=outcome,
                due_on=petition.handling_due)
         return referral
+
+
+def _audit_change(referral, before, by):
+    """The referral's own change (the reply's facts and opinion, the objection), beside the petition's step."""
+    old, new = audit.changes(before, audit.snapshot(referral))
+    audit.record("update", referral, referral.id, by=by, summary=referral.petition.number, before=old, after=new)

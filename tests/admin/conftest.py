@@ -1,4 +1,5 @@
 """Fixtures for the screens: an app on the test database, a client, and login_as(role)."""
+import re
 
 import pytest
 from playhouse.test_utils import count_queries
@@ -63,7 +64,8 @@ def form_post(client):
 
     def form_post(url, data, form_url=None, **kwargs):
         page = client.get(form_url or url).get_data(as_text=True)
-        return client.post(url, data=dict(data, csrf_token=csrf_token(page)), **kwargs)
+        hidden = dict(re.findall(r'name="(version|opened_at)" type="hidden" value="([^"]*)"', page))  # as a browser
+        return client.post(url, data=dict(hidden, **dict(data, csrf_token=csrf_token(page))), **kwargs)
 
     return form_post
 

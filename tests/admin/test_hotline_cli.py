@@ -21,11 +21,13 @@ def test_import_a_file_and_again(runner, tmp_path):
     assert "已导入 tickets.xlsx：新增 4 条，更新 0 条，未变 0 条，跳过 1 条（共 5 行" in result.output
     assert "导入中" in result.output  # the progress bar (on stderr)
     assert HotlineTicket.select().count() == 4
-    assert AuditEntry.select().where(AuditEntry.model == "hotline_ticket").count() == 1
+    entries = AuditEntry.select().where(AuditEntry.model == "hotline_ticket").order_by(AuditEntry.id)
+    assert sorted(e.record_id for e in entries if e.record_id) == [t.id for t in HotlineTicket.select()]  # each row
+    assert [e.record_id for e in entries if e.record_id is None] == [None]  # and the file
     again = runner.invoke(args=["import-hotline", str(path), "--quiet"])
     assert again.exit_code == 0 and "新增 0 条，更新 0 条，未变 4 条，跳过 1 条" in again.output
     assert "导入中" not in again.output
-    assert AuditEntry.select().where(AuditEntry.model == "hotline_ticket").count() == 1  # nothing changed
+    assert AuditEntry.select().where(AuditEntry.model == "hotline_ticket").count() == 5  # nothing changed
 
 
 def test_the_importing_user_is_recorded(runner, tmp_path, make_user):
@@ -33,7 +35,7 @@ def test_the_importing_user_is_recorded(runner, tmp_path, make_user):
     path = tmp_path / "t.csv"
     path.write_bytes(csv_bytes(rows_of(2), encoding="gbk"))
     assert runner.invoke(args=["import-hotline", str(path), "--by", "officer"]).exit_code == 0
-    assert AuditEntry.select().where(AuditEntry.model == "hotline_ticket").get().username == "officer"
+    assert {e.username for e in AuditEntry.select().where(AuditEntry.model == "hotline_ticket")} == {"officer"}
     unknown = runner.invoke(args=["import-hotline", str(path), "--by", "nobody"])
     assert unknown.exit_code == 1 and "找不到用户：nobody" in unknown.output
 

@@ -62,8 +62,10 @@ def test_an_uploaded_file_is_imported_with_its_report(client, login_as):
     assert "与第 3 行工单编号相同" in text
     assert english_words(page, data=["hotline", "xlsx", "script", "alert"]) == []  # the file's name and cells
     assert HotlineTicket.select().count() == 3
-    entry = AuditEntry.select().where(AuditEntry.model == "hotline_ticket").get()
+    entries = AuditEntry.select().where(AuditEntry.model == "hotline_ticket")
+    entry = entries.where(AuditEntry.record_id.is_null()).get()  # the file; and each row as it was written
     assert "hotline.xlsx" in entry.summary and "新增 3 条" in entry.summary
+    assert {e.record_id for e in entries if e.record_id} == {t.id for t in HotlineTicket.select()}
 
     again = upload(client, xlsx_bytes(rows), "hotline.xlsx").get_data(as_text=True)
     assert any("新增 0 条，更新 0 条，未变 4 条，跳过 1 条" in a for a in alerts(again))

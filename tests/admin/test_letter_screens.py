@@ -358,8 +358,9 @@ def test_the_document_list_loads_no_pdf_and_a_fixed_number_of_queries(client, st
     office = Department.get(Department.name == "县信访局")
 
     def issue_fake(count):
-        for _ in range(count):
-            documents.archive("handling_opinion", petition, office, lambda number, at: b"%PDF-1.4 fake", staff)
+        for _ in range(count):  # one in force at a time (the database keeps it so): each voided in turn
+            documents.mark_void(documents.archive("handling_opinion", petition, office,
+                                                  lambda number, at: b"%PDF-1.4 fake", staff), staff, "测试")
 
     issue_fake(2)
     with query_counter() as few:
@@ -401,3 +402,80 @@ def test_issuing_the_handling_opinion_of_a_handled_petition_needs_the_answer_ste
     response = issue(client, petition)
     assert response.status_code == 403 and "没有权限" in response.get_data(as_text=True)
     assert Petition.get_by_id(petition.id).status == "handled" and Document.select().count() == 0
+
+
+# -- issued once, whoever clicks at the same moment --------------------------------------------------------
+
+def concurrent_clients(app, count):
+    """`count` test clients, each logged in as staff with its own session (each request its own connection)."""
+    from tests.admin.helpers import PASSWORD
+
+    clients = []
+    for _ in range(count):
+        other = app.test_client()
+        page = other.get("/login").get_data(as_text=True)
+        assert other.post("/login", data={"username": "staff", "password": PASSWORD,
+                                          "csrf_token": csrf_token(page)}).status_code == 302
+        clients.append(other)
+    return clients
+
+
+def at_once(clients, post):
+    """post(client) in one thread per client, all released together; the responses (or exceptions)."""
+    import threading
+
+    from models.db import database
+
+    barrier, results = threading.Barrier(len(clients)), [None] * len(clients)
+
+    def run(i):
+        try:
+            barrier.wait(30)
+            results[i] = post(clients[i])
+        except Exception as err:  # noqa: BLE001 - reported by the test
+            results[i] = err
+        finally:
+            database.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(300)
+    return results
+
+
+def test_sixteen_clerks_issuing_the_same_letter_at_once_get_one_document_and_no_error(app, client, staff, handled,
+                                                                                       zh):
+    petition = handled()
+    clients = concurrent_clients(app, 16)
+    tokens = [csrf_token(details(c, petition)) for c in clients]
+    url = "/admin/petition/letter/issue/?id=%d&kind=acceptance_notice&record=" % petition.id
+    results = at_once(clients, lambda c: c.post(url, data={"csrf_token": tokens[clients.index(c)]},
+                                                follow_redirects=True))
+    assert all(not isinstance(r, Exception) and r.status_code == 200 for r in results), results
+    live = list(Document.select().where(Document.voided_at.is_null()))
+    assert [(d.kind, d.number) for d in live] == [("acceptance_notice", number(1))]
+    messages = [" ".join(alerts(r.get_data(as_text=True))) for r in results]
+    issued_now = zh("Issued %(number)s (%(kind)s).", number=number(1), kind=zh("Notice of acceptance"))
+    in_force = zh("%(number)s is already issued: print it, or void it and issue a new one.", number=number(1))
+    assert sorted(messages) == sorted([issued_now] + [in_force] * 15), messages  # the others told which one
+    assert Document.select().count() == 1  # and no number was taken twice or lost
+
+
+def test_concurrent_bulk_prints_print_the_same_letters_and_skip_none(app, client, staff, handled):
+    ready = [handled(subject="事项%d" % n) for n in range(4)]
+    for petition in ready:
+        workflow.answer(petition, staff)
+    clients = concurrent_clients(app, 3)
+    url = "/admin/petition/letters/print/?ids=%s" % ",".join(str(p.id) for p in ready)
+    tokens = [csrf_token(c.get(url).get_data(as_text=True)) for c in clients]
+    results = at_once(clients, lambda c: c.post(url, data={"kind": "handling_opinion",
+                                                           "csrf_token": tokens[clients.index(c)]}))
+    assert all(not isinstance(r, Exception) and r.status_code == 200 for r in results), results
+    live = {d.petition_id: d.number for d in Document.select().where(Document.voided_at.is_null())}
+    assert set(live) == {p.id for p in ready} and Document.select().count() == 4
+    for response in results:
+        html = response.get_data(as_text=True)
+        assert all("%s %s" % (p.number, live[p.id]) in visible_text(html) for p in ready), html
+        assert 'id="skipped"' not in html, visible_text(html)  # nobody's letter was refused as "already issued"

@@ -2,10 +2,13 @@
 at each status and why not the others; each issued once; voided and reissued; every issue and void audited;
 答复 issues exactly one 处理意见书; printing never answers; a rendering that fails writes nothing."""
 import datetime as dt
+import threading
 
 import pytest
+from peewee import IntegrityError
 
-from models import documents, workflow
+from models import documents, schema, workflow
+from models.db import database
 from models.audit import AuditEntry
 from models.casework import Referral
 from models.documents import Document
@@ -218,3 +221,138 @@ def test_a_failing_render_writes_nothing(reach, clerk, office, how):
     assert Petition.get_by_id(petition.id).status == "handled"
     if old is not None:
         assert not Document.get_by_id(old.id).is_void  # the void is undone with the failed reissue
+
+
+# -- issued once: decided inside the numbering transaction, enforced by the database ------------------------
+
+def in_threads(count, work):
+    """Run work(i) in `count` threads at once, each on its own connection; [result or exception] in order."""
+    barrier, results = threading.Barrier(count), [None] * count
+
+    def run(i):
+        try:
+            barrier.wait(30)
+            results[i] = work(i)
+        except Exception as err:  # noqa: BLE001 - returned to the test
+            results[i] = err
+        finally:
+            database.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    return results
+
+
+def live(kind=None):
+    query = Document.select().where(Document.voided_at.is_null())
+    return list(query.where(Document.kind == kind) if kind else query)
+
+
+def slow_pdf(number, at):
+    threading.Event().wait(0.02)  # a rendering takes a while: the others arrive meanwhile
+    return fake_pdf(number, at)
+
+
+def test_sixteen_clerks_issuing_the_same_letter_at_once_get_one_document(reach, clerk, office):
+    petition = reach("accepted")
+    results = in_threads(16, lambda i: letters.issue("acceptance_notice", petition, clerk, slow_pdf, issuer=office))
+    issued = [r for r in results if isinstance(r, Document)]
+    assert len(issued) == 1, results
+    assert all(isinstance(r, documents.AlreadyIssued) and r.document.id == issued[0].id
+               for r in results if r is not issued[0]), results
+    assert [d.id for d in live()] == [issued[0].id]
+    assert letter_numbers_taken() == 1  # the losers gave their numbers back: no gap
+    assert AuditEntry.select().where(AuditEntry.model == "document").count() == 1
+
+
+def test_concurrent_batch_prints_give_every_clerk_the_same_letters(reach, clerk, office):
+    petitions = [reach("accepted") for _ in range(10)]
+
+    def print_batch(i):
+        return [d.id for p in petitions for d in letters.for_printing(
+            "acceptance_notice", p, clerk, lambda record_id: slow_pdf, issuer=office)]
+
+    results = in_threads(4, print_batch)
+    assert all(isinstance(r, list) and len(r) == 10 for r in results), results  # nobody was refused or skipped
+    assert results[0] == results[1] == results[2] == results[3]
+    assert sorted(d.id for d in live()) == sorted(results[0]) and letter_numbers_taken() == 10
+
+
+def test_the_database_keeps_one_live_document_per_petition_kind_and_record(reach, clerk, office, db):
+    petition = reach("referred")
+    first = issue("acceptance_notice", petition, clerk, office)
+    referral = Referral.get(Referral.petition == petition)
+    sheet = issue("assignment_sheet", petition, clerk, office, record_id=referral.id)
+
+    def copy(document, number, **fields):
+        values = {f.name: getattr(document, f.name) for f in Document._meta.sorted_fields if f.name != "id"}
+        values.update(number=number, sequence=0, **fields)
+        with db.atomic():
+            return Document.create(**values)
+
+    with pytest.raises(IntegrityError):  # no record id (NULL) collides too
+        copy(first, "手写〔2026〕1号")
+    with pytest.raises(IntegrityError):
+        copy(sheet, "手写〔2026〕2号")
+    copy(sheet, "手写〔2026〕3号", record_id=referral.id + 1)  # another record: another letter
+    copy(first, "手写〔2026〕4号", voided_at=dt.datetime.now(), void_reason="作废")  # void ones are on record
+    letters.void(first, clerk, "受理日期有误")
+    assert copy(first, "手写〔2026〕5号").number == "手写〔2026〕5号"  # once void, another may be in force
+
+
+def test_a_letter_issued_by_another_series_meanwhile_is_refused_by_the_database(reach, clerk, office, monkeypatch):
+    """The series lock holds back a second issuer of the same series; one of another series (another issuing organ
+    or year) is not held back, and its letter may commit between our check and our insert: the index refuses ours,
+    the loser is told the number in force and its number goes back to the series."""
+    petition = reach("accepted")
+    other = Department.create(name="县政府办", short_name="高政办", kind="county")
+    theirs = documents.archive("acceptance_notice", petition, other, fake_pdf, clerk)  # committed meanwhile
+    real, calls = documents.current, []
+
+    def checked_before_theirs_committed(*args, **kwargs):
+        calls.append(args)
+        return None if len(calls) == 1 else real(*args, **kwargs)
+
+    monkeypatch.setattr(documents, "current", checked_before_theirs_committed)
+    with pytest.raises(documents.AlreadyIssued) as refused:
+        documents.archive("acceptance_notice", petition, office, fake_pdf, clerk)
+    assert refused.value.document.id == theirs.id and refused.value.params == {"number": theirs.number}
+    assert [d.id for d in live()] == [theirs.id] and letter_numbers_taken() == 0
+
+
+def test_the_upgrade_voids_duplicates_left_by_the_race_and_keeps_the_oldest(reach, clerk, office, db):
+    petition = reach("accepted")
+    first = issue("acceptance_notice", petition, clerk, office)
+    db.execute_sql("DROP INDEX %s" % documents.LIVE_INDEX)  # a database of version 9, which the race reached
+    values = {f.name: getattr(first, f.name) for f in Document._meta.sorted_fields if f.name != "id"}
+    twins = [Document.create(**dict(values, number="高信访〔%d〕%d号" % (first.year, n), sequence=n)) for n in (2, 3)]
+    schema.SchemaVersion.update(version=9).execute()
+    before = AuditEntry.select().count()
+    assert schema.upgrade(db) == (9, schema.LATEST)
+    assert [d.id for d in live()] == [first.id]
+    for twin in twins:
+        twin = Document.get_by_id(twin.id)
+        assert twin.is_void and twin.void_reason == documents.DUPLICATE_REASON and twin.number  # kept on record
+    entries = list(AuditEntry.select().where(AuditEntry.id > before).order_by(AuditEntry.id))
+    assert [(e.action, e.model, e.record_id) for e in entries] == [("update", "document", t.id) for t in twins]
+    assert first.number in entries[0].after
+    with pytest.raises(IntegrityError):
+        with db.atomic():
+            Document.create(**dict(values, number="高信访〔%d〕9号" % first.year, sequence=9))
+    assert schema.upgrade(db) == (schema.LATEST, schema.LATEST)
+
+
+def test_an_answer_given_over_a_letter_in_force_voids_it_rather_than_keep_two(reach, clerk, office):
+    """A 处理意见书 in force from before these rules (archived directly, as an old version could): the answer's new
+    letter takes its place; the earlier one stays on record, void, with the reason, audited."""
+    petition = reach("handled")
+    earlier = documents.archive("handling_opinion", petition, office, fake_pdf, clerk)
+    answered = letters.answer(petition, clerk, fake_pdf, issuer=office)
+    earlier = Document.get_by_id(earlier.id)
+    assert [d.id for d in live()] == [answered.id]
+    assert earlier.is_void and earlier.void_reason == documents.SUPERSEDED_REASON
+    assert AuditEntry.select().where((AuditEntry.model == "document") & (AuditEntry.record_id == earlier.id)
+                                     & (AuditEntry.action == "update")).count() == 1

@@ -18,7 +18,7 @@ from wtforms import SelectField
 
 from models import access
 from models.casework import Consultation, Mediation, Referral
-from models.documents import KINDS, Document
+from models.documents import KINDS, Document, void_reason_text
 from models.errors import DomainError
 from models.petition import Petition
 from models.workflow import letters as letter_rules
@@ -124,7 +124,7 @@ class LettersMixin:
                 "number": document.number, "kind": kind_label(document.kind), "record": record_label(
                     document.kind, document.record_id), "issued_on": i18n.cn_date(document.issued_at),
                 "issued_by": str(document.issued_by) if document.issued_by_id else "",
-                "void_reason": document.void_reason if document.is_void else None,
+                "void_reason": void_reason_text(document.void_reason, gettext) if document.is_void else None,
                 "url": url_for("document.download_view", id=document.id),
                 "details_url": url_for("document.details_view", id=document.id)})
         available = []
