@@ -13,6 +13,15 @@ def csrf_token(page):
     return match.group(1)
 
 
+def log_out(client):
+    """Log out as a person does: the layout's logout button (a POST with the page's token); nothing to do when
+    no one is logged in (the page sends to the login page)."""
+    page = client.get("/logout")
+    if page.status_code != 200:
+        return page
+    return client.post("/logout", data={"csrf_token": csrf_token(page.get_data(as_text=True))})
+
+
 def alerts(page):
     """The text of the flashed messages on a page."""
     found = re.findall(r'(?s)<div class="alert[^"]*"[^>]*>(.*?)</div>', page)

@@ -41,8 +41,9 @@ NOT_WRITING = {
     "cli:seed-demo": "fills an empty database with demo records, which carry their workflow's audit entries",
     "cli:first-start": "creates the schema and, on an empty database, the first account (create-user's scenario)",
 }
-# Tables that are bookkeeping, not records: the log itself, number series, tallies kept by triggers.
-NOT_RECORDS = {"audit_entry", "number_series", "petition_tally", "schema_version"}
+# Tables that are bookkeeping, not records: the log itself, number series, tallies kept by triggers, login
+# sessions and throttles (logins and lockouts are audited by auth.py).
+NOT_RECORDS = {"audit_entry", "number_series", "petition_tally", "schema_version", "login_session", "login_throttle"}
 # Columns that change without being a change of the record: the lock's version, last use times.
 BOOKKEEPING_COLUMNS = {"version", "last_used_at", "last_login_at", "failed_logins", "locked_until"}
 # Rows that are part of a record: audited with it (table: (column pointing to it, its table)).
@@ -130,7 +131,9 @@ class Office:
     def login(self, role):
         if self.role == role:
             return
-        self.client.get("/logout")
+        if self.role is not None:  # logging out is a POST of the layout's own form
+            self.client.post("/logout", data={"csrf_token": csrf_token(self.client.get("/logout").get_data(
+                as_text=True))})
         page = self.client.get("/login").get_data(as_text=True)
         response = self.client.post("/login", data={"username": "cov_" + role, "password": PASSWORD,
                                                     "csrf_token": csrf_token(page)})
@@ -154,12 +157,16 @@ class Office:
         data = {}
         for form in forms(page):
             names = [n for n, _ in form["fields"]]
-            if "csrf_token" in names and form["attrs"].get("method", "").lower() == "post":
+            if ("csrf_token" in names and form["attrs"].get("method", "").lower() == "post"
+                    and not form["attrs"].get("action", "").endswith("/logout")):  # the layout's logout button
                 for name, value in form["fields"]:
                     data.setdefault(name, []).append(value)
                 break
+        # type-ahead inputs hold an id picked from a list, not text a person types
+        picked = set(re.findall(r'<input[^>]*data-role="select2-ajax"[^>]*name="([^"]+)"', page)
+                     + re.findall(r'<input[^>]*name="([^"]+)"[^>]*data-role="select2-ajax"', page))
         for name, values in list(data.items()):  # text a person types; dates, numbers and secrets as they are
-            if values == [""] and not re.search(r"version|opened_at|id_number|phone|password|_on$|_at$|date|days|"
+            if values == [""] and name not in picked and not re.search(r"version|opened_at|id_number|phone|password|_on$|_at$|date|days|"
                                                 r"^petition$|^petitioner$|^department$|^representative", name):
                 data[name] = ["测试填写"]
         data.update({k: v if isinstance(v, list) else [v] for k, v in (changes or {}).items()})

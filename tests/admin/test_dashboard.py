@@ -17,7 +17,7 @@ from models.demo import seed_demo
 from models.organisation import Category
 from models.people import Representative, Team
 
-from tests.admin.helpers import PASSWORD, alerts, csrf_token, english_words, visible_text
+from tests.admin.helpers import PASSWORD, alerts, csrf_token, english_words, log_out, visible_text
 
 TODAY = dt.date.today()
 LAST = statistics.month(*((TODAY.year - 1, 12) if TODAY.month == 1 else (TODAY.year, TODAY.month - 1)))
@@ -233,7 +233,7 @@ def test_labels_are_escaped_in_charts_and_tables(client, office, make_petition):
 # -- who sees what ------------------------------------------------------------------------------------------
 
 def test_a_department_counts_only_its_own_petitions_and_sees_no_representatives(client, office, make_user):
-    client.post("/logout", data={"csrf_token": csrf_token(client.get("/logout").get_data(as_text=True))})
+    log_out(client)
     user = make_user("department")
     Referral.create(petition=office["new_open"], department=user.department, sent_at=at(3))
     page = client.get("/login").get_data(as_text=True)

@@ -15,7 +15,7 @@ from models.documents import Document
 from models.organisation import Department
 from models.petition import Petition
 
-from tests.admin.helpers import alerts, csrf_token, english_words, field_errors, letters_offered, visible_text
+from tests.admin.helpers import alerts, csrf_token, english_words, field_errors, letters_offered, log_out, visible_text
 
 YEAR = now().year
 
@@ -314,7 +314,7 @@ def test_a_petition_already_answered_offers_to_print_not_to_issue_twice(client, 
 def test_only_the_office_issues_letters(client, login_as, issuing_office, make_petition, db):
     staff = login_as("staff", username="office")
     petition = workflow.register(make_petition(), staff)
-    client.post("/logout", data={"csrf_token": csrf_token(client.get("/logout").get_data(as_text=True))})
+    log_out(client)
     login_as("representative")
     response = client.get("/admin/petition/letter/preview/?id=%d&kind=acceptance_notice" % petition.id)
     assert response.status_code == 403 and "没有权限" in response.get_data(as_text=True)
@@ -379,7 +379,7 @@ def letters_but_no_answer(client, staff, login_as, monkeypatch):
 
     monkeypatch.setitem(permissions.MATRIX["petition"], "leader", frozenset(("read", "step", "letter")))
     assert not permissions.may_take_step("leader", "answer")
-    client.post("/logout", data={"csrf_token": csrf_token(client.get("/logout").get_data(as_text=True))})
+    log_out(client)
     return login_as("leader", username="printer")
 
 

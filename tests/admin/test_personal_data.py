@@ -23,7 +23,7 @@ from models.people import Petitioner, Representative, Team, User
 from models.petition import CoPetitioner, Petition
 from models.workflow.letters import records_for
 
-from tests.admin.helpers import PASSWORD, alerts, csrf_token, field_errors
+from tests.admin.helpers import PASSWORD, alerts, csrf_token, field_errors, log_out
 from tests.conftest import valid_id_number
 
 ID_NUMBER = valid_id_number(born="19650312", sequence="771")
@@ -464,7 +464,7 @@ def test_a_user_changes_their_password_and_their_other_sessions_end(app, client,
     assert "密码已修改" in " ".join(alerts(client.get("/admin/").get_data(as_text=True)) or ["密码已修改"])
     assert client.get("/admin/").status_code == 200  # this session goes on
     assert other.get("/admin/").status_code == 302  # the other one has ended
-    client.post("/logout", data={"csrf_token": csrf_token(client.get("/logout").get_data(as_text=True))})
+    log_out(client)
     assert login(client, user.username, PASSWORD).status_code == 200  # the old password no longer works
     assert login(client, user.username, "a-new-password-2").status_code == 302
     entry = AuditEntry.select().where(AuditEntry.model == "user").order_by(AuditEntry.id.desc()).first()

@@ -15,7 +15,7 @@ from models.organisation import Department
 from models.people import Petitioner, Representative, Team
 from models.petition import Petition
 
-from tests.admin.helpers import alerts, csrf_token, field_errors, visible_text
+from tests.admin.helpers import alerts, csrf_token, field_errors, log_out, visible_text
 
 NOT_YOURS = "只能关联您有权查看的信访事项"  # the start of access.REFUSALS["petition"] in Chinese
 
@@ -156,7 +156,7 @@ def test_the_screening_page_shows_a_representative_only_its_own_signs(client, lo
     text = visible_text(client.get("/admin/flags/").get_data(as_text=True))
     assert ours.number in text
     assert theirs.number not in text and "12345-2024-77777" not in text and "柳某来电" not in text
-    client.get("/logout")
+    log_out(client)
     login_as("staff", username="staff2")
     text = visible_text(client.get("/admin/flags/").get_data(as_text=True))
     assert ours.number in text and theirs.number in text and "12345-2024-77777" in text
@@ -204,8 +204,7 @@ def test_a_department_does_not_read_another_departments_objection_or_reply(clien
     documents = visible_text(client.get("/admin/document/").get_data(as_text=True))
     assert sheets["县人社局"].number in documents and sheets["县住建局"].number not in documents
     assert client.get("/admin/document/download/?id=%d" % sheets["县住建局"].id).status_code == 404
-    client.get("/logout")
-
+    log_out(client)
     login_as("department", username="zhujian", department=first)
     text = visible_text(client.get("/admin/petition/details/?id=%d" % petition.id).get_data(as_text=True))
     assert "本局无权处理" in text and sheets["县住建局"].number in text  # its own objection and letter

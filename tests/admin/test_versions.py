@@ -7,7 +7,7 @@ from admin_app import permissions
 from models.audit import AuditEntry
 
 from tests.admin.forms import model_form
-from tests.admin.helpers import alerts
+from tests.admin.helpers import alerts, log_out
 
 REFUSED = "表单缺少打开时的记录版本"
 
@@ -36,7 +36,7 @@ def test_every_edit_screen_refuses_a_form_without_its_version(app, client, demo,
         if role is None or record is None:
             continue
         if role not in logged_in:
-            client.get("/logout")
+            log_out(client)
             logged_in.clear()
             logged_in[role] = login_as(role, username="editor_" + role)
         url = "/admin/%s/edit/?id=%d" % (view.endpoint, record.id)
