@@ -10,6 +10,7 @@ from peewee import IntegerField, SqliteDatabase
 
 from playhouse.migrate import SchemaMigrator, migrate
 
+from . import audit
 from .audit import AuditEntry
 from .casework import (
     Consultation, ConsultationParticipant, ConsultationPetition, ConsultationRepresentative, DutyShift, FollowUp,
@@ -175,6 +176,7 @@ def _v9_sessions(db):
 
 def _v10_integrity(db):
     """Integrity: one live document per petition, kind and record; the keyed audit chain."""
+    audit.install_key_column(db)
 
 
 MIGRATIONS = [_v1_foundation, _v2_workflow, _v3_documents, _v4_safety, _v5_hotline, _v6_search, _v7_tallies,
