@@ -3,10 +3,13 @@
 Maintenance: while the file MAINTENANCE_FILE (instance/maintenance) exists, every request that could write
 (any method but GET, HEAD and OPTIONS) is answered 503 with a Chinese page, or JSON under /api/, and
 nothing is written. `flask restore` puts it up for its duration; the check is one stat() a request.
+
+The daily anchor of the audit log (models/audit.py) is written at the end of the first writing request (or
+command) of a day that recorded an audit entry, outside its transaction; reading pages never pay for it.
 """
 import os
 
-from flask import current_app, jsonify, render_template, request
+from flask import current_app, g, jsonify, render_template, request
 from flask_babel import gettext
 
 from models import audit
@@ -20,23 +23,35 @@ def init_app(app):
 
     @app.before_request
     def refuse_writes_in_maintenance():
+        g.audit_anchored_by_request = True  # the app context's end leaves the anchor to the request's
         if request.method not in READING and in_maintenance(current_app.config):
             return unavailable()
 
+    @app.teardown_request
+    def anchor_after_a_write(exc):
+        if request.method not in READING:  # reading pages never pay for the day's anchor
+            anchor_if_due()
+
     @app.teardown_appcontext
-    def anchor_audit_log(exc):
-        if not audit._anchoring["due"]:  # the common case: one dictionary look-up
-            return
-        opened = database.is_closed()
-        if not opened and database.in_transaction():
-            return  # the next request anchors it
+    def anchor_after_a_command(exc):
+        if not g.get("audit_anchored_by_request"):
+            anchor_if_due()
+
+
+def anchor_if_due():
+    """The audit log's daily anchor, once the first audited write of the day is committed."""
+    if not audit._anchoring["due"]:  # the common case: one dictionary look-up
+        return
+    opened = database.is_closed()
+    if not opened and database.in_transaction():
+        return  # the next write anchors it
+    if opened:
+        database.connect()
+    try:
+        audit.anchor_if_due()
+    finally:
         if opened:
-            database.connect()
-        try:
-            audit.anchor_if_due()
-        finally:
-            if opened:
-                database.close()
+            database.close()
 
 
 def in_maintenance(config):

@@ -170,6 +170,7 @@ def _lock_chain():
 
 def record(action, model, record_id=None, by=None, summary=None, before=None, after=None):
     """Append an entry; call it inside the transaction of the change it describes."""
+    audit_key()  # NotConfigured before anything is written
     with database.atomic():
         _lock_chain()
         last = AuditEntry.select(AuditEntry.hash).order_by(AuditEntry.id.desc()).first()

@@ -129,13 +129,22 @@ def broken_message(found):
 
 
 @click.command("verify-audit")
+@click.option("--anchor", "anchor_after", is_flag=True, help="检查无误后把日志头写入锚点文件（PostgreSQL 用 pg_dump 备份后执行）")
+@click.option("--restored", is_flag=True, help="数据库刚用 pg_restore 恢复：此前的锚点不再适用，以恢复后的日志头为新锚点")
 @with_appcontext
-def verify_audit():
+def verify_audit(anchor_after, restored):
     """Check the audit log's keyed hash chain and every anchor of its head; name the first entry changed or
     missing."""
+    if restored:
+        broken = audit.verify_chain()
+        if broken is not None:
+            fail(broken_message(audit.Break("chain", broken)))
+        audit.anchor("restore")
     found = audit.verify()
     if found is not None:
         fail(broken_message(found))
+    if anchor_after:
+        audit.anchor("backup")
     click.echo(say("The audit log is whole: %(count)d entries, %(anchors)d anchors agree.",
                    count=audit.AuditEntry.select().count(), anchors=len(audit.anchors())))
 
