@@ -110,9 +110,9 @@ def audit_key():
 def install_key_column(db):
     """Schema version 10: the keyed column; the entries already there are plain (keyed = False)."""
     if "keyed" not in {column.name for column in db.get_columns(AuditEntry._meta.table_name)}:
-        false = "FALSE" if isinstance(getattr(db, "obj", db), PostgresqlDatabase) else "0"
-        db.execute_sql('ALTER TABLE "%s" ADD COLUMN "keyed" BOOLEAN NOT NULL DEFAULT %s'
-                       % (AuditEntry._meta.table_name, false))
+        postgres = isinstance(getattr(db, "obj", db), PostgresqlDatabase)  # the types create_tables gives
+        db.execute_sql('ALTER TABLE "%s" ADD COLUMN "keyed" %s' % (
+            AuditEntry._meta.table_name, "BOOLEAN NOT NULL DEFAULT FALSE" if postgres else "INTEGER NOT NULL DEFAULT 0"))
 
 
 def _plain(value):

@@ -1,4 +1,5 @@
-"""Backup and restore of a SQLite database file, through SQLite's online backup API (no Flask, no peewee).
+"""Backup (SQLite's online backup API) and restore (a copy under the write lock) of a SQLite database file
+(no Flask, no peewee).
 
 backup() copies a live database in one step of sqlite3's Connection.backup: the copy is the database as one
 read transaction saw it (WAL lets the application go on writing meanwhile), so a transaction is in it whole
