@@ -8,6 +8,7 @@ The daily anchor of the audit log (models/audit.py) is written at the end of the
 command) of a day that recorded an audit entry, outside its transaction; reading pages never pay for it.
 """
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import current_app, g, jsonify, render_template, request
 from flask_babel import gettext
@@ -19,7 +20,8 @@ READING = frozenset(("GET", "HEAD", "OPTIONS"))
 
 
 def init_app(app):
-    audit.configure(app.config["AUDIT_KEY"], app.config.get("AUDIT_ANCHORS"))
+    audit.configure(app.config["AUDIT_KEY"], app.config.get("AUDIT_ANCHORS"),
+                    database=database_name(app.config["DATABASE_URL"]))
 
     @app.before_request
     def refuse_writes_in_maintenance():
@@ -52,6 +54,18 @@ def anchor_if_due():
     finally:
         if opened:
             database.close()
+
+
+def database_name(url):
+    """The database as the anchors file names it: a SQLite file by its full path, a PostgreSQL URL without
+    its password."""
+    if url.startswith("sqlite:///") and not url.endswith(":memory:"):
+        return "sqlite:///" + os.path.realpath(url[len("sqlite:///"):])
+    parts = urlsplit(url)
+    if parts.password is not None:
+        host = parts.hostname + (":%d" % parts.port if parts.port else "")
+        parts = parts._replace(netloc="%s@%s" % (parts.username, host) if parts.username else host)
+    return urlunsplit(parts)
 
 
 def in_maintenance(config):

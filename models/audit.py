@@ -87,18 +87,20 @@ class NotConfigured(RuntimeError):
     """The audit key is not set: the log can be neither written nor checked."""
 
 
-_settings = {"key": None, "anchors": None}
+_settings = {"key": None, "anchors": None, "database": None}
 _anchoring = {"day": None, "due": False, "lock": threading.Lock()}
 
 
-def configure(key, anchors=None):
-    """Set the key of the chain (str or bytes, from outside the database) and the anchors file (a path or None)."""
+def configure(key, anchors=None, database=None):
+    """Set the key of the chain (str or bytes, from outside the database), the anchors file (a path or None)
+    and the name of the database in it: one file may hold the anchors of several databases (a copy restored
+    elsewhere, a test run), each checked against its own."""
     if not key:
         raise NotConfigured("the audit key is empty")
     _settings["key"] = key.encode("utf-8") if isinstance(key, str) else bytes(key)
     if anchors != _settings["anchors"]:
         _anchoring["day"], _anchoring["due"] = None, False
-    _settings["anchors"] = anchors
+    _settings["anchors"], _settings["database"] = anchors, database
 
 
 def audit_key():
@@ -215,7 +217,8 @@ def write_anchor(count, newest, hash_, reason, path=None, at=None):
     path = path or _settings["anchors"]
     if not path:
         return None
-    anchor = {"at": (at or now()).isoformat(), "reason": reason, "count": count, "id": newest, "hash": hash_}
+    anchor = {"at": (at or now()).isoformat(), "reason": reason, "count": count, "id": newest, "hash": hash_,
+              "database": _settings["database"]}
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     try:
@@ -231,8 +234,8 @@ def anchor(reason="daily"):
 
 
 def anchors(path=None):
-    """The anchors that count: those from the last restore on (a restore anchors the head it brought back),
-    oldest first. A line that cannot be read (a write cut short) is skipped."""
+    """The anchors of this database that count: those from the last restore on (a restore anchors the head it
+    brought back), oldest first. A line that cannot be read (a write cut short) is skipped."""
     path = path or _settings["anchors"]
     if not path or not os.path.exists(path):
         return []
@@ -243,6 +246,8 @@ def anchors(path=None):
                 item = json.loads(line)
                 item["count"], item["id"], item["hash"], item["at"]  # noqa: B018 - the fields it must have
             except (ValueError, KeyError, TypeError):
+                continue
+            if item.get("database") != _settings["database"]:
                 continue
             if item.get("reason") == "restore":
                 found = []

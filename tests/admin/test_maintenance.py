@@ -63,3 +63,12 @@ def test_the_first_audited_write_of_a_day_anchors_the_log(app, client, login_as,
     assert len(anchors) == 1 and anchors[0]["reason"] == "daily"  # once a day, not at every write
     assert anchors[0]["count"] >= 1 and AuditEntry.get_by_id(anchors[0]["id"]).hash == anchors[0]["hash"]
     assert os.stat(audit_settings["anchors"]).st_mode & 0o777 == 0o600
+
+
+def test_the_anchors_name_their_database_without_its_password():
+    from admin_app.maintenance import database_name
+
+    assert database_name("postgresql://office:s3cret@db.local:5432/petitions?options=x") == (
+        "postgresql://office@db.local:5432/petitions?options=x")
+    assert database_name("sqlite:///instance/../instance/petitions.db") == "sqlite:///" + os.path.realpath(
+        "instance/petitions.db")

@@ -273,3 +273,13 @@ def test_without_a_key_nothing_is_written(db, monkeypatch):
     with pytest.raises(audit.NotConfigured):
         audit.record("create", "petition", 1)
     assert AuditEntry.select().count() == 0
+
+
+def test_the_anchors_of_another_database_in_the_same_file_are_not_this_ones(db, audit_settings):
+    many(3)
+    audit.configure(audit_settings["key"], audit_settings["anchors"], database="sqlite:////elsewhere/copy.db")
+    audit.anchor("restore")  # a copy restored elsewhere, with an empty log
+    audit.configure(audit_settings["key"], audit_settings["anchors"])
+    assert audit.anchors() == []
+    audit.anchor()
+    assert [a["count"] for a in audit.anchors()] == [3] and audit.verify() is None
