@@ -6,7 +6,7 @@ from flask import Flask, redirect, render_template, url_for
 
 from models.db import connect, database
 
-from . import auth, commands, i18n, security
+from . import auth, commands, i18n, maintenance, security
 from .config import INSTANCE_DIR, from_environment
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -17,6 +17,7 @@ def create_app(config=None):
     app = Flask(__name__, template_folder=os.path.join(ROOT, "templates"), instance_path=INSTANCE_DIR)
     app.config.update(from_environment(config))
     init_database(app)
+    maintenance.init_app(app)  # the audit key and anchors; writes refused while restoring
     i18n.init_app(app)
     auth.init_app(app)
     security.init_app(app)

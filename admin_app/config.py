@@ -23,6 +23,27 @@ def load_secret_key(instance_dir=INSTANCE_DIR):
         return f.read().strip()
 
 
+def load_audit_key(instance_dir=INSTANCE_DIR):
+    """AUDIT_KEY from the environment, else from instance/audit_key, created (mode 600) on first use.
+
+    The key of the audit log's chain is kept apart from SECRET_KEY: changing the secret key (to end every
+    session) must not make the log unverifiable."""
+    if os.environ.get("AUDIT_KEY"):
+        return os.environ["AUDIT_KEY"]
+    return _key_file(instance_dir, "audit_key")
+
+
+def _key_file(instance_dir, name):
+    os.makedirs(instance_dir, exist_ok=True)
+    path = os.path.join(instance_dir, name)
+    if not os.path.exists(path):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    with open(path) as f:
+        return f.read().strip()
+
+
 def from_environment(overrides=None):
     """The configuration of a running office: environment variables, then overrides (tests pass theirs)."""
     settings = {
@@ -46,8 +67,14 @@ def from_environment(overrides=None):
         "LOGIN_ADDRESS_WINDOW_MINUTES": int(os.environ.get("LOGIN_ADDRESS_WINDOW_MINUTES", "15")),
         "LOGIN_ADDRESS_BLOCK_MINUTES": int(os.environ.get("LOGIN_ADDRESS_BLOCK_MINUTES", "15")),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),  # reverse proxies in front (X-Forwarded-For)
+        # the audit log's head, appended at the first audited write of each day and at each backup
+        "AUDIT_ANCHORS": os.environ.get("AUDIT_ANCHORS") or os.path.join(INSTANCE_DIR, "audit-anchors.jsonl"),
+        # while this file exists every write is refused with 503 (restore sets it for its duration)
+        "MAINTENANCE_FILE": os.environ.get("MAINTENANCE_FILE") or os.path.join(INSTANCE_DIR, "maintenance"),
     }
     settings.update(overrides or {})
     if not settings.get("SECRET_KEY"):
         settings["SECRET_KEY"] = load_secret_key()
+    if not settings.get("AUDIT_KEY"):
+        settings["AUDIT_KEY"] = load_audit_key()
     return settings

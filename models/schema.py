@@ -10,6 +10,7 @@ from peewee import IntegerField, SqliteDatabase
 
 from playhouse.migrate import SchemaMigrator, migrate
 
+from . import audit
 from .audit import AuditEntry
 from .casework import (
     Consultation, ConsultationParticipant, ConsultationPetition, ConsultationRepresentative, DutyShift, FollowUp,
@@ -179,6 +180,7 @@ def _v9_sessions(db):
 
 def _v10_integrity(db):
     """Integrity: one live document per petition, kind and record; the keyed audit chain."""
+    audit.install_key_column(db)
     _one_live_document(db)
 
 

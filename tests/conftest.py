@@ -94,6 +94,20 @@ def db(db_url):
     database.close()
 
 
+@pytest.fixture(autouse=True)
+def audit_settings(tmp_path, monkeypatch):
+    """The audit chain's key and anchors file, and the maintenance flag, of this test: in tmp_path, for the
+    models (audit.configure) and every app the test creates (the environment)."""
+    from models import audit
+
+    anchors, flag = str(tmp_path / "audit-anchors.jsonl"), str(tmp_path / "maintenance")
+    monkeypatch.setenv("AUDIT_KEY", "test-audit-key")
+    monkeypatch.setenv("AUDIT_ANCHORS", anchors)
+    monkeypatch.setenv("MAINTENANCE_FILE", flag)
+    audit.configure("test-audit-key", anchors)
+    return {"key": "test-audit-key", "anchors": anchors, "maintenance": flag}
+
+
 @pytest.fixture
 def recreate_db(db):
     """recreate_db() empties the test database back to a new installation, within one test."""

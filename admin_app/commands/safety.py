@@ -1,30 +1,44 @@
-"""The data's safety: backup, restore (SQLite files, models/backup.py) and verify-audit (the audit log's hash
-chain)."""
+"""The data's safety: backup, restore (SQLite files, models/backup.py) and verify-audit (the audit log's keyed
+hash chain and its anchors, models/audit.py)."""
 import os
+import time
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext
 
 from models import audit, schema
 from models import backup as backups
 from models.db import database
+from models.errors import N_
 
-from .base import fail
+from .base import chinese, fail
 
 
-# The Chinese of models.backup's refusals.
+def say(text, **values):
+    """A message of these commands in Chinese (English msgid, translated in messages.po)."""
+    return chinese(gettext, text, **values)
+
+
+# models.backup's refusals.
 BACKUP_REFUSALS = {
-    "not_sqlite_url": "此命令只用于 SQLite 数据库；当前数据库是 %(scheme)s。PostgreSQL 请用 pg_dump 备份、"
-                      "pg_restore 恢复，命令见 README 的“备份与恢复”一节。",
-    "exists": "%(path)s 已存在；如要覆盖请加 --force。",
-    "missing": "找不到文件：%(path)s",
-    "same_file": "备份文件不能是数据库文件本身：%(path)s",
-    "not_a_database": "%(path)s 不是 SQLite 数据库文件。",
-    "not_ours": "%(path)s 不是本系统的数据库（没有结构版本表 schema_version）。",
-    "newer": "%(path)s 的结构版本为 %(version)d，高于本程序所知的 %(latest)d；请先升级程序再恢复。",
-    "damaged": "%(path)s 已损坏（完整性检查：%(detail)s）。",
+    "not_sqlite_url": N_("This command is for SQLite databases only; the current database is %(scheme)s. "
+                         "Back up PostgreSQL with pg_dump and restore it with pg_restore (see “Backup and "
+                         "restore” in the README)."),
+    "exists": N_("%(path)s already exists; add --force to overwrite it."),
+    "missing": N_("File not found: %(path)s"),
+    "same_file": N_("The backup file cannot be the database file itself: %(path)s"),
+    "not_a_database": N_("%(path)s is not an SQLite database file."),
+    "not_ours": N_("%(path)s is not a database of this system (it has no schema_version table)."),
+    "newer": N_("%(path)s is at schema version %(version)d, above the %(latest)d this program knows; upgrade the "
+                "program before restoring it."),
+    "damaged": N_("%(path)s is damaged (integrity check: %(detail)s)."),
 }
+
+
+def refused(err):
+    fail(say(BACKUP_REFUSALS[err.reason], **err.values))
 
 
 def _database_file():
@@ -32,7 +46,7 @@ def _database_file():
     try:
         return backups.sqlite_path(current_app.config["DATABASE_URL"])
     except backups.BackupRefused as err:
-        fail(BACKUP_REFUSALS[err.reason] % err.values)
+        refused(err)
 
 
 @click.command("backup")
@@ -40,41 +54,99 @@ def _database_file():
 @click.option("--force", is_flag=True, help="覆盖已存在的文件")
 @with_appcontext
 def backup(path, force):
-    """Copy the SQLite database to PATH while the application runs (a consistent copy)."""
+    """Copy the SQLite database to PATH while the application runs (a consistent copy, mode 600); the audit
+    log's head in it is anchored."""
     try:
         size, version = backups.backup(_database_file(), path, force=force)
     except backups.BackupRefused as err:
-        fail(BACKUP_REFUSALS[err.reason] % err.values)
-    click.echo("已备份到 %s（结构版本 %d，%.1f MB）。" % (os.path.abspath(path), version or 0, size / 1e6))
+        refused(err)
+    head = backups.audit_head(path)
+    if head is not None:
+        audit.write_anchor(*head, reason="backup")
+    click.echo(say("Backed up to %(path)s (schema version %(version)d, %(size).1f MB).",
+                   path=os.path.abspath(path), version=version or 0, size=size / 1e6))
 
 
 @click.command("restore")
 @click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--wait", default=2.0, show_default=True, type=float,
+              help="等待正在处理的请求完成的秒数（维护模式开启后）")
 @with_appcontext
-def restore(path):
-    """Bring back the backup PATH into the SQLite database, keeping a copy of the current one; then upgrade it."""
+def restore(path, wait):
+    """Bring back the backup PATH into the SQLite database, keeping a copy of the current one; then upgrade it.
+
+    Meanwhile the application is in maintenance: every write is answered 503 (MAINTENANCE_FILE), and the
+    restore itself runs under the database's write lock, so no acknowledged write falls between the copy kept
+    and the restore."""
     database_file = _database_file()
-    if not database.is_closed():
-        database.close()
+    flag = current_app.config.get("MAINTENANCE_FILE")
+    raised = bool(flag) and not os.path.exists(flag)
+    if raised:
+        os.makedirs(os.path.dirname(os.path.abspath(flag)), exist_ok=True)
+        os.close(os.open(flag, os.O_WRONLY | os.O_CREAT, 0o600))
+        click.echo(say("Maintenance mode on: the application refuses every write until the restore ends."))
+        time.sleep(max(wait, 0))  # requests already past the check finish (the lock below waits for the rest)
     try:
-        version, kept = backups.restore(path, database_file, schema.LATEST)
-    except backups.BackupRefused as err:
-        fail(BACKUP_REFUSALS[err.reason] % err.values)
-    if kept:
-        click.echo("原数据库已另存为 %s。" % kept)
-    start, end = schema.upgrade()
-    click.echo("已从 %s 恢复数据库（结构版本 %d%s）。" % (
-        os.path.abspath(path), version, "，已升级到 %d" % end if end != start else ""))
+        if not database.is_closed():
+            database.close()
+        try:
+            version, kept = backups.restore(path, database_file, schema.LATEST)
+        except backups.BackupRefused as err:
+            refused(err)
+        if kept:
+            click.echo(say("The current database was kept as %(path)s.", path=kept))
+        start, end = schema.upgrade()
+        audit.write_anchor(*audit.head(), reason="restore")  # the anchors of the replaced log no longer apply
+        database.close()
+    finally:
+        if raised and os.path.exists(flag):
+            os.remove(flag)
+    if end != start:
+        click.echo(say("Restored the database from %(path)s (schema version %(version)d, upgraded to %(end)d).",
+                       path=os.path.abspath(path), version=version, end=end))
+    else:
+        click.echo(say("Restored the database from %(path)s (schema version %(version)d).",
+                       path=os.path.abspath(path), version=version))
+
+
+def broken_message(found):
+    """The Chinese report of an audit.Break."""
+    if found.kind == "chain":
+        return say("Entry %(id)d of the audit log was changed or is missing (this entry, or the one before it, "
+                   "was altered or deleted).", id=found.entry_id)
+    anchor = found.anchor
+    values = dict(id=found.entry_id, at=anchor["at"].replace("T", " "), anchored=anchor["count"],
+                  count=found.count, newest=found.newest or 0)
+    if found.kind == "missing":
+        return say("Entries of the audit log after entry %(newest)d were deleted: entry %(id)d, anchored on "
+                   "%(at)s (the log then held %(anchored)d entries), no longer exists; %(count)d entries are "
+                   "left.", **values)
+    if found.kind == "changed":
+        return say("Entry %(id)d of the audit log does not match its anchor of %(at)s: the log was rewritten "
+                   "and its hashes recomputed.", **values)
+    return say("The audit log holds %(count)d entries, fewer than the %(anchored)d anchored on %(at)s: entries "
+               "were deleted.", **values)
 
 
 @click.command("verify-audit")
+@click.option("--anchor", "anchor_after", is_flag=True, help="检查无误后把日志头写入锚点文件（PostgreSQL 用 pg_dump 备份后执行）")
+@click.option("--restored", is_flag=True, help="数据库刚用 pg_restore 恢复：此前的锚点不再适用，以恢复后的日志头为新锚点")
 @with_appcontext
-def verify_audit():
-    """Check the hash chain of the audit log; name the first entry that was changed or is missing."""
-    broken = audit.verify_chain()
-    if broken is not None:
-        fail("操作日志第 %d 条记录被篡改或缺失（这一条，或它之前的一条，已被改动或删除）。" % broken)
-    click.echo("操作日志完整，共 %d 条。" % audit.AuditEntry.select().count())
+def verify_audit(anchor_after, restored):
+    """Check the audit log's keyed hash chain and every anchor of its head; name the first entry changed or
+    missing."""
+    if restored:
+        broken = audit.verify_chain()
+        if broken is not None:
+            fail(broken_message(audit.Break("chain", broken)))
+        audit.anchor("restore")
+    found = audit.verify()
+    if found is not None:
+        fail(broken_message(found))
+    if anchor_after:
+        audit.anchor("backup")
+    click.echo(say("The audit log is whole: %(count)d entries, %(anchors)d anchors agree.",
+                   count=audit.AuditEntry.select().count(), anchors=len(audit.anchors())))
 
 
 COMMANDS = (backup, restore, verify_audit)
