@@ -43,6 +43,7 @@ DEFAULT_COLUMNS = {
 REQUIRED_FIELDS = ("number", "called_at", "content")
 DATE_FIELDS = ("called_at", "deadline")
 MAX_ROWS = 50000  # a larger file is refused (split it)
+MAX_BYTES = 20 * 1024 * 1024  # the largest file the command reads (the screen has its own setting)
 UNKNOWN_ENCODING = table.MESSAGES["encoding"]
 
 RESULTS = (
@@ -148,12 +149,12 @@ def required_headers(mapping, fields):
 
 # -- reading files ----------------------------------------------------------------------------------
 
-def read_table(data, filename="", mapping=None):
-    """(header row, [(line, {header: value})]) of an xlsx or CSV file given as bytes (see table.py).
-    Raises FileUnreadable."""
+def read_table(data, filename="", mapping=None, max_bytes=None):
+    """(header row, [(line, {header: value})]) of an xlsx or CSV file given as bytes (see table.py), refused when
+    longer than max_bytes. Raises FileUnreadable."""
     mapping = mapping or column_mapping()
     known = {header: name for name, headers in mapping.items() for header in headers}
-    sheet = table.read_table(data, filename, known, table.Limits(rows=MAX_ROWS))
+    sheet = table.read_table(data, filename, known, table.Limits(rows=MAX_ROWS, bytes=max_bytes))
     headers = sheet.header
     return headers, sheet.keyed({header: i for i, header in enumerate(headers) if header})
 

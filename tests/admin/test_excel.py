@@ -20,6 +20,7 @@ from models.petition import Petition
 from models.validation import mask_id_number, mask_phone
 
 from tests.admin.helpers import alerts, csrf_token, english_words, visible_text
+from tests import xlsx_files
 from tests.conftest import valid_id_number
 
 BOM = b"\xef\xbb\xbf"
@@ -291,3 +292,22 @@ def test_only_staff_and_admin_import(client, login_as, role, status):
     assert ('href="/admin/petition_import/"' in menu) == (status == 200)
     if status == 403:
         assert client.post("/admin/petition_import/upload/", data={}).status_code == 403
+
+
+@pytest.mark.parametrize("make, said", [
+    pytest.param(xlsx_files.truncated, "无法作为 Excel 工作簿（.xlsx）读取该文件", id="truncated"),
+    pytest.param(xlsx_files.truncated_sheet_xml, "无法作为 Excel 工作簿（.xlsx）读取该文件", id="sheet-xml-cut-off"),
+    pytest.param(xlsx_files.broken_workbook, "无法作为 Excel 工作簿（.xlsx）读取该文件", id="broken-workbook-xml"),
+    pytest.param(xlsx_files.shared_out_of_range, "无法作为 Excel 工作簿（.xlsx）读取该文件", id="a-shared-string-that-is-not-there"),
+    pytest.param(xlsx_files.doctype_sheet, "含有 DOCTYPE 声明", id="billion-laughs"),
+    pytest.param(xlsx_files.doctype_workbook, "含有 DOCTYPE 声明", id="doctype-in-workbook-xml"),
+    pytest.param(lambda: xlsx_files.huge_shared_string(30 * 1024 * 1024), "压缩超过 100 倍", id="zip-bomb"),
+])
+def test_a_malformed_or_hostile_workbook_is_refused_in_chinese_and_nothing_written(client, login_as, make, said):
+    login_as("staff")
+    page = client.get("/admin/petition_import/").get_data(as_text=True)
+    response = client.post("/admin/petition_import/upload/", data={
+        "csrf_token": csrf_token(page), "file": (io.BytesIO(make()), "坏文件.xlsx")}, content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert any(said in a for a in alerts(response.get_data(as_text=True)))
+    assert Petition.select().count() == 0 and Petitioner.select().count() == 0
