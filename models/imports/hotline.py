@@ -161,6 +161,18 @@ def read_table(data, filename="", mapping=None, max_bytes=None):
 
 # -- values -----------------------------------------------------------------------------------------
 
+def storable(text):
+    """Whether both databases store the text as it is: no NUL (PostgreSQL refuses it, SQLite cuts the text at it)
+    and no lone surrogate (from JSON's "\\ud800": no UTF-8 for it)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def parse_values(raw):
     """The values of one ticket from {field: cell} (fields absent from raw are left out).
 
@@ -168,6 +180,9 @@ def parse_values(raw):
     values, notes = {}, []
     for name in raw:
         cell = raw[name]
+        if isinstance(cell, str) and not storable(cell):
+            raise RowSkipped(N_("%(column)s holds a character that cannot be stored (a NUL or a broken one)."),
+                             column=FIELD_LABELS[name], translate=("column",))
         if name in DATE_FIELDS:
             try:
                 values[name] = parse_datetime(cell)
@@ -252,6 +267,7 @@ def import_records(records, progress=None):
             parsed.append((line, values, notes, None))
         except RowSkipped as err:
             number = cell_text(raw.get("number"))
+            number = number if storable(number) else ""
             parsed.append((line, {"number": number}, [], err))
     known = {}
     numbers = [values["number"] for _, values, _, err in parsed if err is None]
