@@ -261,9 +261,9 @@ def test_a_zip_bomb_is_read_in_bounded_memory(tmp_path, importer, bomb, outcome)
 
 def test_the_ratio_is_checked_per_part_and_small_parts_are_free():
     with pytest.raises(table.FileUnreadable) as error:
-        read(xlsx_files.many_rows(8000, 10), "f.xlsx")  # 2.2 MB of the same cells in 10 KB
+        read(xlsx_files.many_rows(4000, 40), "f.xlsx")  # 4.4 MB of the same cells in 25 KB
     assert error.value.message == table.MESSAGES["ratio"] and error.value.params == {"ratio": 100}
-    assert read(xlsx_files.many_rows(8000, 10), "f.xlsx", ratio=1000, rows=8000).header == HEADER
+    assert read(xlsx_files.many_rows(4000, 40), "f.xlsx", ratio=1000, rows=4000).header == HEADER
     assert read(xlsx_files.good(), "f.xlsx").header == HEADER  # tiny parts compress far, and are read
 
 
