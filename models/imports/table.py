@@ -54,6 +54,7 @@ MESSAGES = {
     "columns": N_("Row %(line)s has a value beyond column %(max)s: delete the extra columns or split the file."),
     "cell_long": N_("Row %(line)s has a cell of more than %(max)s characters."),
     "text": N_("The file holds more than %(max)s million characters of text: split it."),
+    "strings": N_("The workbook holds more than %(max)s different texts: split it."),
     "line_long": N_("Line %(line)s of the file is longer than %(max)s characters."),
     "encoding": N_("The encoding of the file is not recognised: it should be UTF-8 or the national GB encoding."),
     "not_csv": N_("The file is not a readable CSV file."),
@@ -75,6 +76,7 @@ class Limits:
     columns: int = 200  # a value beyond this column refuses the file (empty cells beyond it are passed over)
     cell: int = 32767  # characters in one cell (Excel's own limit)
     text: int = 30 * 1000 * 1000  # characters of text held (shared strings and cells), about 60-120 MB
+    strings: int = 1000 * 1000  # shared strings (each costs about 60 bytes besides its text)
     line: int = 1000 * 1000  # characters in one line of a CSV file
 
 
@@ -322,8 +324,8 @@ class _Workbook:
 
         def end(tag):
             if tag == "si":
-                if len(strings) >= self.limits.text // 10 + 1000:  # a million tiny strings cost their overhead
-                    raise self.refuse("text", max=self.limits.text // 1000000)
+                if len(strings) >= self.limits.strings:  # a million tiny strings cost their overhead
+                    raise self.refuse("strings", max=self.limits.strings)
                 strings.append("".join(pieces))
             elif tag == "t":
                 state["t"] = False
@@ -517,6 +519,7 @@ def _under_header(lines, known, limits, refuse):
         raise refuse("empty")
     header = [cell_text(cell) for cell in first[at][1]]
     keep = {i for i, h in enumerate(header) if normalize_header(h) in known} if known else None
+    width = max(keep) + 1 if keep else 0
     rows = []
     for line, cells in itertools.chain(first[at + 1:], lines):
         if _blank(cells):
@@ -524,7 +527,7 @@ def _under_header(lines, known, limits, refuse):
         if len(rows) >= limits.rows:
             raise refuse("too_many_rows", max=limits.rows)
         if keep is not None:  # only the known columns are held (a file of many columns costs no memory)
-            cells = [cells[i] if i in keep and i < len(cells) else None for i in range(len(header))]
+            cells = [cells[i] if i in keep and i < len(cells) else None for i in range(width)]
         rows.append((line, cells))
     return Table(header=header, fields=[known.get(normalize_header(h)) for h in header], rows=rows)
 

@@ -354,3 +354,34 @@ def test_a_workbook_of_excel_reads_as_before():
              + '<x:row r="2"><x:c r="A2" t="s"><x:v>0</x:v></x:c></x:row></x:sheetData></x:worksheet>')
     found = read(xlsx_files.package(sheet, shared), "f.xlsx")
     assert found.header == HEADER and found.rows == [(2, ["路灯不亮", None, None, None])]
+
+
+def test_more_shared_strings_than_the_limit_refuse_the_file():
+    shared = ('<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+              + "".join("<si><t>%d</t></si>" % n for n in range(50)) + "</sst>")
+    sheet = xlsx_files.SHEET_START % "" + xlsx_files.inline_row(1, HEADER) + xlsx_files.SHEET_END
+    assert read(xlsx_files.package(sheet, shared), "f.xlsx", strings=50).header == HEADER
+    with pytest.raises(table.FileUnreadable) as error:
+        read(xlsx_files.package(sheet, shared), "f.xlsx", strings=49)
+    assert error.value.message == table.MESSAGES["strings"] and error.value.params == {"max": 49}
+
+
+def test_only_the_known_columns_are_held_under_the_header():
+    header = ["备注%d" % n for n in range(150)] + HEADER + ["说明"]
+    found = read(csv_file([header, ["x"] * 150 + ROWS[0] + ["y"]]))
+    assert found.header == header and found.keyed(found.positions()) == [(2, dict(zip(KNOWN.values(), ROWS[0])))]
+    assert found.rows[0][1][:150] == [None] * 150 and len(found.rows[0][1]) == 154  # 说明 not held either
+
+
+def test_a_csv_file_is_bounded_too():
+    wide = HEADER + [""] * 300
+    assert read(csv_file([wide, ROWS[0] + [""] * 300])).header[:4] == HEADER  # empty columns far right: read
+    with pytest.raises(table.FileUnreadable) as error:
+        read(csv_file([HEADER, ROWS[0] + [""] * 250 + ["x"]]))
+    assert error.value.message == table.MESSAGES["columns"] and error.value.params == {"line": 2, "max": 200}
+    with pytest.raises(table.FileUnreadable) as error:  # a line of a million commas is never split into fields
+        read(csv_file([HEADER]) + b"," * 1000001)
+    assert error.value.message == table.MESSAGES["line_long"] and error.value.params == {"line": 2, "max": 1000000}
+    with pytest.raises(table.FileUnreadable) as error:
+        read(csv_file([HEADER, ["A-1", "", "", "长" * 32768]]))
+    assert error.value.message == table.MESSAGES["cell_long"] and error.value.params == {"line": 2, "max": 32767}
