@@ -75,7 +75,8 @@ def test_a_nul_in_a_form_or_a_file_name_is_refused_before_the_view(client, login
     assert Petitioner.select().count() == 0
     page = client.get("/admin/petition_import/").get_data(as_text=True)
     response = client.post("/admin/petition_import/upload/", data={
-        "csrf_token": csrf_token(page), "file": (io.BytesIO(b"a,b\n"), "x\x00.csv")}, content_type="multipart/form-data")
+        "csrf_token": csrf_token(page), "file": (io.BytesIO(b"a,b\n"), "x\x00.csv")},
+        content_type="multipart/form-data")
     assert response.status_code == 400 and "请求中含有空字符（NUL）" in response.get_data(as_text=True)
     assert client.get("/admin/department/%00/").status_code == 400
     assert Department.select().count() == 0
