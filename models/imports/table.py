@@ -437,7 +437,10 @@ class _Workbook:
             return None
         text, kind = "".join(cell["text"]), cell["type"]
         if kind == "s":
-            return shared[int(text)]
+            index = int(text)
+            if index < 0:
+                raise IndexError(index)
+            return shared[index]
         if kind in ("inlineStr", "str", "e"):
             self.hold(len(text))
             return text
