@@ -2,11 +2,11 @@
 import logging
 import os
 
-from flask import Flask, redirect, render_template, url_for
+from flask import Flask, redirect, render_template, request, url_for
 
 from models.db import connect, database
 
-from . import auth, commands, i18n, maintenance, security
+from . import auth, commands, i18n, inputs, maintenance, security
 from .config import INSTANCE_DIR, from_environment
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -21,6 +21,7 @@ def create_app(config=None):
     i18n.init_app(app)
     auth.init_app(app)
     security.init_app(app)
+    inputs.init_app(app)  # no NUL character in a path, query or form
     from . import views
 
     views.register(app)
@@ -68,13 +69,16 @@ def release_startup_connection(app):
 
 
 def register_error_pages(app):
-    """403, 404, 405 and 500 in Chinese; the 500 page shows no detail of the error."""
+    """400, 403, 404, 405 and 500 in Chinese; a 400 of inputs.BadInput says what was refused; the 500 page shows
+    no detail of the error (the log has its kind and the request, control characters escaped by security.py)."""
 
     def page(code):
         def handler(error):
             if code == 500:
-                logging.getLogger(__name__).error("internal error: %s", type(error).__name__)
-            return render_template("errors/page.html", code=code), code
+                logging.getLogger(__name__).error("internal error: %s on %s %s", type(getattr(
+                    error, "original_exception", None) or error).__name__, request.method, request.path)
+            message = error.description if isinstance(error, inputs.BadInput) else None
+            return render_template("errors/page.html", code=code, message=message), code
 
         return handler
 

@@ -30,15 +30,29 @@ def mask_text(text):
     return LANDLINE.sub(lambda m: m.group(1) + "-****" + m.group(2), text)
 
 
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def escape_controls(text):
+    """Control characters (a path's %00%0A, a tab, ANSI escapes, line separators) as \\x00, \\n, \\u2028: one
+    record is one line, and a request cannot forge another."""
+    def escape(match):
+        char = match.group()
+        return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char) or (
+            "\\x%02x" % ord(char) if ord(char) < 0x100 else "\\u%04x" % ord(char))
+    return CONTROL.sub(escape, text)
+
+
 class PersonalDataFilter(logging.Filter):
-    """Masks personal identifiers in every record before any handler writes it (URLs, SQL, errors)."""
+    """Masks personal identifiers in every record before any handler writes it (URLs, SQL, errors), and escapes
+    its control characters."""
 
     def filter(self, record):
         try:
             message = record.getMessage()
         except Exception:  # a record whose arguments do not format: leave it to the handler
             return True
-        masked = mask_text(message)
+        masked = escape_controls(mask_text(message))
         if record.exc_info and record.exc_info[1] is not None:
             masked += " [%s]" % type(record.exc_info[1]).__name__
             record.exc_info, record.exc_text = None, None  # tracebacks carry SQL parameters and form values
@@ -47,9 +61,13 @@ class PersonalDataFilter(logging.Filter):
 
 
 def install_log_filter():
-    """On the handlers of the root logger and of werkzeug's request log."""
+    """On the handlers of the root logger, on logging's last resort (what writes to stderr when no handler is
+    configured, as under waitress), and of werkzeug's request log and waitress's."""
     log_filter = PersonalDataFilter()
-    for name in ("", "werkzeug", "flask.app", "peewee", "admin_app"):
+    if logging.lastResort is not None and not any(isinstance(f, PersonalDataFilter)
+                                                  for f in logging.lastResort.filters):
+        logging.lastResort.addFilter(log_filter)
+    for name in ("", "werkzeug", "waitress", "flask.app", "peewee", "admin_app"):
         logger = logging.getLogger(name)
         if not any(isinstance(f, PersonalDataFilter) for f in logger.filters):
             logger.addFilter(log_filter)

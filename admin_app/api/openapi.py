@@ -150,7 +150,8 @@ OPENAPI = {
                 "responses": {
                     "200": {"description": "每张工单的处理结果",
                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PushResult"}}}},
-                    "400": {"description": "请求体不是有效的 JSON 或格式不对", **_ERROR_REF},
+                    "400": {"description": "请求体不是有效的 JSON（或嵌套过深）、格式不对，或网址含有空字符（NUL）",
+                            **_ERROR_REF},
                     "401": {"description": "缺少访问令牌，或令牌无效、已停用", **_ERROR_REF},
                     "403": {"description": "令牌没有 tickets:write 权限", **_ERROR_REF},
                     "413": {"description": "请求体过大或工单过多", **_ERROR_REF},
@@ -167,6 +168,7 @@ OPENAPI = {
                 "responses": {
                     "200": {"description": "工单，及其信访事项的编号和状态（代码与中文）",
                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TicketStatus"}}}},
+                    "400": {"description": "工单编号含有空字符（NUL）", **_ERROR_REF},
                     "401": {"description": "缺少访问令牌，或令牌无效、已停用", **_ERROR_REF},
                     "403": {"description": "令牌没有 tickets:read 权限", **_ERROR_REF},
                     "404": {"description": "没有这个工单", **_ERROR_REF},

@@ -56,7 +56,7 @@ def push_tickets():
         return too_large
     try:
         body = json.loads(data.decode("utf-8"))
-    except ValueError:  # not JSON, or not UTF-8
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested beyond the parser's depth
         body = None
     if isinstance(body, dict) and "tickets" in body:
         tickets = body["tickets"]

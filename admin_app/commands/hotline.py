@@ -28,7 +28,7 @@ def import_hotline(path, username, quiet):
         fail("找不到文件：%s" % path)
     try:
         with open(path, "rb") as f:
-            data = f.read()
+            data = f.read(importer.MAX_BYTES + 1)  # a larger file is refused, never read whole
     except OSError as err:
         fail("无法读取文件 %s：%s" % (path, err.strerror or err))
     user = None
@@ -41,7 +41,7 @@ def import_hotline(path, username, quiet):
     except ValueError:
         fail("设置 HOTLINE_COLUMNS 不是有效的 JSON 对象，例如 {\"number\": \"单号\"}。")
     try:
-        headers, rows = importer.read_table(data, os.path.basename(path), mapping)
+        headers, rows = importer.read_table(data, os.path.basename(path), mapping, max_bytes=importer.MAX_BYTES)
     except importer.FileUnreadable as err:
         fail("文件未导入：%s" % message(err))
     stream = open(os.devnull, "w") if quiet else sys.stderr

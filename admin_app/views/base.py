@@ -23,11 +23,13 @@ from models.db import database
 from models.errors import N_, DomainError, InUse, StaleRecord
 
 from .. import i18n, permissions
+from ..inputs import BadInput
 from .export import ExportMixin
 from .fields import ScopedModelConverter, viewer
 from .prefetch import attach_related  # xlsx and CSV exports of every list (export.py)
 
 log = logging.getLogger(__name__)
+MAX_PAGE = 1000000  # ?page= beyond it is a 400 (a 20-digit page overflowed the databases' OFFSET: a 500)
 
 
 def domain_validator(check):
@@ -198,6 +200,13 @@ class SecureModelView(ExportMixin, LoginRequired, ModelView):
         if record is None:  # unknown, or not this user's to see: the same answer, never the data
             abort(404)
         return record
+
+    def _get_list_extra_args(self):
+        """The list's arguments as Flask-Admin reads them; a page number no list can reach is refused."""
+        args = super()._get_list_extra_args()
+        if args.page is not None and args.page > MAX_PAGE:
+            raise BadInput(gettext("This list has no page %(page)s.", page=str(args.page)[:24]))
+        return args
 
     def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
         if sort_column is not None and sort_column not in self._sortable_columns:

@@ -4,15 +4,13 @@ An export holds what the list shows to this user: the same search, filters, sort
 its own referrals: rows come from get_list, hence get_query), the Chinese column labels as headers, Chinese
 choice labels, dates as 2022年12月9日, booleans as 是/否. ID numbers and phones (models.access.PERSONAL) are
 masked; a role that may see them in full (permissions.sees_personal_data and the "personal" operation) asks for
-them explicitly (?personal=full), and that export is written to the audit log. A cell that a spreadsheet would
-run as a formula is neutralised. Secrets (password hashes) and file contents (the PDF of a letter) are never
-exported.
+them explicitly (?personal=full), and that export is written to the audit log. The files are written by
+models/spreadsheet.py, the one writer: a cell that a spreadsheet would run as a formula is neutralised.
+Secrets (password hashes) and file contents (the PDF of a letter) are never exported.
 A list longer than export_max_rows is refused with a message, never cut short silently.
 """
-import csv
 import datetime as dt
 import decimal
-import io
 import re
 import time
 from urllib.parse import quote
@@ -24,24 +22,19 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from peewee import BareField, BlobField, ForeignKeyField
 
 from models import access, audit
+from models.spreadsheet import XLSX_MIMETYPE, Book, csv_bytes
 
 from .. import i18n, permissions
 from .prefetch import attach_related
 
 MAX_ROWS = 50000
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what Excel and LibreOffice would evaluate or expand
 SECRET_NAME = re.compile(r"password|secret|token|pdf", re.IGNORECASE)
 BUTTONS = re.compile(r"<(?:a|button|form)\b[^>]*class=\"[^\"]*\bbtn\b")
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-XLSX_CELL_MAX = 32767  # characters Excel holds in one cell
 
 FORMATS = {"xlsx": _l("Export Excel"), "csv": _l("Export CSV")}
 
@@ -73,54 +66,25 @@ def is_buttons(value):
     return isinstance(value, Markup) and BUTTONS.search(value) is not None
 
 
-def csv_text(value):
-    """A CSV cell: a text that a spreadsheet would take as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def csv_bytes(headers, rows):
-    """UTF-8 with a byte order mark, so that Excel opens Chinese correctly; CRLF line ends."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([csv_text(h) for h in headers])
-    for row in rows:
-        writer.writerow([csv_text(v) for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
 def _width(text):
     return sum(2 if ord(c) > 0x2e80 else 1 for c in str(text))
 
 
 def xlsx_bytes(title, headers, rows):
     """One sheet, bold frozen header row; texts are written as text (never formulas), numbers as numbers."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=re.sub(r"[\[\]:*?/\\]", "", str(title))[:31] or "Sheet1")
+    book = Book(write_only=True)
+    sheet = book.sheet(title)
     sheet.freeze_panes = "A2"
     widths = [_width(h) for h in headers]
     for row in rows[:200]:
         widths = [max(w, _width(v)) for w, v in zip(widths, row)]
     for index, width in enumerate(widths):
         sheet.column_dimensions[get_column_letter(index + 1)].width = min(max(width + 2, 8), 60)
-
-    def cell(value, bold=False):
-        if isinstance(value, (int, float, decimal.Decimal)) and not isinstance(value, bool):
-            return value
-        text = ILLEGAL_CHARACTERS_RE.sub("", str(value))[:XLSX_CELL_MAX]
-        written = WriteOnlyCell(sheet, value=text)
-        written.data_type = "s"  # "=1+2" stays the text =1+2
-        if bold:
-            written.font = Font(bold=True)
-        return written
-
-    sheet.append([cell(h, bold=True) for h in headers])
+    sheet.append([str(h) for h in headers], font=Font(bold=True))
     for row in rows:
-        sheet.append([cell(v) for v in row])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        sheet.append([v if isinstance(v, (int, float, decimal.Decimal)) and not isinstance(v, bool) else str(v)
+                      for v in row])
+    return book.save()
 
 
 def attachment(data, mimetype, name, fallback):

@@ -44,6 +44,7 @@ DEFAULT_COLUMNS = {
 REQUIRED_FIELDS = ("number", "called_at", "content")
 DATE_FIELDS = ("called_at", "deadline")
 MAX_ROWS = 50000  # a larger file is refused (split it)
+MAX_BYTES = 20 * 1024 * 1024  # the largest file the command reads (the screen has its own setting)
 UNKNOWN_ENCODING = table.MESSAGES["encoding"]
 
 RESULTS = (
@@ -149,17 +150,29 @@ def required_headers(mapping, fields):
 
 # -- reading files ----------------------------------------------------------------------------------
 
-def read_table(data, filename="", mapping=None):
-    """(header row, [(line, {header: value})]) of an xlsx or CSV file given as bytes (see table.py).
-    Raises FileUnreadable."""
+def read_table(data, filename="", mapping=None, max_bytes=None):
+    """(header row, [(line, {header: value})]) of an xlsx or CSV file given as bytes (see table.py), refused when
+    longer than max_bytes. Raises FileUnreadable."""
     mapping = mapping or column_mapping()
     known = {header: name for name, headers in mapping.items() for header in headers}
-    sheet = table.read_table(data, filename, known, table.Limits(rows=MAX_ROWS))
+    sheet = table.read_table(data, filename, known, table.Limits(rows=MAX_ROWS, bytes=max_bytes))
     headers = sheet.header
     return headers, sheet.keyed({header: i for i, header in enumerate(headers) if header})
 
 
 # -- values -----------------------------------------------------------------------------------------
+
+def storable(text):
+    """Whether both databases store the text as it is: no NUL (PostgreSQL refuses it, SQLite cuts the text at it)
+    and no lone surrogate (from JSON's "\\ud800": no UTF-8 for it)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
 
 def parse_values(raw):
     """The values of one ticket from {field: cell} (fields absent from raw are left out).
@@ -168,6 +181,9 @@ def parse_values(raw):
     values, notes = {}, []
     for name in raw:
         cell = raw[name]
+        if isinstance(cell, str) and not storable(cell):
+            raise RowSkipped(N_("%(column)s holds a character that cannot be stored (a NUL or a broken one)."),
+                             column=FIELD_LABELS[name], translate=("column",))
         if name in DATE_FIELDS:
             try:
                 values[name] = parse_datetime(cell)
@@ -259,6 +275,7 @@ def import_records(records, progress=None, by=None, summary=None):
             parsed.append((line, values, notes, None))
         except RowSkipped as err:
             number = cell_text(raw.get("number"))
+            number = number if storable(number) else ""
             parsed.append((line, {"number": number}, [], err))
     known = {}
     numbers = [values["number"] for _, values, _, err in parsed if err is None]

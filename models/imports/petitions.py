@@ -11,11 +11,9 @@ number (the name must agree), else the one with its phone and name, else a new o
 must be on record by name (a row naming an unknown one is skipped with the reason, nothing is created).
 """
 import dataclasses
-import io
 import re
 import unicodedata
 
-from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.styles import Font
 from peewee import IntegrityError
@@ -25,6 +23,7 @@ from ..db import database, now
 from ..errors import N_, DomainError, ValidationError
 from ..organisation import Category, Department
 from ..petition import NUMBER_PREFIX, SUBJECT_MAX, NumberSeries, Petition
+from ..spreadsheet import Book
 from ..validation import normalize_id_number, normalize_phone
 from ..workflow.petitioners import find_or_add
 from . import table
@@ -289,12 +288,12 @@ def import_rows(sheet, by, channel_names=None, summary=None, progress=None):
 
 def template_xlsx(channel_labels=(), towns=(), categories=()):
     """An empty register with the headers (required ones marked *), text columns for ID numbers and phones
-    (Excel would turn an 18-digit ID number into 3.71526E+17), drop-down lists, and a sheet of notes."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "信访事项"
-    options = book.create_sheet("选项")
-    notes = book.create_sheet("填写说明")
+    (Excel would turn an 18-digit ID number into 3.71526E+17), drop-down lists, and a sheet of notes. Written by
+    models/spreadsheet.py: a town or category named =HYPERLINK(...) is listed as text, never run."""
+    book = Book()
+    sheet = book.sheet("信访事项")
+    options = book.sheet("选项")
+    notes = book.sheet("填写说明")
     fields = list(COLUMNS)
     for index, field in enumerate(fields, 1):
         cell = sheet.cell(row=1, column=index, value=COLUMNS[field][0] + (" *" if field in REQUIRED else ""))
@@ -331,6 +330,4 @@ def template_xlsx(channel_labels=(), towns=(), categories=()):
     notes.column_dimensions["A"].width = 100
     for row, line in enumerate(lines, 1):
         notes.cell(row=row, column=1, value=line)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return book.save()

@@ -20,6 +20,7 @@ from models.petition import Petition
 from models.validation import mask_id_number, mask_phone
 
 from tests.admin.helpers import alerts, csrf_token, english_words, visible_text
+from tests import xlsx_files
 from tests.conftest import valid_id_number
 
 BOM = b"\xef\xbb\xbf"
@@ -291,3 +292,96 @@ def test_only_staff_and_admin_import(client, login_as, role, status):
     assert ('href="/admin/petition_import/"' in menu) == (status == 200)
     if status == 403:
         assert client.post("/admin/petition_import/upload/", data={}).status_code == 403
+
+
+@pytest.mark.parametrize("make, said", [
+    pytest.param(xlsx_files.truncated, "无法作为 Excel 工作簿（.xlsx）读取该文件", id="truncated"),
+    pytest.param(xlsx_files.truncated_sheet_xml, "无法作为 Excel 工作簿（.xlsx）读取该文件", id="sheet-xml-cut-off"),
+    pytest.param(xlsx_files.broken_workbook, "无法作为 Excel 工作簿（.xlsx）读取该文件", id="broken-workbook-xml"),
+    pytest.param(xlsx_files.shared_out_of_range, "无法作为 Excel 工作簿（.xlsx）读取该文件", id="a-shared-string-that-is-not-there"),
+    pytest.param(xlsx_files.doctype_sheet, "含有 DOCTYPE 声明", id="billion-laughs"),
+    pytest.param(xlsx_files.doctype_workbook, "含有 DOCTYPE 声明", id="doctype-in-workbook-xml"),
+    pytest.param(lambda: xlsx_files.huge_shared_string(30 * 1024 * 1024), "压缩超过 100 倍", id="zip-bomb"),
+])
+def test_a_malformed_or_hostile_workbook_is_refused_in_chinese_and_nothing_written(client, login_as, make, said):
+    login_as("staff")
+    page = client.get("/admin/petition_import/").get_data(as_text=True)
+    response = client.post("/admin/petition_import/upload/", data={
+        "csrf_token": csrf_token(page), "file": (io.BytesIO(make()), "坏文件.xlsx")}, content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert any(said in a for a in alerts(response.get_data(as_text=True)))
+    assert Petition.select().count() == 0 and Petitioner.select().count() == 0
+
+
+# -- formulas: every spreadsheet and CSV the system writes goes through models/spreadsheet.py ----------------
+
+FORMULAS = ['=HYPERLINK("http://x","y")', "+1", "-1", "@SUM(A1)", "=1+2"]  # names are stripped: no tab here
+
+
+def named_like_formulas(make_town, make_petition):
+    """A town, a category and a petition subject named like each formula, received an hour ago."""
+    received = dt.datetime.now().replace(microsecond=0) - dt.timedelta(hours=1)
+    for value in FORMULAS:
+        town, category = make_town(name=value), Category.create(name=value)
+        make_petition(subject=value, town=town, category=category, received_at=received)
+
+
+def text_cells(book):
+    """{value: [(data_type, quotePrefix)]} of every cell of every sheet that holds a formula-like value, and
+    the cells that are formulas."""
+    found, formulas = {}, []
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    formulas.append((sheet.title, cell.coordinate, cell.value))
+                if cell.value in FORMULAS:
+                    found.setdefault(cell.value, []).append((cell.data_type, cell.quotePrefix))
+    return found, formulas
+
+
+def assert_all_text(book, expected=FORMULAS):
+    found, formulas = text_cells(book)
+    assert formulas == []
+    for value in expected:
+        assert found.get(value), value
+        assert set(found[value]) == {("s", True)}, (value, found[value])  # text, marked as typed with '
+
+
+def test_formula_names_are_text_in_every_export(app, client, login_as, make_town, make_petition):
+    named_like_formulas(make_town, make_petition)
+    login_as("admin")
+    for endpoint, view in app.extensions["office_views"].items():
+        if not view._offers_can_export:
+            continue
+        book = openpyxl.load_workbook(io.BytesIO(client.get("/admin/%s/export/xlsx/" % endpoint).data))
+        found, formulas = text_cells(book)
+        assert formulas == [], endpoint
+        assert all(set(cells) == {("s", True)} for cells in found.values()), (endpoint, found)
+        for row in csv_rows(client.get("/admin/%s/export/csv/" % endpoint)):
+            assert not any(field.startswith(("=", "+", "-", "@", "\t", "\r")) for field in row), (endpoint, row)
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/admin/petition/export/xlsx/").data))
+    assert_all_text(book)  # the subjects, the towns and the categories of the petitions
+    rows = csv_rows(client.get("/admin/petition/export/csv/"))
+    assert {"'" + value for value in FORMULAS} <= {field for row in rows for field in row}
+    assert_all_text(openpyxl.load_workbook(io.BytesIO(client.get("/admin/category/export/xlsx/").data)),
+                    expected=FORMULAS)
+
+
+def test_formula_names_are_text_in_the_monthly_report(client, login_as, make_town, make_petition):
+    named_like_formulas(make_town, make_petition)
+    login_as("staff")
+    response = client.get("/admin/monthly-report?period=year")
+    assert response.status_code == 200
+    assert_all_text(openpyxl.load_workbook(io.BytesIO(response.data)))  # 按问题类别, 按镇街
+
+
+def test_formula_names_are_text_in_the_import_template(client, login_as, make_town):
+    for value in FORMULAS:
+        make_town(name=value)
+        Category.create(name=value)
+    login_as("staff")
+    book = workbook(client.get("/admin/petition_import/template/")).parent
+    assert_all_text(book)  # the 选项 sheet lists the towns and the categories
+    options = book["选项"]
+    assert {c.value for c in options["B"]} >= set(FORMULAS) and {c.value for c in options["C"]} >= set(FORMULAS)

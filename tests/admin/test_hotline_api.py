@@ -62,7 +62,7 @@ TICKET = {"number": "12345-2023-00001", "called_at": "2023-03-01 09:30:00", "cal
 def test_the_document_describes_both_endpoints_and_their_errors():
     paths = OPENAPI["paths"]
     assert set(paths["/tickets"]["post"]["responses"]) == {"200", "400", "401", "403", "413"}
-    assert set(paths["/tickets/{number}"]["get"]["responses"]) == {"200", "401", "403", "404"}
+    assert set(paths["/tickets/{number}"]["get"]["responses"]) == {"200", "400", "401", "403", "404"}
     assert OPENAPI["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
 
 
@@ -198,3 +198,44 @@ def test_a_body_sent_without_its_length_is_cut_off_at_the_limit(app, client, mak
                            headers=dict(bearer(token), **{"Transfer-Encoding": "chunked"}),
                            environ_overrides={"wsgi.input_terminated": True})
     assert openapi(response, "/tickets", "post")["summary"]["added"] == 1  # a chunked body within the limit is read
+
+
+# -- NUL characters and deep JSON (the security issue's point 16), on both databases ---------------------------
+
+@pytest.mark.parametrize("bad", [
+    pytest.param({"content": "反映\x00村道坑洼。"}, id="nul-in-the-content"),
+    pytest.param({"number": "A-\x002"}, id="nul-in-the-number"),
+    pytest.param({"caller": "赵\ud800六"}, id="a-lone-surrogate"),
+])
+def test_a_ticket_that_cannot_be_stored_is_skipped_by_its_index_and_the_others_kept(client, make_client, openapi,
+                                                                                    bad):
+    token = make_client("tickets:write")
+    tickets = [dict(TICKET, number="A-1"), dict(TICKET, **dict({"number": "A-2"}, **bad)), dict(TICKET, number="A-3")]
+    body = json.dumps({"tickets": tickets}, ensure_ascii=True)  # \u0000 and \ud800 as JSON writes them
+    response = client.post("/api/v1/tickets", data=body, content_type="application/json", headers=bearer(token))
+    assert response.status_code == 200
+    result = openapi(response, "/tickets", "post")
+    assert [(r["index"], r["result"]) for r in result["results"]] == [(0, "added"), (1, "skipped"), (2, "added")]
+    assert "不能保存的字符" in result["results"][1]["reason"]
+    assert result["summary"] == {"added": 2, "updated": 0, "unchanged": 0, "skipped": 1}
+    assert sorted(t.number for t in HotlineTicket.select()) == ["A-1", "A-3"]
+
+
+def test_json_nested_a_hundred_thousand_deep_is_a_400_in_chinese(client, make_client, openapi):
+    token = make_client()
+    for data in ('{"tickets": ' + "[" * 100000 + "]" * 100000 + "}", "[" * 100000 + "]" * 100000,
+                 '{"tickets": [{"number": ' + '{"a": ' * 100000 + "1" + "}" * 100000 + "}]}"):
+        response = client.post("/api/v1/tickets", data=data, content_type="application/json", headers=bearer(token))
+        body = openapi(response, "/tickets", "post")
+        assert response.status_code == 400 and body["error"] == "bad_request" and "JSON" in body["message"]
+    assert HotlineTicket.select().count() == 0
+
+
+def test_a_nul_in_the_address_of_the_api_is_a_400_in_json(client, make_client, openapi):
+    token = make_client()
+    response = client.get("/api/v1/tickets/A-1%00%0Ax", headers=bearer(token))
+    body = openapi(response, "/tickets/{number}", "get")
+    assert response.status_code == 400 and body["error"] == "bad_request" and "空字符" in body["message"]
+    response = client.post("/api/v1/tickets?x=%00", json=TICKET, headers=bearer(token))
+    assert openapi(response, "/tickets", "post")["error"] == "bad_request"
+    assert HotlineTicket.select().count() == 0

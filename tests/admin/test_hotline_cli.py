@@ -4,6 +4,7 @@ import pytest
 from models.audit import AuditEntry
 from models.hotline import HotlineTicket
 
+from tests import xlsx_files
 from tests.hotline_files import HEADERS, csv_bytes, rows_of, ticket_row, xlsx_bytes
 
 
@@ -78,3 +79,31 @@ def test_the_column_mapping_of_the_installation(runner, app, db, tmp_path, monke
     monkeypatch.setenv("HOTLINE_COLUMNS", "{not json")
     result = runner.invoke(args=["import-hotline", str(path)])
     assert result.exit_code == 1 and "HOTLINE_COLUMNS 不是有效的 JSON" in result.output
+
+
+@pytest.mark.parametrize("data, said", [
+    pytest.param(xlsx_files.truncated(), "文件未导入：文件不是可读取的 Excel 文件。", id="truncated"),
+    pytest.param(xlsx_files.truncated_sheet_xml(), "文件未导入：文件不是可读取的 Excel 文件。", id="sheet-cut-off"),
+    pytest.param(xlsx_files.broken_workbook(), "文件未导入：文件不是可读取的 Excel 文件。", id="broken-workbook-xml"),
+    pytest.param(xlsx_files.shared_out_of_range(), "文件未导入：文件不是可读取的 Excel 文件。", id="a-shared-string-that-is-not-there"),
+    pytest.param(xlsx_files.doctype_sheet(), "文件未导入：该工作簿含有 DOCTYPE 声明", id="doctype"),
+    pytest.param(xlsx_files.huge_shared_string(50 * 1024 * 1024), "文件未导入：该工作簿的某一部分压缩超过 100 倍",
+                 id="zip-bomb"),
+])
+def test_a_malformed_or_hostile_workbook_is_refused_in_chinese_without_a_traceback(runner, tmp_path, data, said):
+    path = tmp_path / "坏文件.xlsx"
+    path.write_bytes(data)
+    result = runner.invoke(args=["import-hotline", str(path)])
+    assert result.exit_code == 1 and result.exception is None or isinstance(result.exception, SystemExit)
+    assert said in result.output and "Traceback" not in result.output
+    assert HotlineTicket.select().count() == 0
+
+
+def test_a_file_larger_than_the_command_reads_is_refused(runner, tmp_path, monkeypatch):
+    from models.imports import hotline
+
+    monkeypatch.setattr(hotline, "MAX_BYTES", 1024 * 1024)
+    path = tmp_path / "big.csv"
+    path.write_bytes(csv_bytes(rows_of(6000)))
+    result = runner.invoke(args=["import-hotline", str(path)])
+    assert result.exit_code == 1 and "文件未导入：文件超过 1 MB。" in result.output

@@ -13,6 +13,7 @@ from models.organisation import Category
 from models.petition import Petition
 
 from tests.admin.helpers import alerts, csrf_token, english_words, visible_text
+from tests import xlsx_files
 from tests.hotline_files import csv_bytes, rows_of, ticket_row, xlsx_bytes
 
 
@@ -233,3 +234,24 @@ def test_only_the_administrator_manages_api_clients(client, login_as):
     login_as("staff", display_name="李敏")
     assert client.get("/admin/apiclient/").status_code == 403
     assert client.get("/admin/apiclient/new/").status_code == 403
+
+
+MALFORMED = [
+    pytest.param(xlsx_files.truncated, "不是可读取的 Excel 文件", id="truncated"),
+    pytest.param(xlsx_files.truncated_sheet_xml, "不是可读取的 Excel 文件", id="sheet-xml-cut-off"),
+    pytest.param(xlsx_files.broken_workbook, "不是可读取的 Excel 文件", id="broken-workbook-xml"),
+    pytest.param(xlsx_files.shared_out_of_range, "不是可读取的 Excel 文件", id="a-shared-string-that-is-not-there"),
+    pytest.param(xlsx_files.doctype_sheet, "含有 DOCTYPE 声明", id="billion-laughs"),
+    pytest.param(xlsx_files.doctype_external, "含有 DOCTYPE 声明", id="external-entity"),
+    pytest.param(lambda: xlsx_files.huge_shared_string(30 * 1024 * 1024), "压缩超过 100 倍", id="zip-bomb"),
+]
+
+
+@pytest.mark.parametrize("make, said", MALFORMED)
+def test_a_malformed_or_hostile_workbook_gets_a_chinese_message_and_writes_nothing(client, login_as, make, said):
+    login_as("staff", display_name="李敏")
+    response = upload(client, make(), "坏文件.xlsx")
+    assert response.status_code == 200
+    assert any("文件未导入：" in a and said in a for a in alerts(response.get_data(as_text=True)))
+    assert HotlineTicket.select().count() == 0
+    assert AuditEntry.select().where(AuditEntry.model == "hotline_ticket").count() == 0

@@ -97,8 +97,8 @@ def zip_bomb(unpacked):
 def test_a_zip_bomb_is_refused_before_it_is_unpacked(monkeypatch):
     data = zip_bomb(3 * 1024 * 1024)
     assert len(data) < 50 * 1024
-    assert read(data, "f.xlsx", unpacked=4 * 1024 * 1024).header == HEADER  # under the limit: read
-    monkeypatch.setattr(table, "load_workbook", lambda *a, **k: pytest.fail("the workbook was opened"))
+    assert read(data, "f.xlsx", unpacked=4 * 1024 * 1024, ratio=10000).header == HEADER  # under the limits: read
+    monkeypatch.setattr(table, "_Workbook", lambda *a, **k: pytest.fail("the workbook was opened"))
     with pytest.raises(table.FileUnreadable) as error:
         read(data, "f.xlsx", unpacked=2 * 1024 * 1024)
     assert error.value.message == table.MESSAGES["unpacked"] and error.value.params == {"size": 2}
@@ -193,3 +193,195 @@ def test_dates_read_from_a_workbook_as_cells_or_serial_numbers():
 ])
 def test_cells_as_text(value, text):
     assert table.cell_text(value) == text
+
+
+# -- zip bombs and malformed workbooks (the security issue's points 13 and 14) ---------------------------------
+
+from tests import xlsx_files  # noqa: E402
+
+CHILD = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, ({ceiling}, {ceiling}))
+from models.imports import hotline, petitions, table
+data = open(sys.argv[1], "rb").read()
+try:
+    if sys.argv[2] == "petitions":
+        petitions.read("bomb.xlsx", data)
+        print("read")
+    else:
+        found = table.read_table(data, "bomb.xlsx", {{"工单编号": "number", "来电时间": "called_at"}},
+                                 table.Limits(rows=hotline.MAX_ROWS))
+        print("read", len(found.rows))
+except table.FileUnreadable as err:
+    print("refused", err.message)
+except MemoryError:
+    print("MemoryError")
+print([int(line.split()[1]) // 1024 for line in open("/proc/self/status") if line.startswith("VmHWM")][0])
+"""
+MEMORY_CEILING = 600 * 1024 * 1024  # address space of the child: a bomb fails it instead of the machine
+PEAK_LIMIT_MB = 300
+
+
+def read_in_a_child(tmp_path, data, importer="hotline", timeout=30):
+    """(outcome, peak resident MB) of reading the file in a child process under a memory ceiling."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "bomb.xlsx"
+    path.write_bytes(data)
+    root = __file__.rsplit("/tests/", 1)[0]
+    try:
+        done = subprocess.run([sys.executable, "-c", CHILD.format(ceiling=MEMORY_CEILING), str(path), importer],
+                              cwd=root, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        pytest.fail("still reading after %s s" % timeout)
+    lines = done.stdout.strip().splitlines()
+    assert done.returncode == 0 and len(lines) == 2, done.stderr[-2000:]
+    return lines[0], int(lines[1])
+
+
+@pytest.mark.parametrize("importer", ["hotline", "petitions"])
+@pytest.mark.parametrize("bomb, outcome", [
+    # one shared string of 120 MB, packed in 0.1 MB: the old reader held it (about 400 MB) before any row
+    pytest.param(lambda: xlsx_files.huge_shared_string(120 * 1024 * 1024), "refused " + table.MESSAGES["ratio"],
+                 id="huge-shared-string"),
+    # a sheet declaring A1:XFD1048576: the old reader padded each of its 20,000 rows to 16,384 cells (gigabytes)
+    pytest.param(lambda: xlsx_files.wide_dimension(20000), "read", id="wide-dimension"),
+    # 40 columns of varied numbers under the ratio a part may have: only the known columns are held
+    pytest.param(lambda: xlsx_files.many_rows(5500, 40, varied=True), "read", id="many-cells-under-the-ratio"),
+])
+def test_a_zip_bomb_is_read_in_bounded_memory(tmp_path, importer, bomb, outcome):
+    outcome_found, peak = read_in_a_child(tmp_path, bomb(), importer)
+    assert peak < PEAK_LIMIT_MB, "peak %s MB" % peak
+    if importer == "hotline" or outcome != "read":
+        assert outcome_found.startswith(outcome)
+    else:  # the petition importer stops at its 5,000 rows
+        assert outcome_found == "refused " + table.MESSAGES["too_many_rows"]
+
+
+def test_the_ratio_is_checked_per_part_and_small_parts_are_free():
+    with pytest.raises(table.FileUnreadable) as error:
+        read(xlsx_files.many_rows(4000, 40), "f.xlsx")  # 4.4 MB of the same cells in 25 KB
+    assert error.value.message == table.MESSAGES["ratio"] and error.value.params == {"ratio": 100}
+    assert read(xlsx_files.many_rows(4000, 40), "f.xlsx", ratio=1000, rows=4000).header == HEADER
+    assert read(xlsx_files.good(), "f.xlsx").header == HEADER  # tiny parts compress far, and are read
+
+
+def test_too_many_parts_are_refused_before_the_directory_is_read():
+    data = xlsx_files.many_parts(1200)
+    with pytest.raises(table.FileUnreadable) as error:
+        read(data, "f.xlsx")
+    assert error.value.message == table.MESSAGES["parts"] and error.value.params == {"max": 1000}
+    assert read(data, "f.xlsx", parts=1300).header == HEADER
+
+
+def test_a_part_that_unpacks_beyond_its_declared_size_is_refused():
+    data = xlsx_files.lying_size(30 * 1024 * 1024)  # declares 1 KB, unpacks to 30 MB
+    with pytest.raises(table.FileUnreadable) as error:
+        read(data, "f.xlsx")
+    assert error.value.message in (table.MESSAGES["unpacked"], table.MESSAGES["not_xlsx"])
+
+
+def test_the_bytes_unpacked_are_counted_whatever_the_parts_declare(monkeypatch):
+    data = xlsx_files.good([("A-%d" % n, "2023-03-01", "", "内容") for n in range(2000)])
+    monkeypatch.setattr(table, "_archive", lambda data, limits, refuse: zipfile.ZipFile(io.BytesIO(data)))
+    with pytest.raises(table.FileUnreadable) as error:  # the declared sizes not checked: the stream stops it
+        read(data, "f.xlsx", rows=5000, unpacked=64 * 1024)
+    assert error.value.message == table.MESSAGES["unpacked"]
+
+
+@pytest.mark.parametrize("cells, reason, params", [
+    pytest.param('<c r="GT2"><v>1</v></c>', "columns", {"line": 2, "max": 200}, id="a-value-in-column-202"),
+    pytest.param('<c r="A2" t="inlineStr"><is><t>%s</t></is></c>' % ("长" * 32768), "cell_long",
+                 {"line": 2, "max": 32767}, id="a-cell-longer-than-excel-holds"),
+])
+def test_cells_beyond_the_limits_refuse_the_file(cells, reason, params):
+    sheet = xlsx_files.SHEET_START % "" + xlsx_files.inline_row(1, HEADER) + '<row r="2">%s</row>' % cells
+    with pytest.raises(table.FileUnreadable) as error:
+        read(xlsx_files.package(sheet + xlsx_files.SHEET_END), "f.xlsx")
+    assert error.value.message == table.MESSAGES[reason] and error.value.params == params
+
+
+def test_empty_cells_far_right_are_passed_over():
+    sheet = (xlsx_files.SHEET_START % '<dimension ref="A1:XFD3"/>' + xlsx_files.inline_row(1, HEADER)
+             + xlsx_files.inline_row(2, ROWS[0])[:-6] + '<c r="XFD2" s="1"/></row>' + xlsx_files.SHEET_END)
+    found = read(xlsx_files.package(sheet), "f.xlsx")
+    assert [[table.cell_text(c) for c in cells] for _, cells in found.rows] == [ROWS[0]]
+
+
+def test_text_beyond_the_limit_refuses_the_file():
+    rows = [("A-%d" % n, "2023-03-01", "", "内容" * 500) for n in range(30)]
+    with pytest.raises(table.FileUnreadable) as error:
+        read(xlsx_files.good(rows), "f.xlsx", text=20000)
+    assert error.value.message == table.MESSAGES["text"]
+
+
+@pytest.mark.parametrize("data, reason", [
+    pytest.param(xlsx_files.doctype_sheet(), "doctype", id="billion-laughs-in-the-sheet"),
+    pytest.param(xlsx_files.doctype_external(), "doctype", id="external-entity-in-the-shared-strings"),
+    pytest.param(xlsx_files.doctype_workbook(), "doctype", id="doctype-in-workbook-xml"),
+    pytest.param(xlsx_files.truncated(), "not_xlsx", id="truncated-archive"),
+    pytest.param(xlsx_files.truncated_sheet_xml(), "not_xlsx", id="sheet-xml-cut-off"),
+    pytest.param(xlsx_files.broken_workbook(), "not_xlsx", id="broken-workbook-xml"),
+    pytest.param(xlsx_files.package("<worksheet><sheetData><row><c t='s'><v>7</v></c></row></sheetData>"
+                                    "</worksheet>"), "not_xlsx", id="a-shared-string-that-is-not-there"),
+    pytest.param(xlsx_files.package("<worksheet><sheetData><row><c><v>12abc</v></c></row></sheetData>"
+                                    "</worksheet>"), "not_xlsx", id="a-number-that-is-not-one"),
+])
+def test_a_malformed_workbook_is_refused_with_its_reason_and_nothing_else(data, reason):
+    with pytest.raises(table.FileUnreadable) as error:
+        read(data, "f.xlsx")
+    assert error.value.message == table.MESSAGES[reason]
+
+
+def test_a_workbook_of_excel_reads_as_before():
+    """Dates by their style, numbers, booleans, rich text without its phonetic guide, a prefixed namespace."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(HEADER + ["是否"])
+    book.active.append(["A-1", dt.datetime(2023, 3, 5, 9, 30), 13900000001, "内容", True])
+    book.active.append([17, dt.date(2023, 3, 6), 1.5, "=1+2", False])
+    out = io.BytesIO()
+    book.save(out)
+    found = read(out.getvalue(), "f.xlsx")
+    assert [cells[:4] for _, cells in found.rows] == [
+        ["A-1", dt.datetime(2023, 3, 5, 9, 30), 13900000001, "内容"], [17, dt.datetime(2023, 3, 6), 1.5, None]]
+    shared = ('<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><r><t>路灯</t></r>'
+              '<r><t>不亮</t></r><rPh sb="0" eb="1"><t>ろ</t></rPh></si></sst>')
+    sheet = ('<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>'
+             + xlsx_files.inline_row(1, HEADER).replace("<", "<x:").replace("<x:/", "</x:")
+             + '<x:row r="2"><x:c r="A2" t="s"><x:v>0</x:v></x:c></x:row></x:sheetData></x:worksheet>')
+    found = read(xlsx_files.package(sheet, shared), "f.xlsx")
+    assert found.header == HEADER and found.rows == [(2, ["路灯不亮", None, None, None])]
+
+
+def test_more_shared_strings_than_the_limit_refuse_the_file():
+    shared = ('<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+              + "".join("<si><t>%d</t></si>" % n for n in range(50)) + "</sst>")
+    sheet = xlsx_files.SHEET_START % "" + xlsx_files.inline_row(1, HEADER) + xlsx_files.SHEET_END
+    assert read(xlsx_files.package(sheet, shared), "f.xlsx", strings=50).header == HEADER
+    with pytest.raises(table.FileUnreadable) as error:
+        read(xlsx_files.package(sheet, shared), "f.xlsx", strings=49)
+    assert error.value.message == table.MESSAGES["strings"] and error.value.params == {"max": 49}
+
+
+def test_only_the_known_columns_are_held_under_the_header():
+    header = ["备注%d" % n for n in range(150)] + HEADER + ["说明"]
+    found = read(csv_file([header, ["x"] * 150 + ROWS[0] + ["y"]]))
+    assert found.header == header and found.keyed(found.positions()) == [(2, dict(zip(KNOWN.values(), ROWS[0])))]
+    assert found.rows[0][1][:150] == [None] * 150 and len(found.rows[0][1]) == 154  # 说明 not held either
+
+
+def test_a_csv_file_is_bounded_too():
+    wide = HEADER + [""] * 300
+    assert read(csv_file([wide, ROWS[0] + [""] * 300])).header[:4] == HEADER  # empty columns far right: read
+    with pytest.raises(table.FileUnreadable) as error:
+        read(csv_file([HEADER, ROWS[0] + [""] * 250 + ["x"]]))
+    assert error.value.message == table.MESSAGES["columns"] and error.value.params == {"line": 2, "max": 200}
+    with pytest.raises(table.FileUnreadable) as error:  # a line of a million commas is never split into fields
+        read(csv_file([HEADER]) + b"," * 1000001)
+    assert error.value.message == table.MESSAGES["line_long"] and error.value.params == {"line": 2, "max": 1000000}
+    with pytest.raises(table.FileUnreadable) as error:
+        read(csv_file([HEADER, ["A-1", "", "", "长" * 32768]]))
+    assert error.value.message == table.MESSAGES["cell_long"] and error.value.params == {"line": 2, "max": 32767}

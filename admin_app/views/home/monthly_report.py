@@ -1,22 +1,21 @@
 """月报: the home page's figures as an Excel workbook with Chinese headers (openpyxl), and the words both use.
 
 Sheets: 概况 (the period's figures with their definitions, and the 12-month trend), 分类统计 (by channel,
-category, town, team and classification) and 代表委员工作 (per representative).
+category, town, team and classification) and 代表委员工作 (per representative). Written by models/spreadsheet.py:
+a category or town named =HYPERLINK(...) is a text, never a formula.
 """
 import datetime as dt
-import io
 
 from flask_babel import gettext
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from models import deadlines
 from models.errors import N_
 from models.people import REPRESENTATIVE_KINDS
+from models.spreadsheet import XLSX_MIMETYPE as XLSX
+from models.spreadsheet import Book
 
 from ... import i18n
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # The period's figures: (key, label, definition), in the order the page and the report show them.
 FIGURES = (
@@ -104,14 +103,11 @@ HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 
 
 def _header(sheet, values):
-    sheet.append([gettext(v) for v in values])
-    for cell in sheet[sheet.max_row]:
-        cell.font, cell.fill = BOLD, HEADER_FILL
+    sheet.append([gettext(v) for v in values], font=BOLD, fill=HEADER_FILL)
 
 
 def _title(sheet, text):
-    sheet.append([text])
-    sheet.cell(sheet.max_row, 1).font = Font(bold=True, size=14)
+    sheet.append([text], font=Font(bold=True, size=14))
 
 
 def _widths(sheet, widths):
@@ -122,9 +118,8 @@ def _widths(sheet, widths):
 def workbook(period, figures, today=None):
     """The monthly report as xlsx bytes: figures is what views.home.figures() computed for the page."""
     today = today or dt.date.today()
-    book = Workbook()
-    overview = book.active
-    overview.title = gettext("Overview")
+    book = Book()
+    overview = book.sheet(gettext("Overview"))
     _title(overview, gettext("Monthly report of the petition office"))
     overview.append([gettext("Period"), "%s（%s）" % (period_title(period), period_dates(period))])
     overview.append([gettext("Made on"), i18n.cn_date(today)])
@@ -154,7 +149,7 @@ def workbook(period, figures, today=None):
     for row in overview.iter_rows(min_col=3, max_col=3):
         row[0].alignment = Alignment(wrap_text=True, vertical="top")
 
-    breakdowns = book.create_sheet(gettext("Breakdowns"))
+    breakdowns = book.sheet(gettext("Breakdowns"))
     _title(breakdowns, gettext("Breakdowns") + "（%s）" % period_title(period))
     for dimension, heading in DIMENSIONS:
         breakdowns.append([])
@@ -168,7 +163,7 @@ def workbook(period, figures, today=None):
         breakdowns.cell(breakdowns.max_row, 1).font = BOLD
     _widths(breakdowns, (30, 12, 14, 14))
 
-    work = book.create_sheet(gettext("Representatives' work"))
+    work = book.sheet(gettext("Representatives' work"))
     _title(work, gettext("Representatives' work") + "（%s）" % period_title(period))
     _header(work, (N_("Representative"), N_("Kind")) + tuple(label for _, label in REP_COLUMNS))
     for rep in figures["representatives"] or ():
@@ -176,9 +171,7 @@ def workbook(period, figures, today=None):
                     + [rep[key] for key, _ in REP_COLUMNS])
     _widths(work, (14, 16, 14, 12, 12, 12, 12))
 
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return book.save()
 
 
 def filename(period):

@@ -13,10 +13,11 @@ from models.imports import petitions as petition_import
 from models.errors import DomainError
 from models.organisation import Category, Department
 from models.petition import CHANNELS
+from models.spreadsheet import XLSX_MIMETYPE
 
 from ... import i18n
 from ..base import LoginRequired
-from ..export import XLSX_MIMETYPE, attachment
+from ..export import attachment
 
 
 class UploadForm(SecureForm):
