@@ -197,8 +197,25 @@ def _one_live_document(db):
     documents.install_live_index(db, record=record)
 
 
+def _v11_one_person(db):
+    """One person, one record: petitioners merged into another (issue 13)."""
+
+
+def _v12_submissions(db):
+    """A form saved once: the submissions already answered (issue 13)."""
+
+
+def _v13_same_matter(db):
+    """初件/重件: petitions linked as the same matter (issue 13)."""
+
+
+def _v14_back_dating(db):
+    """补录: when a step happened apart from when it was typed in (issue 13)."""
+
+
 MIGRATIONS = [_v1_foundation, _v2_workflow, _v3_documents, _v4_safety, _v5_hotline, _v6_search, _v7_tallies,
-              _v8_search_text, _v9_sessions, _v10_integrity]  # version N is MIGRATIONS[N - 1]
+              _v8_search_text, _v9_sessions, _v10_integrity, _v11_one_person, _v12_submissions, _v13_same_matter,
+              _v14_back_dating]  # version N is MIGRATIONS[N - 1]
 LATEST = len(MIGRATIONS)
 
 
