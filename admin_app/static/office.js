@@ -10,6 +10,26 @@
     monthNames: ['1月', '2月', '3月', '4月', '5月', '6月', '7月', '8月', '9月', '10月', '11月', '12月']
   };
   var wrapped;
+
+  /* What a clerk types or pastes is theirs: the server reads every form of date (models/dates.py) and says so
+     on the field when it cannot. The picker writes into the field only when a day is chosen in it, never while
+     typing (it re-formatted half-typed text into 0002-01-01...) nor on closing (it wrote *now* over pasted text). */
+  function keepTyped($el) {
+    var picker = $el.data('daterangepicker');
+    if (!picker || !$el.is('input')) { return; }
+    $el.off('keyup.daterangepicker');
+    var chosen = false;
+    picker.container.on('mousedown.office', function () { chosen = true; });
+    var hide = picker.hide;
+    picker.hide = function () {
+      if (!chosen && this.oldStartDate) {
+        this.startDate = this.oldStartDate.clone();
+        this.endDate = this.oldEndDate.clone();
+      }
+      chosen = false;
+      return hide.apply(this, arguments);
+    };
+  }
   Object.defineProperty($.fn, 'daterangepicker', {
     configurable: true,
     get: function () { return wrapped; },
@@ -18,7 +38,9 @@
         options = $.extend({}, options);
         options.locale = $.extend({}, zh, options.locale);
         if (options.separator === ' to ') { options.separator = ' 至 '; }
-        return plugin.call(this, options, callback);
+        var result = plugin.call(this, options, callback);
+        this.each(function () { keepTyped($(this)); });
+        return result;
       };
     }
   });

@@ -18,7 +18,7 @@ from models.schema import MODELS
 from .. import i18n
 from .base import SecureModelView, datetime_formatter
 from .fields import ChoiceFilter, rows_of
-from .petitions.screens import DateRange
+from .datefields import DateRange
 
 MODEL_OF = {model._meta.table_name: model for model in MODELS}
 

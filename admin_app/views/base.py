@@ -15,7 +15,7 @@ from flask_login import current_user
 from wtforms import HiddenField
 from wtforms.validators import ValidationError as FormValidationError
 
-from peewee import DateTimeField, ForeignKeyField
+from peewee import ForeignKeyField
 
 from models import access
 from models import audit, workflow
@@ -176,9 +176,6 @@ class SecureModelView(ExportMixin, LoginRequired, ModelView):
                 args.setdefault("choices", i18n.choices(field.choices))
                 form_args[name] = args
         self.column_choices = choices
-        for name, field in model._meta.fields.items():
-            if isinstance(field, DateTimeField):  # typed by hand without seconds, or picked with them
-                form_args.setdefault(name, {}).setdefault("format", ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"])
         for name, label in (self.column_labels or {}).items():  # forms use the list's Chinese labels
             if isinstance(name, str) and (name in model._meta.fields or name in (self.form_extra_fields or {})):
                 args = dict(form_args.get(name, {}))

@@ -30,7 +30,7 @@ from models.petition import Petition
 from .. import i18n
 from .base import SecureModelView, clean_ids, date_formatter, datetime_formatter
 from .fields import ActiveLoader, ChoiceFilter, KeepHidden, deadline_text, petition_link, rows_of, suggest_field
-from .petitions.screens import DateRange
+from .datefields import DateRange
 
 log = logging.getLogger(__name__)
 

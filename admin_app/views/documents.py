@@ -23,7 +23,7 @@ from .base import SecureModelView, clean_ids, datetime_formatter
 from .casework import StepFormPage
 from .fields import ChoiceFilter, HasValueFilter, petition_link
 from .petitions.letters import LIGHT_FIELDS, font_notice, kind_label, pdf_response, record_label, require, scoped
-from .petitions.screens import DateRange
+from .datefields import DateRange
 
 
 class ReasonForm(SecureForm):

@@ -8,7 +8,7 @@ from flask_admin.model.fields import AjaxSelectField
 from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 from markupsafe import Markup, escape
-from peewee import DatabaseError
+from peewee import DatabaseError, DateField, DateTimeField
 from wtforms import StringField
 from wtforms.validators import ValidationError as FormValidationError
 from wtforms.widgets import TextInput
@@ -26,6 +26,7 @@ def viewer():
     return current_user.user if current_user.is_authenticated else None
 
 from .. import permissions
+from .datefields import TypedDateField, TypedDateTimeField
 
 
 # Personal numbers are found only whole (as normalised), never by a part: a prefix typed digit by digit would
@@ -119,7 +120,21 @@ class ScopedAjaxSelectField(AjaxSelectField):
 
 
 class ScopedModelConverter(CustomModelConverter):
-    """The form converter of every screen: foreign keys with a type-ahead become ScopedAjaxSelectFields."""
+    """The form converter of every screen: foreign keys with a type-ahead become ScopedAjaxSelectFields; dates
+    and times are read as typed or pasted (datefields.py)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.converters[DateTimeField] = self.handle_typed_datetime
+        self.converters[DateField] = self.handle_typed_date
+
+    def handle_typed_datetime(self, model, field, **kwargs):
+        kwargs.pop("format", None)
+        return field.name, TypedDateTimeField(**kwargs)
+
+    def handle_typed_date(self, model, field, **kwargs):
+        kwargs.pop("format", None)
+        return field.name, TypedDateField(**kwargs)
 
     def handle_foreign_key(self, model, field, **kwargs):
         loader = getattr(self.view, "_form_ajax_refs", {}).get(field.name)

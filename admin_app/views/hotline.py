@@ -25,7 +25,7 @@ from models.petition import STATUSES, Petition
 from .. import i18n, permissions, personal
 from .base import SecureModelView, clean_ids, datetime_formatter, deactivate
 from .fields import ChoiceFilter, HasValueFilter, petition_link
-from .petitions.screens import DateRange
+from .datefields import DateRange
 
 IMPORT_MAX_BYTES = 10 * 1024 * 1024  # the default of HOTLINE_IMPORT_MAX_BYTES
 REPORT_ROWS_SHOWN = 500  # rows of the report listed on the page (the counts cover all)

@@ -30,6 +30,7 @@ from xml.parsers import expat
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.datetime import from_excel
 
+from .. import dates
 from ..errors import N_, DomainError
 
 log = logging.getLogger(__name__)
@@ -553,9 +554,6 @@ def cell_text(value):
 
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)  # serial 1 is 1900-01-01 (Excel counts a 29 February 1900)
 SERIAL_DATES = (20000, 80000)  # 1954-10-03 .. 2119-01-10: a smaller number (a year, a count) is not a date
-DATE_PATTERN = re.compile(
-    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.\d+)?)?)?$")
-COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:[ T]?(\d{2})(\d{2})(\d{2})?)?$")
 SERIAL_TEXT = re.compile(r"^\d+(\.\d+)?$")
 
 
@@ -581,12 +579,4 @@ def parse_datetime(value):
     if isinstance(value, (int, float)) or SERIAL_TEXT.match(text):
         if SERIAL_DATES[0] < float(text) < SERIAL_DATES[1]:
             return excel_serial(text)
-    if re.match(r"^\d{4}\.\d{1,2}\.\d{1,2}", text):  # 2023.1.5
-        text = text.replace(".", "-", 2)
-    text = (text.replace("年", "-").replace("月", "-").replace("日", " ").replace("时", ":").replace("点", ":")
-            .replace("分", ":").replace("秒", "").replace("/", "-"))
-    text = re.sub(r"\s+", " ", text).strip().rstrip(":").strip()
-    match = DATE_PATTERN.match(text) or COMPACT_DATE.match(text)
-    if not match:
-        raise ValueError(value)
-    return dt.datetime(*[int(part) if part else 0 for part in match.groups()])
+    return dates.parse_datetime(text)  # the one reader of typed dates (a DateUnreadable is a ValueError)

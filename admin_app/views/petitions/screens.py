@@ -2,7 +2,7 @@
 import datetime as dt
 
 from flask_admin import expose
-from flask_admin.contrib.peewee.filters import BasePeeweeFilter, BooleanEqualFilter, DateBetweenFilter
+from flask_admin.contrib.peewee.filters import BasePeeweeFilter, BooleanEqualFilter
 from flask_login import current_user
 from flask_admin.form import SecureForm
 from flask_admin.model.form import InlineFormAdmin
@@ -27,27 +27,11 @@ from ... import i18n, permissions
 from ... import personal
 from ..base import SecureModelView, date_formatter, datetime_formatter, domain_validator
 from .listing import FastListMixin
+from ..datefields import DateRange
 from ..fields import ActiveLoader, ChoiceFilter, KeepHidden, deadline_text, rows_of, suggest_field
 from .letters import LettersMixin
 from .steps import STEP_LOADERS, StepsMixin
 from .timeline import timeline
-
-
-class DateRange(DateBetweenFilter):
-    """From one day to another, both included, on a date-and-time column ("A 至 B" or "A to B")."""
-
-    def clean(self, value):
-        return super().clean(value.replace(" 至 ", " to "))
-
-    def validate(self, value):
-        return super().validate(value.replace(" 至 ", " to "))
-
-    def apply(self, query, value):
-        start, end = value
-        return query.where((self.column >= start) & (self.column < end + dt.timedelta(days=1)))
-
-    def operation(self):
-        return _l("between")
 
 
 class PetitionerLoader(ActiveLoader):

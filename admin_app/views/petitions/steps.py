@@ -13,7 +13,7 @@ from flask_admin.form import SecureForm
 from flask_admin.model.fields import AjaxSelectMultipleField
 from flask_babel import gettext, lazy_gettext as _l, ngettext
 from flask_login import current_user
-from wtforms import DateField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from models import workflow
@@ -29,6 +29,7 @@ from models.petition import CLASSIFICATIONS, Petition
 from ... import i18n, permissions
 from ...letters import render as letters
 from ..base import clean_ids
+from ..datefields import TypedDateField, TypedDateTimeField
 from ..fields import ActiveLoader, ScopedAjaxSelectField, suggest_field
 from .letters import flash_issued
 
@@ -37,7 +38,6 @@ STEP_LOADERS = {
     "step_department": ActiveLoader("step_department", Department, fields=(Department.name,)),
     "step_representative": ActiveLoader("step_representative", Representative, fields=(Representative.name,)),
 }
-DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 
 
 class RejectForm(SecureForm):
@@ -49,7 +49,7 @@ class RejectForm(SecureForm):
 class ReferForm(SecureForm):
     department = ScopedAjaxSelectField(STEP_LOADERS["step_department"], _l("Department"), validators=[InputRequired()])
     mode = SelectField(_l("Mode"), choices=i18n.choices(REFERRAL_MODES), default="assign")
-    due_on = DateField(_l("Due date"), validators=[Optional()],
+    due_on = TypedDateField(_l("Due date"), validators=[Optional()],
                        description=_l("Leave empty for the statutory handling limit; it cannot be later."))
     instructions = TextAreaField(_l("Instructions"))
 
@@ -59,7 +59,7 @@ class ClassifyForm(SecureForm):
 
 
 class ConveneForm(SecureForm):
-    held_at = DateTimeLocalField(_l("Time"), format=DATETIME_FORMATS, validators=[InputRequired()])
+    held_at = TypedDateTimeField(_l("Time"), validators=[InputRequired()])
     place = suggest_field(_l("Place"), PLACES, validators=[InputRequired()])
     agenda = TextAreaField(_l("Agenda"), validators=[InputRequired()])
     representatives = AjaxSelectMultipleField(STEP_LOADERS["step_representative"], _l("Representatives"),
@@ -75,7 +75,7 @@ class ExtendForm(SecureForm):
 
 
 class FollowUpForm(SecureForm):
-    followed_on = DateField(_l("Date"), validators=[InputRequired()])
+    followed_on = TypedDateField(_l("Date"), validators=[InputRequired()])
     method = SelectField(_l("Method"), choices=i18n.choices(FOLLOW_UP_METHODS))
     evaluation = SelectField(_l("Evaluation"), choices=i18n.choices(EVALUATIONS))
     comments = TextAreaField(_l("Comments"))
@@ -107,7 +107,7 @@ class MediateForm(SecureForm):
     lawyer = StringField(_l("Witnessing lawyer"))
     place = suggest_field(_l("Place"), PLACES, validators=[InputRequired()])
     agreement = TextAreaField(_l("Agreement"), validators=[InputRequired()])
-    signed_on = DateField(_l("Signed on"), validators=[InputRequired()])
+    signed_on = TypedDateField(_l("Signed on"), validators=[InputRequired()])
     judicial_confirmation = SelectField(_l("Judicial confirmation"), choices=i18n.choices(CONFIRMATION_STATES))
 
 
