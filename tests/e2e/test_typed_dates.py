@@ -60,7 +60,7 @@ def test_a_received_time_pasted_without_key_events_is_stored_not_now(page, live_
     assert str(petition.received_at) == "2022-12-09 09:30:00"
 
 
-def test_an_unreadable_time_is_refused_on_its_field_and_the_form_keeps_what_was_typed(page, live_server):
+def test_an_unreadable_time_is_refused_on_its_field_and_the_form_keeps_what_was_typed(page, live_server, tmp_path):
     log_in(page, live_server)
     register(page, "日期写错了", typed("2022-02-30 9:30"))
     group = page.locator(".form-group", has=page.locator("#received_at"))
@@ -69,6 +69,7 @@ def test_an_unreadable_time_is_refused_on_its_field_and_the_form_keeps_what_was_
     expect(page.locator("#received_at")).to_have_value("2022-02-30 9:30")
     expect(page.locator("#subject")).to_have_value("日期写错了")
     assert stored(lambda: Petition.select().where(Petition.subject == "日期写错了").count()) == 0
+    page.screenshot(path=str(tmp_path / "unreadable-date.png"), full_page=True)
 
 
 def test_a_visit_time_typed_in_chinese_is_stored(page, live_server):
