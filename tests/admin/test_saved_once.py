@@ -6,8 +6,10 @@ import datetime as dt
 import pytest
 
 from models import workflow
+from models.audit import AuditEntry
 from models.casework import Mediation
-from models.people import Petitioner
+from models.db import now
+from models.people import Petitioner, Representative
 from models.petition import Petition, StepRecord
 from models.submissions import Submission
 
@@ -141,6 +143,34 @@ def test_a_list_action_posted_again_is_answered_saved_and_the_same_list_serves_o
     other = post([petitions[2].id])  # Back to the list, other rows chosen: another use of the list's form
     assert "受理：已办理 1 件。" in alerts(other.get_data(as_text=True))
     assert Petition.select().where(Petition.status == "accepted").count() == 3
+
+
+def test_a_step_button_of_the_petition_page_posted_again_is_answered_saved(client, staff, make_petition):
+    petition, = registered(staff, make_petition)
+    page = client.get("/admin/petition/details/?id=%d" % petition.id).get_data(as_text=True)
+    button = [f for f in forms(page) if "/step/accept/" in (f["attrs"].get("action") or "")][0]
+    data = dict(button["fields"])
+    assert data["submission_token"]
+    client.post(button["attrs"]["action"], data=data)
+    again = client.post(button["attrs"]["action"], data=data, follow_redirects=True)
+    assert SAVED in alerts(again.get_data(as_text=True))
+    assert StepRecord.select().where(StepRecord.step == "accept").count() == 1
+
+
+def test_a_consultation_conclusion_posted_again_is_recorded_once(client, staff, make_petition):
+    petition, = registered(staff, make_petition)
+    deputy = Representative.create(name="王春月", kind="npc_deputy")
+    consultation = workflow.convene([petition], staff, held_at=now(), place="联合接访大厅", agenda="补偿款分配方案",
+                                    representatives=[deputy])
+    url = "/admin/consultation/conclude/?id=%d" % consultation.id
+    page = client.get(url).get_data(as_text=True)
+    data = {"conclusion": "按人口平均分配补偿款。", "csrf_token": csrf_token(page),
+            "submission_token": submission_token(page)}
+    client.post(url, data=data)
+    again = client.post(url, data=data)
+    assert again.headers["Location"].endswith("/admin/consultation/details/?id=%d" % consultation.id)
+    assert SAVED in alerts(client.get(again.headers["Location"]).get_data(as_text=True))
+    assert AuditEntry.select().where(AuditEntry.summary == "conclude").count() == 1
 
 
 def test_the_same_petition_form_posted_at_the_same_moment_registers_one(app, client, staff, monkeypatch):
