@@ -24,6 +24,7 @@ from .people import TEAMS, Petitioner, Representative, Team, User
 from .petition import CoPetitioner, NumberSeries, Petition, StepRecord
 from .reports.tallies import PetitionTally
 from .sessions import LoginSession, LoginThrottle
+from .submissions import Submission
 
 
 class SchemaVersion(BaseModel):
@@ -46,6 +47,8 @@ V5_MODELS = [HotlineTicket, ApiClient, FlagDismissal]
 MODELS = MODELS + V5_MODELS + [PetitionTally]
 V9_MODELS = [LoginSession, LoginThrottle]
 MODELS = MODELS + V9_MODELS
+V12_MODELS = [Submission]
+MODELS = MODELS + V12_MODELS
 
 
 def _sqlite_literal(value):
@@ -202,7 +205,8 @@ def _v11_one_person(db):
 
 
 def _v12_submissions(db):
-    """A form saved once: the submissions already answered (issue 13)."""
+    """A form saved once: the submissions already answered (issue 13, models/submissions.py)."""
+    db.create_tables(V12_MODELS, safe=True)
 
 
 def _v13_same_matter(db):

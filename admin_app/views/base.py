@@ -4,11 +4,12 @@ import json
 import logging
 import time
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
+from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.peewee import ModelView
 from flask_admin.contrib.peewee.form import save_inline
-from flask_admin.form import SecureForm
+from flask_admin.form import SecureForm, rules
 from flask_admin.model import typefmt
 from flask_babel import gettext, lazy_gettext, ngettext
 from flask_login import current_user
@@ -21,11 +22,12 @@ from models import access
 from models import audit, workflow
 from models.db import database
 from models.errors import N_, DomainError, InUse, StaleRecord
+from models.submissions import AlreadySaved
 
-from .. import i18n, permissions
+from .. import i18n, once, permissions
 from ..inputs import BadInput
 from .export import ExportMixin
-from .fields import ScopedModelConverter, viewer
+from .fields import KeepHidden, ScopedModelConverter, viewer
 from .prefetch import attach_related  # xlsx and CSV exports of every list (export.py)
 
 log = logging.getLogger(__name__)
@@ -241,9 +243,34 @@ class SecureModelView(ExportMixin, LoginRequired, ModelView):
     def update_model(self, form, model):
         return self._save(form, model, False)
 
+    @expose("/new/", methods=("GET", "POST"))
+    def create_view(self):
+        """As Flask-Admin's, but a create form saves once: posted again (Back then 保存, a double click), it
+        answers "already saved" with the record it made (admin_app/once.py)."""
+        found = once.earlier() if request.method == "POST" else None
+        if found is not None:
+            return once.answer(found)
+        g.already_saved = None
+        response = super().create_view()
+        duplicate = g.pop("already_saved", None)
+        return once.answer(duplicate) if duplicate is not None else response
+
+    def _refresh_form_rules_cache(self):
+        """A create form laid out by rules keeps its token (rules drop every field they do not name)."""
+        super()._refresh_form_rules_cache()
+        ruleset = self._form_create_rules
+        if ruleset is not None and once.TOKEN not in ruleset.visible_fields:
+            self._form_create_rules = rules.RuleSet(self, list(ruleset.rules) + [KeepHidden(once.TOKEN)])
+
+    def get_action_form(self):
+        """The lists' action form carries a one-time token too (templates/admin/actions.html draws it)."""
+        return once.with_token(super().get_action_form())
+
     def _refresh_forms_cache(self):
-        """Every edit form carries the version and opening time, also a screen's own (get_edit_form overridden)."""
+        """Every edit form carries the version and opening time, also a screen's own (get_edit_form overridden);
+        every create form its one-time submission token."""
         super()._refresh_forms_cache()
+        self._create_form_class = once.with_token(self._create_form_class)
         if not hasattr(self._edit_form_class, "version"):
             self._edit_form_class = type(self._edit_form_class.__name__, (self._edit_form_class,), {
                 "version": HiddenField(), "opened_at": HiddenField()})
@@ -263,7 +290,7 @@ class SecureModelView(ExportMixin, LoginRequired, ModelView):
             flash(gettext(VERSION_MISSING), "error")
             return False
         try:
-            with database.atomic():
+            with once.saving(self.endpoint + ".create_view" if is_created else None) as submission:
                 form.populate_obj(model)
                 # a new record starts at 1; an edit must find the version the user's form was made from
                 model.version = 1 if is_created else submitted
@@ -273,6 +300,10 @@ class SecureModelView(ExportMixin, LoginRequired, ModelView):
                 save_inline(form, model)
                 self.after_save(form, model, is_created)
                 self.audit_save(model, before)
+                once.settle(submission, model)
+        except AlreadySaved as err:  # a concurrent post of the same form saved first: create_view answers
+            g.already_saved = err
+            return False
         except StaleRecord as err:
             self._show_error(form, err)
             for line in self.changes_since(model, getattr(form, "opened_at", None) and form.opened_at.data):

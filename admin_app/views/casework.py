@@ -5,7 +5,7 @@ small forms of their own that call models.workflow."""
 import datetime as dt
 import logging
 
-from flask import flash, redirect, request, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.peewee.filters import BasePeeweeFilter
@@ -21,13 +21,13 @@ from models.casework import (
     EVALUATIONS, OUTCOMES, PARTICIPANT_ROLES, PLACES, REFERRAL_MODES, REFERRAL_STATES, Consultation,
     ConsultationParticipant, ConsultationPetition, ConsultationRepresentative, DutyShift, FollowUp, Mediation, Referral,
 )
-from models.db import database
 from models.errors import DomainError
 from models.organisation import Department
 from models.people import Representative
 from models.petition import Petition
+from models.submissions import AlreadySaved
 
-from .. import i18n
+from .. import i18n, once
 from .base import SecureModelView, clean_ids, date_formatter, datetime_formatter
 from .fields import ActiveLoader, ChoiceFilter, KeepHidden, deadline_text, petition_link, rows_of, suggest_field
 from .datefields import DateRange
@@ -92,13 +92,21 @@ class StepFormPage:
 
     def step_page(self, form, title, facts, run, back_url):
         """run() takes the step and returns (message, where to go); a DomainError is shown on the form."""
+        found = once.earlier() if request.method == "POST" else None
+        if found is not None:  # this form was saved already (Back, then 确定 again): admin_app/once.py
+            return once.answer(found, back_url)
         if request.method == "POST":
             if not form.validate():
                 if form.csrf_token.errors:
                     flash(gettext("The form has expired; please try again."), "error")
             else:
                 try:
-                    message, target = run()
+                    with once.saving(request.endpoint) as submission:
+                        message, target = run()
+                        once.settle(submission, kind=getattr(submission, "form", "").split(".")[0] or None,
+                                    record_id=record_of(request.args.get("id")))
+                except AlreadySaved as err:
+                    return once.answer(err, back_url)
                 except DomainError as err:
                     self._show_error(form, err)
                 except Exception:
@@ -111,6 +119,14 @@ class StepFormPage:
 
     def form_data(self):
         return request.form if request.method == "POST" else None
+
+    def step_form(self, form_class, **kwargs):
+        """The step's form, with its one-time submission token."""
+        return once.with_token(form_class)(self.form_data(), **kwargs)
+
+
+def record_of(value):
+    return int(value) if str(value or "").isdigit() else None
 
 
 class ReferralView(StepFormPage, SecureModelView):
@@ -186,7 +202,7 @@ class ReferralView(StepFormPage, SecureModelView):
     @expose("/reply/", methods=("GET", "POST"))
     def reply_view(self):
         referral = self.get_one(request.args.get("id", ""))
-        form = ReplyForm(self.form_data())
+        form = self.step_form(ReplyForm)
 
         def run():
             workflow.record_reply(referral, by=current_user.user, outcome=form.outcome.data, facts=form.facts.data,
@@ -201,7 +217,7 @@ class ReferralView(StepFormPage, SecureModelView):
     @expose("/object/", methods=("GET", "POST"))
     def object_view(self):
         referral = self.get_one(request.args.get("id", ""))
-        form = ObjectionForm(self.form_data())
+        form = self.step_form(ObjectionForm)
         facts = self.referral_facts(referral) + [
             (gettext("Objection period ends"), i18n.cn_date(deadlines.objection_due(referral.sent_at)))]
 
@@ -289,7 +305,7 @@ class ConsultationView(StepFormPage, SecureModelView):
     @expose("/conclude/", methods=("GET", "POST"))
     def conclude_view(self):
         consultation = self.get_one(request.args.get("id", ""))
-        form = ConcludeForm(self.form_data(), obj=consultation)
+        form = self.step_form(ConcludeForm, obj=consultation)
         facts = [(gettext("Time"), i18n.cn_datetime(consultation.held_at)), (gettext("Place"), consultation.place),
                  (gettext("Agenda"), consultation.agenda)]
 
@@ -341,13 +357,17 @@ class MediationView(SecureModelView):
     def create_model(self, form):
         """The mediation is recorded by the workflow step (on the petition too), in one transaction."""
         try:
-            with database.atomic():
+            with once.saving(self.endpoint + ".create_view") as submission:  # saved once (admin_app/once.py)
                 mediation = workflow.mediate(
                     form.petition.data, by=current_user.user, parties=form.parties.data,
                     mediator=form.mediator.data, lawyer=form.lawyer.data or None, place=form.place.data,
                     agreement=form.agreement.data, signed_on=form.signed_on.data,
                     judicial_confirmation=form.judicial_confirmation.data or "none")
                 audit.record("create", mediation, mediation.id, by=current_user, after=audit.snapshot(mediation))
+                once.settle(submission, mediation)
+        except AlreadySaved as err:  # a concurrent post of the same form saved first: create_view answers
+            g.already_saved = err
+            return False
         except DomainError as err:
             self._show_error(form, err)
             return False

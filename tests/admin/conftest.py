@@ -64,7 +64,7 @@ def form_post(client):
 
     def form_post(url, data, form_url=None, **kwargs):
         page = client.get(form_url or url).get_data(as_text=True)
-        hidden = dict(re.findall(r'name="(version|opened_at)" type="hidden" value="([^"]*)"', page))  # as a browser
+        hidden = dict(re.findall(r'name="(version|opened_at|submission_token)" type="hidden" value="([^"]*)"', page))  # as a browser
         return client.post(url, data=dict(hidden, **dict(data, csrf_token=csrf_token(page))), **kwargs)
 
     return form_post

@@ -22,6 +22,12 @@ def log_out(client):
     return client.post("/logout", data={"csrf_token": csrf_token(page.get_data(as_text=True))})
 
 
+def submission_token(page):
+    """The one-time submission token of the first form on a page that has one (admin_app/once.py), or None."""
+    match = re.search(r'name="submission_token" type="hidden" value="([^"]+)"', page)
+    return match.group(1) if match else None
+
+
 def alerts(page):
     """The text of the flashed messages on a page."""
     found = re.findall(r'(?s)<div class="alert[^"]*"[^>]*>(.*?)</div>', page)
@@ -124,3 +130,42 @@ def letters_offered(page):
         if re.search(r'href="/admin/document/reissue/\?id=\d+"', row):
             ops.add("reissue")
     return offered
+
+
+# -- many clerks at the same moment (each a client with its own session) ------------------------------------
+
+def concurrent_clients(app, count, username="staff"):
+    """`count` test clients, each logged in as the user with its own session (each request its own connection)."""
+    clients = []
+    for _ in range(count):
+        other = app.test_client()
+        page = other.get("/login").get_data(as_text=True)
+        assert other.post("/login", data={"username": username, "password": PASSWORD,
+                                          "csrf_token": csrf_token(page)}).status_code == 302
+        clients.append(other)
+    return clients
+
+
+def at_once(clients, post):
+    """post(client) in one thread per client, all released together; the responses (or exceptions)."""
+    import threading
+
+    from models.db import database
+
+    barrier, results = threading.Barrier(len(clients)), [None] * len(clients)
+
+    def run(i):
+        try:
+            barrier.wait(30)
+            results[i] = post(clients[i])
+        except Exception as err:  # noqa: BLE001 - reported by the test
+            results[i] = err
+        finally:
+            database.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(300)
+    return results

@@ -43,7 +43,8 @@ NOT_WRITING = {
 }
 # Tables that are bookkeeping, not records: the log itself, number series, tallies kept by triggers, login
 # sessions and throttles (logins and lockouts are audited by auth.py).
-NOT_RECORDS = {"audit_entry", "number_series", "petition_tally", "schema_version", "login_session", "login_throttle"}
+NOT_RECORDS = {"audit_entry", "number_series", "petition_tally", "schema_version", "login_session", "login_throttle",
+               "submission"}  # the saved forms' tokens (models/submissions.py): bookkeeping
 # Columns that change without being a change of the record: the lock's version, last use times.
 BOOKKEEPING_COLUMNS = {"version", "last_used_at", "last_login_at", "failed_logins", "locked_until"}
 # Rows that are part of a record: audited with it (table: (column pointing to it, its table)).

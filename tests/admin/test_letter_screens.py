@@ -15,7 +15,9 @@ from models.documents import Document
 from models.organisation import Department
 from models.petition import Petition
 
-from tests.admin.helpers import alerts, csrf_token, english_words, field_errors, letters_offered, log_out, visible_text
+from tests.admin.helpers import (
+    alerts, at_once, concurrent_clients, csrf_token, english_words, field_errors, letters_offered, log_out, visible_text,
+)
 
 YEAR = now().year
 
@@ -405,45 +407,6 @@ def test_issuing_the_handling_opinion_of_a_handled_petition_needs_the_answer_ste
 
 
 # -- issued once, whoever clicks at the same moment --------------------------------------------------------
-
-def concurrent_clients(app, count):
-    """`count` test clients, each logged in as staff with its own session (each request its own connection)."""
-    from tests.admin.helpers import PASSWORD
-
-    clients = []
-    for _ in range(count):
-        other = app.test_client()
-        page = other.get("/login").get_data(as_text=True)
-        assert other.post("/login", data={"username": "staff", "password": PASSWORD,
-                                          "csrf_token": csrf_token(page)}).status_code == 302
-        clients.append(other)
-    return clients
-
-
-def at_once(clients, post):
-    """post(client) in one thread per client, all released together; the responses (or exceptions)."""
-    import threading
-
-    from models.db import database
-
-    barrier, results = threading.Barrier(len(clients)), [None] * len(clients)
-
-    def run(i):
-        try:
-            barrier.wait(30)
-            results[i] = post(clients[i])
-        except Exception as err:  # noqa: BLE001 - reported by the test
-            results[i] = err
-        finally:
-            database.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(clients))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(300)
-    return results
-
 
 def test_sixteen_clerks_issuing_the_same_letter_at_once_get_one_document_and_no_error(app, client, staff, handled,
                                                                                        zh):

@@ -11,7 +11,7 @@ from models.people import Representative
 from models.petition import Petition, StepRecord
 
 from tests.admin.helpers import (
-    alerts, csrf_token, english_words, field_errors, list_actions, step_buttons, visible_text,
+    alerts, csrf_token, english_words, field_errors, list_actions, step_buttons, submission_token, visible_text,
 )
 
 
@@ -31,13 +31,14 @@ def post_step(client, step, ids, data=None, follow=True):
     page = client.get("/admin/petition/step/%s/?ids=%s" % (step, ids)).get_data(as_text=True)
     if "csrf_token" not in page:  # a step without a form: its button sits on the petition's page
         page = client.get("/admin/petition/details/?id=%s" % ids.split(",")[0]).get_data(as_text=True)
-    return client.post("/admin/petition/step/%s/?ids=%s" % (step, ids), data=dict(data or {}, csrf_token=csrf_token(
-        page)), follow_redirects=follow)
+    sent = dict(data or {}, csrf_token=csrf_token(page), submission_token=submission_token(page) or "")
+    return client.post("/admin/petition/step/%s/?ids=%s" % (step, ids), data=sent, follow_redirects=follow)
 
 
 def post_action(client, action, ids, follow=True):
-    token = csrf_token(client.get("/admin/petition/").get_data(as_text=True))
-    return client.post("/admin/petition/action/", data={"action": action, "rowid": ids, "csrf_token": token},
+    page = client.get("/admin/petition/").get_data(as_text=True)
+    return client.post("/admin/petition/action/", data={"action": action, "rowid": ids, "csrf_token": csrf_token(page),
+                                                        "submission_token": submission_token(page) or ""},
                        follow_redirects=follow)
 
 

@@ -23,7 +23,7 @@ from models.people import Petitioner, Representative, Team
 from models.petition import CHANNELS, CLASSIFICATIONS, STATUSES, CoPetitioner, Petition
 from models.validation import normalize_id_number, normalize_phone
 
-from ... import i18n, permissions
+from ... import i18n, once, permissions
 from ... import personal
 from ..base import SecureModelView, date_formatter, datetime_formatter, domain_validator
 from .listing import FastListMixin
@@ -233,6 +233,7 @@ class PetitionView(FastListMixin, LettersMixin, StepsMixin, SecureModelView):
             kwargs["co_petitioners"] = [c.petitioner for c in petition.co_petitioners]
             kwargs["step_buttons"] = self.step_buttons(petition)
             kwargs["step_csrf"] = SecureForm().csrf_token.current_token
+            kwargs["step_submission_token"] = once.new_token()  # each step button's post is saved once
             kwargs["open_referrals"] = self.open_referrals(petition)
             kwargs["timeline"] = timeline(petition, current_user.user)
             kwargs.update(self.letters_context(petition))

@@ -25,8 +25,9 @@ from models.errors import N_, DomainError, ValidationError
 from models.organisation import Department
 from models.people import Representative
 from models.petition import CLASSIFICATIONS, Petition
+from models.submissions import AlreadySaved
 
-from ... import i18n, permissions
+from ... import i18n, once, permissions
 from ...letters import render as letters
 from ..base import clean_ids
 from ..datefields import TypedDateField, TypedDateTimeField
@@ -127,6 +128,10 @@ def participants_of(text):
     return found
 
 
+class NothingDone(Exception):
+    """No petition took the step: the form's token is given back (its claim rolls back)."""
+
+
 def by():
     return current_user.user
 
@@ -195,7 +200,7 @@ class StepsMixin:
         if name in STEPS and STEPS[name][2] and len(petitions) > 1:
             flash(gettext("This step is taken on one petition at a time."), "error")
             return redirect(url_for(".index_view"))
-        form = form_class(request.form) if form_class else SecureForm(request.form)
+        form = once.with_token(form_class or SecureForm)(request.form)  # saved once (admin_app/once.py)
         if request.method == "POST" and form.validate():
             try:
                 if name == "convene":
@@ -216,23 +221,42 @@ class StepsMixin:
 
     def run_step(self, name, petitions, data):
         """Take the step on each petition, each all or nothing. When none went through because of a
-        value of the form, the form is shown again with the message (nothing was written)."""
+        value of the form, the form is shown again with the message (nothing was written).
+        The posted form is saved once: its token is claimed with the steps (a savepoint each), and the same
+        form posted again on the same petitions is answered "already saved" (admin_app/once.py)."""
         call = STEPS[name][1]
         done, skipped, issued = [], [], []
-        for petition in petitions:
-            try:
-                result = call(petition, data)
-                done.append(petition)
-            except DomainError as err:
-                skipped.append((petition, err))
-            else:
-                if isinstance(result, Document):
-                    issued.append(result)
+        use = (name, ",".join(str(p.id) for p in petitions))  # an action form's token serves many uses
+        found = once.earlier(*use)
+        if found is not None:
+            return once.answer(found, self.return_to(petitions))
+        try:
+            with once.saving(request.endpoint, *use) as submission:
+                for petition in petitions:
+                    try:
+                        result = call(petition, data)
+                        done.append(petition)
+                    except DomainError as err:
+                        skipped.append((petition, err))
+                    else:
+                        if isinstance(result, Document):
+                            issued.append(result)
+                if not done:
+                    raise NothingDone()  # the token stays unclaimed: nothing was saved
+                self.settle_step(submission, petitions)
+        except AlreadySaved as err:
+            return once.answer(err, self.return_to(petitions), *use)
+        except NothingDone:
+            pass
         if not done and skipped and all(isinstance(e, ValidationError) and e.field for _, e in skipped):
             raise skipped[0][1]
         self.report(name, done, skipped)
         flash_issued(issued)
         return redirect(self.return_to(petitions))
+
+    def settle_step(self, submission, petitions):
+        """The saved form's record for a second post: the petition, or the list for several."""
+        once.settle(submission, kind="petition", record_id=petitions[0].id if len(petitions) == 1 else None)
 
     def convene(self, petitions, form):
         open_ones = [p for p in petitions if p.status in workflow.OPEN]
@@ -240,8 +264,17 @@ class StepsMixin:
         if not open_ones:
             self.report("convene", [], skipped)
             return redirect(self.return_to(petitions))
-        workflow.convene(open_ones, by(), form.held_at.data, form.place.data, form.agenda.data,
-                         form.representatives.data, participants_of(form.participants.data))
+        use = ("convene", ",".join(str(p.id) for p in petitions))
+        found = once.earlier(*use)
+        if found is not None:
+            return once.answer(found, self.return_to(petitions))
+        try:
+            with once.saving(request.endpoint, *use) as submission:
+                consultation = workflow.convene(open_ones, by(), form.held_at.data, form.place.data, form.agenda.data,
+                                                form.representatives.data, participants_of(form.participants.data))
+                once.settle(submission, consultation)
+        except AlreadySaved as err:
+            return once.answer(err, self.return_to(petitions), *use)
         self.report("convene", open_ones, skipped)
         return redirect(self.return_to(petitions))
 
