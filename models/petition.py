@@ -132,6 +132,8 @@ class Petition(BaseModel):
     closed_at = DateTimeField(null=True)
     void_reason = TextField(null=True)
     unlawful_flag = BooleanField(default=False)  # 行为违法: to be handled by law (公安/政法)
+    # 重件 (schema version 13): kept by workflow/repeats.py, indexed there with the id and the received time
+    is_repeat = BooleanField(default=False)
 
     def clean(self):
         self.subject = (self.subject or "").strip()
@@ -155,19 +157,36 @@ class Petition(BaseModel):
 
     def save(self, *args, **kwargs):
         """Give a new petition its number (XF-year-sequence) in the same transaction as the insert."""
+        from .workflow import repeats
+
         numbered = False
         try:
             with database.atomic():
                 self.clean()
+                people = self._repeat_dependants(repeats.DEPENDS_ON)
                 if not self.number:
                     year, numbered = self.received_at.year, True
                     self.number = "%s-%d-%06d" % (NUMBER_PREFIX, year, next_number(NUMBER_PREFIX, year))
                 self.updated_at = now()
-                return self.save_checked(*args, **kwargs)
+                saved = self.save_checked(*args, **kwargs)
+                if people:  # 初件/重件 of this person's petitions (and of the one it was moved from)
+                    repeats.refresh(*people)
+                return saved
         except Exception:
             if numbered:  # the series was rolled back with the insert: the number was not given
                 self.number = None
             raise
+
+    def _repeat_dependants(self, fields):
+        """The people whose petitions' 初件/重件 this save may change: none unless the petition is new, one of
+        `fields` was set, or it is being voided; the former petitioner too when it changes."""
+        dirty = self._dirty
+        if self.id is not None and not (dirty & set(fields) or ("status" in dirty and self.status == "void")):
+            return ()
+        people = [self.petitioner_id]
+        if self.id is not None and "petitioner" in dirty:
+            people.append(Petition.select(Petition.petitioner).where(Petition.id == self.id).scalar())
+        return people
 
     def __str__(self):
         return "%s %s" % (self.number or "", self.subject)
