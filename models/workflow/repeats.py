@@ -149,11 +149,15 @@ def linked(petition):
     return list(Petition.select().where(Petition.id.in_(others)).order_by(Petition.received_at, Petition.id))
 
 
-def count_received(first, last, repeat=True):
-    """Petitions (not void) received from `first` to before `last` that are 重件 (or 初件), by the index on
-    (is_repeat, received_at)."""
-    return Petition.select().where((Petition.is_repeat == repeat) & (Petition.received_at >= first)
-                                   & (Petition.received_at < last) & (Petition.status != "void")).count()
+def count_received(first, last, scope=None):
+    """(初件, 重件): the petitions (not void) received from `first` to before `last`, within `scope` (a where
+    clause, None for all), each counted from the index on (is_repeat, received_at, status)."""
+    counts = []
+    for repeat in (False, True):
+        query = Petition.select().where((Petition.is_repeat == repeat) & (Petition.received_at >= first)
+                                        & (Petition.received_at < last) & (Petition.status != "void"))
+        counts.append((query if scope is None else query.where(scope)).count())
+    return tuple(counts)
 
 
 REPEAT_INDEXES = (
