@@ -3,7 +3,6 @@ newest first, every row a link to its own page, and each list narrowed by the vi
 visible) exactly as its own screen is; a list whose screen the viewer's role may not open is left out."""
 from flask import url_for
 from flask_babel import gettext
-from peewee import JOIN
 
 from models import access
 from models.casework import VisitLog
@@ -52,12 +51,14 @@ def _tickets(person, user):
 
 def _visits(person, user):
     theirs = Petition.select(Petition.id).where(Petition.petitioner == person.id)
-    query = access.visible(VisitLog.select(VisitLog, Petition.number).join(Petition, JOIN.LEFT_OUTER).where(
-        (VisitLog.petitioner == person.id) | VisitLog.petition.in_(theirs)), user, "visitlog")
+    query = access.visible(VisitLog.select().where((VisitLog.petitioner == person.id) | VisitLog.petition.in_(theirs)),
+                           user, "visitlog")
+    visits = list(query.order_by(VisitLog.visited_at.desc(), VisitLog.id.desc()).limit(SHOWN))
+    numbers = dict(Petition.select(Petition.id, Petition.number).where(
+        Petition.id.in_([v.petition_id for v in visits if v.petition_id])).tuples())
     rows = [{"url": url_for("visitlog.details_view", id=v.id), "cells": (
         i18n.cn_date(v.visited_at), i18n.choice_label(VisitLog.kind.choices, v.kind), v.place,
-        v.petition.number if v.petition_id else "", (v.summary or "")[:60]), "co": False}
-        for v in query.order_by(VisitLog.visited_at.desc(), VisitLog.id.desc()).limit(SHOWN)]
+        numbers.get(v.petition_id, ""), (v.summary or "")[:60]), "co": False} for v in visits]
     columns = (gettext("Time"), gettext("Kind"), gettext("Place"), gettext("Petition"), gettext("Summary"))
     return _section("visits", rows, query.order_by().count(), columns)
 
