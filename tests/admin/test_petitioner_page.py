@@ -15,7 +15,7 @@ from models.petition import Petition
 from models.workflow import repeats
 from models.workflow.repeats import SameMatter
 
-from tests.admin.helpers import alerts, csrf_token, english_words, visible_text
+from tests.admin.helpers import alerts, csrf_token, english_words, log_out, visible_text
 from tests.admin.test_excel import csv_rows, filter_arg
 
 NUMBER = re.compile(r"XF-\d{4}-\d{6}")
@@ -204,6 +204,7 @@ def test_a_clerk_links_and_unlinks_the_same_matter_audited(client, login_as, per
     assert re.search(r'(?s)id="same-matter".*?%s' % petitions[0].number, page)
     entry = AuditEntry.select().order_by(AuditEntry.id.desc()).first()
     assert (entry.action, entry.model, entry.user_id) == ("create", "same_matter", staff.id)
+    linked_entry = entry
 
     response = client.post(action, data={"csrf_token": token, "operation": "unlink", "other": petitions[0].id},
                            follow_redirects=True)
@@ -211,6 +212,12 @@ def test_a_clerk_links_and_unlinks_the_same_matter_audited(client, login_as, per
     assert Petition.get_by_id(wages.id).is_repeat is False
     entry = AuditEntry.select().order_by(AuditEntry.id.desc()).first()
     assert (entry.action, entry.model, entry.user_id) == ("delete", "same_matter", staff.id)
+    log_out(client)
+    login_as("admin", username="auditor")
+    audit_page = page_of(client, "/admin/audit/details/?id=%d" % linked_entry.id)  # in Chinese, by its labels
+    shown = visible_text(audit_page)
+    assert "同一事项" in shown and "关联的信访事项" in shown and petitions[0].number in shown
+    assert english_words(audit_page, data=("auditor", "staff")) == []
 
 
 def test_linking_another_persons_petition_or_itself_is_refused_in_chinese(client, login_as, person):
