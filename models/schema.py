@@ -215,8 +215,8 @@ def _v13_same_matter(db):
 
     db.create_tables(V13_MODELS, safe=True)
     add_missing_columns(db, Petition, ("is_repeat",))
+    repeats.install(db)  # first: the rule's look-up uses one of them
     repeats.recompute_all(db)
-    repeats.install(db)
 
 
 def _v14_back_dating(db):

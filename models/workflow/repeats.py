@@ -164,6 +164,8 @@ REPEAT_INDEXES = (
     # the list's filter, its pages newest first (by id); the home page's counts for a period
     "CREATE INDEX IF NOT EXISTS petition_by_repeat ON petition (is_repeat, id)",
     "CREATE INDEX IF NOT EXISTS petition_repeat_received ON petition (is_repeat, received_at, status)",
+    # the rule's own look-up: the person's earlier petitions of a category (1M rows recomputed in ~20 s on SQLite)
+    "CREATE INDEX IF NOT EXISTS petition_person_category ON petition (petitioner_id, category_id, received_at)",
 )
 
 

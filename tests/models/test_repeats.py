@@ -166,13 +166,15 @@ def test_the_migration_computes_existing_rows_in_one_pass(db, make_petition, mak
     # a version 12 database: no is_repeat column (its values lost), no links table, version 12
     db.execute_sql("DROP INDEX IF EXISTS petition_by_repeat")
     db.execute_sql("DROP INDEX IF EXISTS petition_repeat_received")
+    db.execute_sql("DROP INDEX IF EXISTS petition_person_category")
     db.execute_sql('ALTER TABLE petition DROP COLUMN is_repeat')
     links = list(SameMatter.select().tuples())
     db.drop_tables([SameMatter])
     schema.SchemaVersion.update(version=12).execute()
 
     assert schema.upgrade(db) == (12, schema.LATEST)
-    assert {i.name for i in db.get_indexes("petition")} >= {"petition_by_repeat", "petition_repeat_received"}
+    assert {i.name for i in db.get_indexes("petition")} >= {"petition_by_repeat", "petition_repeat_received",
+                                                            "petition_person_category"}
     assert [fresh(p) for p in (first, second, other, linked)] == [False, True, False, False]
     SameMatter.insert_many(links, fields=[f for f in SameMatter._meta.sorted_fields]).execute()
     db.execute_sql("UPDATE petition SET is_repeat = %s" % ("false" if "Postgres" in type(db).__name__ else "0"))
