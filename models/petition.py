@@ -88,6 +88,12 @@ def next_number(prefix, year):
         return NumberSeries.get((NumberSeries.prefix == prefix) & (NumberSeries.year == year)).last
 
 
+# Called with (petition, new, changed field names, former petitioner id or None) after each save, in its
+# transaction: the values derived from a person's petitions register here (models/workflow/repeats.py: 初件/重件),
+# so this module imports none of the modules that import it.
+AFTER_SAVE = []
+
+
 class Petition(BaseModel):
     """One matter brought by a petitioner (or a group), from registration to closing."""
 
@@ -157,36 +163,31 @@ class Petition(BaseModel):
 
     def save(self, *args, **kwargs):
         """Give a new petition its number (XF-year-sequence) in the same transaction as the insert."""
-        from .workflow import repeats
-
         numbered = False
         try:
             with database.atomic():
                 self.clean()
-                people = self._repeat_dependants(repeats.DEPENDS_ON)
+                saved_as = self._saved_as()
                 if not self.number:
                     year, numbered = self.received_at.year, True
                     self.number = "%s-%d-%06d" % (NUMBER_PREFIX, year, next_number(NUMBER_PREFIX, year))
                 self.updated_at = now()
                 saved = self.save_checked(*args, **kwargs)
-                if people:  # 初件/重件 of this person's petitions (and of the one it was moved from)
-                    repeats.refresh(*people)
+                for hook in AFTER_SAVE:  # in the same transaction
+                    hook(self, *saved_as)
                 return saved
         except Exception:
             if numbered:  # the series was rolled back with the insert: the number was not given
                 self.number = None
             raise
 
-    def _repeat_dependants(self, fields):
-        """The people whose petitions' 初件/重件 this save may change: none unless the petition is new, one of
-        `fields` was set, or it is being voided; the former petitioner too when it changes."""
-        dirty = self._dirty
-        if self.id is not None and not (dirty & set(fields) or ("status" in dirty and self.status == "void")):
-            return ()
-        people = [self.petitioner_id]
-        if self.id is not None and "petitioner" in dirty:
-            people.append(Petition.select(Petition.petitioner).where(Petition.id == self.id).scalar())
-        return people
+    def _saved_as(self):
+        """(new, the fields set since it was read, the former petitioner when that is one of them)."""
+        new, changed = self.id is None, set(self._dirty)
+        former = None
+        if not new and "petitioner" in changed:
+            former = Petition.select(Petition.petitioner).where(Petition.id == self.id).scalar()
+        return new, changed, former
 
     def __str__(self):
         return "%s %s" % (self.number or "", self.subject)

@@ -9,7 +9,7 @@ migration): the list filters on the stored column, at a million rows, by its ind
 
 The stored value is refreshed for every petition of the people concerned (a person has few) whenever a
 petition is registered, its category, petitioner or received time change, it is voided (Petition.save calls
-refresh), and when a link is made or removed (link, unlink), so the later petitions that depend on it follow.
+refresh through its AFTER_SAVE hook), and when a link is made or removed (link, unlink), so the later petitions that depend on it follow.
 """
 from peewee import DateTimeField, ForeignKeyField, PostgresqlDatabase
 
@@ -17,7 +17,7 @@ from .. import audit
 from ..db import BaseModel, database, now
 from ..errors import N_, ValidationError
 from ..people import User
-from ..petition import Petition
+from ..petition import AFTER_SAVE, Petition
 
 DEFAULT_WINDOW_MONTHS = 12
 _settings = {"months": DEFAULT_WINDOW_MONTHS}
@@ -92,6 +92,17 @@ def refresh(*petitioner_ids, months=None):
         return
     marks = ", ".join([database.param] * len(ids))
     _update("petitioner_id IN (%s)" % marks, ids, months)
+
+
+def after_save(petition, new, changed, former):
+    """Petition.save's hook: refresh the person's petitions (and the former person's) when the petition is new,
+    its category, petitioner or received time was set, or it is being voided."""
+    if new or changed & set(DEPENDS_ON) or ("status" in changed and petition.status == "void"):
+        refresh(petition.petitioner_id, former)
+
+
+if after_save not in AFTER_SAVE:
+    AFTER_SAVE.append(after_save)
 
 
 def recompute_all(db=None, months=None):
