@@ -5,6 +5,7 @@ import os
 from flask import Flask, redirect, render_template, request, url_for
 
 from models.db import connect, database
+from models.workflow import repeats
 
 from . import auth, commands, i18n, inputs, maintenance, security
 from .config import INSTANCE_DIR, from_environment
@@ -17,6 +18,7 @@ def create_app(config=None):
     app = Flask(__name__, template_folder=os.path.join(ROOT, "templates"), instance_path=INSTANCE_DIR)
     app.config.update(from_environment(config))
     init_database(app)
+    repeats.configure(app.config.get("REPEAT_WINDOW_MONTHS"))  # 初件/重件: the window of models/workflow/repeats.py
     maintenance.init_app(app)  # the audit key and anchors; writes refused while restoring
     i18n.init_app(app)
     auth.init_app(app)

@@ -69,6 +69,8 @@ def from_environment(overrides=None):
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),  # reverse proxies in front (X-Forwarded-For)
         # the audit log's head, appended at the first audited write of each day and at each backup
         "AUDIT_ANCHORS": os.environ.get("AUDIT_ANCHORS") or os.path.join(INSTANCE_DIR, "audit-anchors.jsonl"),
+        # 重件: a petition is a repeat when its petitioner had one of the same category within this many months
+        "REPEAT_WINDOW_MONTHS": int(os.environ.get("REPEAT_WINDOW_MONTHS", "12")),
         # while this file exists every write is refused with 503 (restore sets it for its duration)
         "MAINTENANCE_FILE": os.environ.get("MAINTENANCE_FILE") or os.path.join(INSTANCE_DIR, "maintenance"),
     }

@@ -88,6 +88,12 @@ def next_number(prefix, year):
         return NumberSeries.get((NumberSeries.prefix == prefix) & (NumberSeries.year == year)).last
 
 
+# Called with (petition, new, changed field names, former petitioner id or None) after each save, in its
+# transaction: the values derived from a person's petitions register here (models/workflow/repeats.py: 初件/重件),
+# so this module imports none of the modules that import it.
+AFTER_SAVE = []
+
+
 class Petition(BaseModel):
     """One matter brought by a petitioner (or a group), from registration to closing."""
 
@@ -132,6 +138,8 @@ class Petition(BaseModel):
     closed_at = DateTimeField(null=True)
     void_reason = TextField(null=True)
     unlawful_flag = BooleanField(default=False)  # 行为违法: to be handled by law (公安/政法)
+    # 重件 (schema version 13): kept by workflow/repeats.py, indexed there with the id and the received time
+    is_repeat = BooleanField(default=False)
 
     def clean(self):
         self.subject = (self.subject or "").strip()
@@ -159,15 +167,27 @@ class Petition(BaseModel):
         try:
             with database.atomic():
                 self.clean()
+                saved_as = self._saved_as()
                 if not self.number:
                     year, numbered = self.received_at.year, True
                     self.number = "%s-%d-%06d" % (NUMBER_PREFIX, year, next_number(NUMBER_PREFIX, year))
                 self.updated_at = now()
-                return self.save_checked(*args, **kwargs)
+                saved = self.save_checked(*args, **kwargs)
+                for hook in AFTER_SAVE:  # in the same transaction
+                    hook(self, *saved_as)
+                return saved
         except Exception:
             if numbered:  # the series was rolled back with the insert: the number was not given
                 self.number = None
             raise
+
+    def _saved_as(self):
+        """(new, the fields set since it was read, the former petitioner when that is one of them)."""
+        new, changed = self.id is None, set(self._dirty)
+        former = None
+        if not new and "petitioner" in changed:
+            former = Petition.select(Petition.petitioner).where(Petition.id == self.id).scalar()
+        return new, changed, former
 
     def __str__(self):
         return "%s %s" % (self.number or "", self.subject)

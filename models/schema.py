@@ -25,6 +25,7 @@ from .petition import CoPetitioner, NumberSeries, Petition, StepRecord
 from .reports.tallies import PetitionTally
 from .sessions import LoginSession, LoginThrottle
 from .submissions import Submission
+from .workflow.repeats import SameMatter
 
 
 class SchemaVersion(BaseModel):
@@ -49,6 +50,8 @@ V9_MODELS = [LoginSession, LoginThrottle]
 MODELS = MODELS + V9_MODELS
 V12_MODELS = [Submission]
 MODELS = MODELS + V12_MODELS
+V13_MODELS = [SameMatter]
+MODELS = MODELS + V13_MODELS
 
 
 def _sqlite_literal(value):
@@ -210,7 +213,14 @@ def _v12_submissions(db):
 
 
 def _v13_same_matter(db):
-    """初件/重件: petitions linked as the same matter (issue 13)."""
+    """初件/重件: petitions linked as the same matter, and each petition's is_repeat, computed for every existing
+    row in one statement (models/workflow/repeats.py) and indexed for the list's filter and the home page."""
+    from .workflow import repeats
+
+    db.create_tables(V13_MODELS, safe=True)
+    add_missing_columns(db, Petition, ("is_repeat",))
+    repeats.install(db)  # first: the rule's look-up uses one of them
+    repeats.recompute_all(db)
 
 
 def _v14_back_dating(db):
@@ -260,6 +270,9 @@ def bulk_load(db=None):
             yield
         for statement in LIST_INDEXES + STATISTICS_INDEXES:
             db.execute_sql(statement)
+    from .workflow import repeats
+
+    repeats.recompute_all(db)  # rows inserted in bulk bypass Petition.save's refresh
     analyze(db)
 
 

@@ -25,6 +25,7 @@ MODEL_OF = {model._meta.table_name: model for model in MODELS}
 # Labels of the fields that no screen shows (the screens' own column_labels come first).
 FIELD_LABELS = {
     "note": _l("Note"), "status": _l("Status"), "outcome": _l("Outcome"), "due_on": _l("Deadline"),
+    "first": _l("Petition"), "second": _l("Linked petition"),  # 同一事项 (models/workflow/repeats.py)
 }
 # Codes kept in a field without choices, or in the note of a step.
 CODES = {"outcome": OUTCOMES}

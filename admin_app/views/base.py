@@ -144,8 +144,9 @@ class SecureModelView(ExportMixin, LoginRequired, ModelView):
     column_display_actions = True
     action_disallowed_list = ()
     column_exclude_list = ("version",)  # bookkeeping of the optimistic lock, not for people
-    column_details_exclude_list = ("version",)
-    column_export_exclude_list = ("version",)
+    details_template = "admin/model/office_details.html"  # its 筛选器 box says what it does
+    column_details_exclude_list = ("version", "id")  # and the row's id: an "Id" means nothing to people
+    column_export_exclude_list = ("version", "id")
     column_type_formatters = FORMATTERS
     column_type_formatters_detail = DETAIL_FORMATTERS
     column_type_formatters_export = EXPORT_FORMATTERS

@@ -18,7 +18,7 @@ class RepresentativeView(personal.PersonalFields, SecureModelView):
 
     column_list = ("name", "kind", "level", "sector", "work_unit", "post", "team", "active")
     column_labels = {
-        "name": _l("Name"), "kind": _l("Kind"), "level": _l("Level"), "sector": _l("Sector"),
+        "name": _l("Full name"), "kind": _l("Kind"), "level": _l("Level"), "sector": _l("Sector"),
         "work_unit": _l("Work unit"), "post": _l("Post"), "phone": _l("Phone"), "team": _l("Team"),
         "active": _l("Active"), "notes": _l("Notes"),
     }

@@ -17,6 +17,7 @@ petitions.py   the petition's own steps (受理 … 办结, 延期, 复查/复�
 referrals.py   分诊: refer, the department's objection and reply
 studio.py      会诊, the "1+3" group, 调解
 hotline.py     a 12345 ticket made into a petition
+repeats.py     初件/重件: the rule, kept on every save of a petition and by 同一事项 links
 petitioners.py the same petitioner: find_petitioner (the ID number, else phone and name), find_or_add
 letters.py     which letters a petition may have now, issue once, void, reissue; 答复 issues the 处理意见书
 """
@@ -24,6 +25,7 @@ from .petitions import (
     accept, answer, classify, close, extend, follow_up, record_recheck, record_review, register, reject,
     request_recheck, request_review, sign_off, void,
 )
+from . import repeats  # 初件/重件: registers its hook on Petition.save
 from .referrals import object_to_referral, record_reply, refer
 from .rules import ALLOWED, CLOSED, LEADS_TO, OPEN, STEPS, TEAM_OF, allowed_steps, check, for_each
 from .studio import conclude, convene, form_group, mediate

@@ -46,7 +46,9 @@ NOT_WRITING = {
 NOT_RECORDS = {"audit_entry", "number_series", "petition_tally", "schema_version", "login_session", "login_throttle",
                "submission"}  # the saved forms' tokens (models/submissions.py): bookkeeping
 # Columns that change without being a change of the record: the lock's version, last use times.
-BOOKKEEPING_COLUMNS = {"version", "last_used_at", "last_login_at", "failed_logins", "locked_until"}
+# A petition's is_repeat (初件/重件) is derived from the person's other petitions and links (models/workflow/repeats.py),
+# recomputed with them: the write that changes it is audited on its own record.
+BOOKKEEPING_COLUMNS = {"version", "last_used_at", "last_login_at", "failed_logins", "locked_until", "is_repeat"}
 # Rows that are part of a record: audited with it (table: (column pointing to it, its table)).
 PART_OF = {
     "step_record": ("petition_id", "petition"),
@@ -382,6 +384,25 @@ def petition_import_upload(office, view):
         content_type="multipart/form-data")
 
 
+def petition_same_matter_view(office, view):
+    """A clerk links two petitions of one person as the same matter from the petition's page (its own form)."""
+    from models import workflow
+    from models.workflow.repeats import SameMatter
+
+    office.login("staff")
+    petition = first(Petition, Petition.status != "void")
+    with office.app.app_context():  # a second petition of the same person, registered (and audited) as usual
+        workflow.register(Petition(channel="letter", received_at=petition.received_at + dt.timedelta(days=30),
+                                   petitioner=petition.petitioner_id, subject="同一事项再次来信",
+                                   content="信访人再次来信反映同一问题。"), office.users["admin"])
+    page = office.client.get("/admin/petition/details/?id=%d" % petition.id).get_data(as_text=True)
+    for form in forms(page):
+        if "/admin/petition/same-matter/" in form["attrs"].get("action", ""):
+            office.client.post(form["attrs"]["action"].replace("&amp;", "&"), data=dict(form["fields"]))
+            break
+    assert SameMatter.select().count() == 1
+
+
 def api_push_tickets(office, view):
     response = office.client.post("/api/v1/tickets", headers={"Authorization": "Bearer " + office.api_token}, json={
         "tickets": [
@@ -417,6 +438,7 @@ SCENARIOS = {
     "hotlineticket.to_petition_view": hotline_to_petition_view,
     "petition_import.upload_view": petition_import_upload,
     "api.push_tickets": api_push_tickets,
+    "petition.same_matter_view": petition_same_matter_view,
     "cli:create-user": cli_create_user,
     "cli:import-hotline": cli_import_hotline,
 }
@@ -486,7 +508,7 @@ def test_every_write_endpoint_leaves_audit_entries_for_the_rows_it_changed(app, 
                   "hotlineticket.import_view", "hotlineticket.to_petition_view", "api.push_tickets",
                   "petition_import.upload_view", "cli:import-hotline", "cli:create-user", "user.create_view",
                   "department.edit_view", "petitioner.create_view", "referral.reply_view", "mediation.create_view",
-                  "visitlog.create_view", "apiclient.edit_view"}
+                  "visitlog.create_view", "apiclient.edit_view", "petition.same_matter_view"}
     assert must_write <= set(wrote), sorted(must_write - set(wrote))
 
 

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from models import access
 from models.reports import statistics
+from models.workflow import repeats
 from models.casework import SESSIONS, DutyShift
 from models.errors import N_, ValidationError
 from models.people import REPRESENTATIVE_KINDS, Representative
@@ -111,7 +112,19 @@ def home_context(today=None):
         "breakdowns": breakdowns(period, data["breakdowns"]),
         "rep_columns": [gettext(label) for _, label in REP_COLUMNS],
         "representatives": representatives(period, today, data["representatives"]),
+        "repeats": repeat_counts(period),
+        "repeat_window": repeats.window_months(),
     }
+
+
+def repeat_counts(period):
+    """初件 and 重件 among the period's new petitions (models/workflow/repeats.py), each linked to its list."""
+    first, repeat = repeats.count_received(period.starts_at, period.ends_before, scope())
+    received = received_in(period)
+    return [{"label": gettext(label), "count": count, "key": key,
+             "url": list_url("petition", *received, (Petition.is_repeat, N_("First or repeat"), value))}
+            for key, label, count, value in (("first", N_("First petition"), first, "0"),
+                                             ("repeat", N_("Repeat petition"), repeat, "1"))]
 
 
 # -- the figures, with their links -------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from flask_admin.model.form import InlineFormAdmin
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from flask import request
+from flask import request, url_for
 from flask import abort, flash, redirect
 from wtforms import HiddenField, StringField
 from wtforms.validators import Optional
@@ -31,6 +31,8 @@ from ..datefields import DateRange
 from ..fields import ActiveLoader, ChoiceFilter, KeepHidden, deadline_text, rows_of, suggest_field
 from .letters import LettersMixin
 from .steps import STEP_LOADERS, StepsMixin
+from .person_record import person_record
+from .same_matter import SameMatterMixin
 from .timeline import timeline
 
 
@@ -56,8 +58,14 @@ def town_loader(name):
 
 
 def petitioner_link(view, context, model, name):
+    """The petitioner, a link to its page (the person's record) for the roles that may open it."""
     person = getattr(model, name)
-    return str(person) if person else ""
+    if not person:
+        return ""
+    if not permissions.allowed(current_user.role, "petitioner", "read"):
+        return str(person)
+    return Markup('<a href="%s" class="petitioner-link">%s</a>') % (
+        url_for("petitioner.details_view", id=person.id), str(person))
 
 
 class CoPetitionerInline(InlineFormAdmin):
@@ -108,11 +116,40 @@ def due_formatter(view, context, model, name):
     return Markup('<span class="%s" title="%s">%s</span>') % (css, i18n.cn_date(model.due_on), text)
 
 
-class PetitionView(FastListMixin, LettersMixin, StepsMixin, SecureModelView):
+def repeat_formatter(view, context, model, name):
+    """初件 / 重件 (models/workflow/repeats.py), a badge; nothing on a void petition (it counts as neither)."""
+    if model.status == "void":
+        return ""
+    if model.is_repeat:
+        return Markup('<span class="badge badge-warning repeat-badge">%s</span>') % gettext("Repeat petition")
+    return Markup('<span class="badge badge-light repeat-badge">%s</span>') % gettext("First petition")
+
+
+REPEAT_OPTIONS = (("1", _l("Repeat petition")), ("0", _l("First petition")))
+
+
+class RepeatFilter(BasePeeweeFilter):
+    """初件 / 重件 on the stored is_repeat (its index with the id keeps the pages newest first); void ones are
+    neither."""
+
+    def __init__(self, column, name):
+        super().__init__(column, name, options=REPEAT_OPTIONS)
+
+    def validate(self, value):
+        return value in ("0", "1")
+
+    def apply(self, query, value):
+        return query.where((self.column == (value == "1")) & (Petition.status != "void"))
+
+    def operation(self):
+        return _l("equals")
+
+
+class PetitionView(SameMatterMixin, FastListMixin, LettersMixin, StepsMixin, SecureModelView):
     """事项: register, find and read petitions, and take them through the workflow (steps.py)."""
 
     route_ops = {"step_view": "step", "letter_preview_view": "letter", "letter_issue_view": "letter",
-                 "letters_print_view": "letter"}
+                 "letters_print_view": "letter", **SameMatterMixin.route_ops}
     action_ops = {"delete": "delete", "print_letters": "letter"}
 
     can_delete = False  # petitions are voided, never deleted
@@ -120,7 +157,7 @@ class PetitionView(FastListMixin, LettersMixin, StepsMixin, SecureModelView):
     create_template = "admin/model/petition_form_create.html"  # with the possible-repeat notice
     edit_template = "admin/model/petition_form_edit.html"
     column_list = ("number", "received_at", "petitioner", "subject", "category", "town", "status", "classification",
-                   "due_on")
+                   "due_on", "is_repeat")
     column_labels = {
         "number": _l("Number"), "received_at": _l("Received"), "petitioner": _l("Petitioner"),
         "subject": _l("Subject"), "category": _l("Category"), "town": _l("Town"), "status": _l("Status"),
@@ -135,17 +172,19 @@ class PetitionView(FastListMixin, LettersMixin, StepsMixin, SecureModelView):
         "unlawful_flag": _l("To be handled by law"), "outcome": _l("Outcome"),
         "new_petitioner_name": _l("New petitioner: name"), "new_petitioner_id_number": _l("New petitioner: ID number"),
         "new_petitioner_phone": _l("New petitioner: phone"), "new_petitioner_address": _l("New petitioner: address"),
-        Petitioner.name: _l("Petitioner"),
+        Petitioner.name: _l("Petitioner"), "is_repeat": _l("First or repeat"),
     }
     column_default_sort = ("id", True)  # newest registered first: the order every index keeps (listing.py)
     column_sortable_list = ("number", "received_at", "status", "due_on")
     column_searchable_list = (Petition.number, Petition.subject, Petition.content, Petitioner.name)
-    column_formatters = {"received_at": date_formatter, "petitioner": petitioner_link, "due_on": due_formatter}
+    column_formatters = {"received_at": date_formatter, "petitioner": petitioner_link, "due_on": due_formatter,
+                         "is_repeat": repeat_formatter}
     column_formatters_detail = {"received_at": datetime_formatter, "created_at": datetime_formatter,
                                 "updated_at": datetime_formatter, "accepted_at": datetime_formatter,
                                 "answered_at": datetime_formatter, "closed_at": datetime_formatter,
-                                "due_on": due_formatter, "handling_due": date_formatter}
-    column_details_list = ("number", "channel", "received_at", "petitioner", "is_collective", "head_count",
+                                "due_on": due_formatter, "handling_due": date_formatter,
+                                "petitioner": petitioner_link, "is_repeat": repeat_formatter}
+    column_details_list = ("number", "channel", "received_at", "petitioner", "is_repeat", "is_collective", "head_count",
                            "subject", "content", "category", "town", "village", "status", "classification", "team",
                            "lead_representative", "leader_in_charge", "due_on", "accepted_at", "handling_due",
                            "extension_days", "answered_at", "closed_at", "rejection_reason", "void_reason",
@@ -163,6 +202,7 @@ class PetitionView(FastListMixin, LettersMixin, StepsMixin, SecureModelView):
         # added later, hence last: a filter's position is in the URLs people bookmark
         DateRange(Petition.closed_at, _l("Finished on")),  # 办结 or 不予受理: the home page's links
         VoidFilter(Petition.status, _l("Voided")),
+        RepeatFilter(Petition.is_repeat, _l("First or repeat")),
     )
     form_columns = ("channel", "received_at", "petitioner", "new_petitioner_name", "new_petitioner_id_number",
                     "new_petitioner_phone", "new_petitioner_address", "is_collective", "head_count", "subject",
@@ -237,6 +277,7 @@ class PetitionView(FastListMixin, LettersMixin, StepsMixin, SecureModelView):
             kwargs["open_referrals"] = self.open_referrals(petition)
             kwargs["timeline"] = timeline(petition, current_user.user)
             kwargs.update(self.letters_context(petition))
+            kwargs.update(self.same_matter_context(petition))
         return super().render(template, **kwargs)
 
 
@@ -250,7 +291,7 @@ class PetitionerView(personal.PersonalFields, SecureModelView):
     search_fields_for_all = (Petitioner.name, Petitioner.alias)
     column_list = ("name", "alias", "id_number", "phone", "town", "village", "hardship")
     column_labels = {
-        "name": _l("Name"), "alias": _l("Alias"), "id_number": _l("ID number"), "phone": _l("Phone"),
+        "name": _l("Full name"), "alias": _l("Alias"), "id_number": _l("ID number"), "phone": _l("Phone"),
         "address": _l("Address"), "town": _l("Town"), "village": _l("Village"), "hardship": _l("Hardship family"),
         "notes": _l("Notes"),
     }
@@ -286,6 +327,7 @@ class PetitionerView(personal.PersonalFields, SecureModelView):
 
     def render(self, template, **kwargs):
         if template == self.details_template and "model" in kwargs:
+            kwargs["person_record"] = person_record(kwargs["model"], current_user.user)
             kwargs["may_reveal"] = self.may_see_full()
             kwargs["reveal_csrf"] = SecureForm().csrf_token.current_token if kwargs["may_reveal"] else None
         return super().render(template, **kwargs)
