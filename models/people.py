@@ -88,6 +88,10 @@ class Petitioner(BaseModel):
     village = CharField(max_length=50, null=True)
     hardship = BooleanField(default=False)  # 困难家庭
     notes = TextField(null=True)
+    # 信访人合并 (schema version 11): a record merged into another stays as a stub pointing to it, so that old
+    # links and audit entries still resolve; models/workflow/merge.py moves everything else.
+    merged_into = ForeignKeyField("self", null=True, backref="merged_stubs", on_delete="RESTRICT")
+    merged_at = DateTimeField(null=True)
 
     def clean(self):
         self.name = (self.name or "").strip()
@@ -97,6 +101,13 @@ class Petitioner(BaseModel):
         self.phone = normalize_phone(self.phone) if self.phone else None
         if self.town_id is not None and self.town.kind != "town":
             raise ValidationError(N_("The town must be a town or subdistrict."), field="town")
+        from .workflow.petitioners import check_id_number_free  # the rule lives there (it imports this module)
+
+        check_id_number_free(self)
+
+    @property
+    def is_merged(self):
+        return self.merged_into_id is not None
 
     def __str__(self):
         return self.alias and "%s（%s）" % (self.name, self.alias) or self.name

@@ -8,6 +8,11 @@ petitioner with that ID number, the oldest record first, whatever the name given
 (normalized: 139-1234-5678 is 13912345678) together with the same name, among those without another ID number.
 A phone alone is nobody: a family shares one. What to do when the ID number is on record under another name is
 the caller's choice: the import and the form refuse (find_or_add), the hotline uses the match.
+
+One person, one record: an ID number belongs to one petitioner among those not merged into another
+(check_id_number_free, run by Petitioner.clean() inside every save's transaction, so that a form, the hotline,
+an import or the API cannot make a second one; the database's unique index, models/workflow/merge.py, backs it).
+Records merged into another (stubs) are nobody's match. holder_details() says who has a number, for the forms.
 """
 import re
 import unicodedata
@@ -18,6 +23,10 @@ from ..hotline import id_number_key, phone_key
 from ..people import Petitioner
 from ..validation import mask_id_number
 
+LIVE = Petitioner.merged_into.is_null()  # not merged into another record
+
+ON_RECORD = N_("The ID number is already on record: %(holder)s.")
+SAME_NAME_AND_PHONE = N_("A petitioner of the same name and phone is already on record: %(holder)s.")
 NAME_DIFFERS = N_("The ID number %(id_number)s is on record for %(name)s: choose that petitioner, or correct the "
                   "ID number or the name.")
 
@@ -32,15 +41,70 @@ def find_petitioner(id_number=None, phone=None, name=None):
     number or a phone count as not given."""
     id_number = id_number_key(re.sub(r"\s+", "", id_number or ""))
     if id_number:
-        found = Petitioner.select().where(Petitioner.id_number == id_number).order_by(Petitioner.id).first()
+        found = (Petitioner.select().where((Petitioner.id_number == id_number) & LIVE)
+                 .order_by(Petitioner.id).first())
         if found is not None:
             return found
     phone, name = phone_key(phone), name_key(name)
     if not (phone and name):
         return None
-    for person in Petitioner.select().where(Petitioner.phone == phone).order_by(Petitioner.id):
+    for person in Petitioner.select().where((Petitioner.phone == phone) & LIVE).order_by(Petitioner.id):
         if name_key(person.name) == name and not (id_number and person.id_number):
             return person  # an ID number on record that differs from the one given is another person
+    return None
+
+
+def id_number_holder(id_number, excluding=None):
+    """The petitioner not merged away who has this (normalized) ID number, other than `excluding`; or None."""
+    if not id_number:
+        return None
+    query = Petitioner.select().where((Petitioner.id_number == id_number) & LIVE)
+    if excluding is not None:
+        query = query.where(Petitioner.id != excluding)
+    return query.order_by(Petitioner.id).first()
+
+
+def holder_details(person):
+    """刘德山（高桥镇后屯村，XF-2022-000123）: who a petitioner on record is, for a clerk to recognize: the name,
+    where (town and village, else the address) and the newest petition's number. No ID number or phone."""
+    from ..petition import Petition
+
+    place = "".join(part for part in (person.town.name if person.town_id else "", person.village or "") if part)
+    newest = (Petition.select(Petition.number).where(Petition.petitioner == person)
+              .order_by(Petition.received_at.desc(), Petition.id.desc()).first())
+    details = [d for d in (place or person.address, newest and newest.number) if d]
+    return "%s（%s）" % (person.name, "，".join(details)) if details else person.name
+
+
+def check_id_number_free(person):
+    """Refuse a petitioner's ID number that another record not merged away has (ValidationError on id_number,
+    with `holder`, that record's id, for the screens' links). A stub is exempt, and so is an ID number saved
+    before: a database upgraded with duplicates lists them for merging (merge.duplicates) rather than
+    refusing every edit of them."""
+    if not person.id_number or person.merged_into_id is not None:
+        return
+    if person.id is not None:
+        stored = Petitioner.select(Petitioner.id_number).where(Petitioner.id == person.id).first()
+        if stored is not None and stored.id_number == person.id_number:
+            return
+    holder = id_number_holder(person.id_number, excluding=person.id)
+    if holder is not None:
+        raise ValidationError(ON_RECORD, field="id_number", holder=holder_details(holder), holder_id=holder.id)
+
+
+def same_name_and_phone(person):
+    """Another record not merged away of the same name and phone, when neither ID number tells them apart (a
+    warning for the clerk, not a refusal: a family may share a phone and a name); or None."""
+    phone, name = phone_key(person.phone), name_key(person.name)
+    if not (phone and name):
+        return None
+    query = Petitioner.select().where((Petitioner.phone == phone) & LIVE)
+    if person.id is not None:
+        query = query.where(Petitioner.id != person.id)
+    for other in query.order_by(Petitioner.id):
+        if name_key(other.name) == name and not (person.id_number and other.id_number
+                                                 and person.id_number != other.id_number):
+            return other
     return None
 
 
@@ -65,7 +129,7 @@ def find_or_add(by, name, id_number=None, phone=None, summary=None, name_differs
     person = find_petitioner(id_number, phone, name)
     if other_name(person, name):
         raise ValidationError(name_differs, field="id_number", id_number=mask_id_number(person.id_number),
-                              name=person.name)
+                              name=person.name, holder=holder_details(person), holder_id=person.id)
     if person is not None:
         return person, False
     return add_petitioner(by, summary, name=name, id_number=id_number, phone=phone, **details), True
