@@ -3,7 +3,7 @@
     merge(keep, other, by) -> the stub `other` became
 
 Everything that points to `other` (its petitions, co-petitions, visit logs: every foreign key to Petitioner but
-the stubs' own) moves to `keep`, in one transaction, one audit entry per table with the ids moved; the blanks
+the stubs' own) moves to `keep`, in one transaction, an audit entry (merge) for each row moved; the blanks
 of `keep` (ID number, phone, address...) are filled from `other`; `other` stays as a stub (merged_into, merged_at)
 so that its old links and audit entries still resolve. Its dismissed 排访 repeat flag follows it. Two records
 with different ID numbers are two people: refused. The search index follows the petitions by its triggers
@@ -74,26 +74,23 @@ def merge(keep, other, by=None):
 
 
 def _move(field, keep, other, by):
-    """The rows of one table that point to `other` point to `keep`; a co-petition of a petition `keep` is
-    already on (as its petitioner or a co-petitioner) is removed instead of doubled."""
+    """The rows of one table that point to `other` point to `keep`, each with its audit entry; a co-petition of a
+    petition `keep` is already on (as its petitioner or a co-petitioner) is removed instead of doubled."""
     model = field.model
-    rows = model.select(model.id).where(field == other.id)
-    removed = []
+    summary = "%s → %s" % (other.name, keep.name)
     if model is CoPetitioner:
         on_already = (Petition.select(Petition.id).where(Petition.petitioner == keep.id)
                       | CoPetitioner.select(CoPetitioner.petition).where(CoPetitioner.petitioner == keep.id))
-        removed = [i for (i,) in rows.where(CoPetitioner.petition.in_(on_already)).tuples()]
-        if removed:
-            CoPetitioner.delete().where(CoPetitioner.id.in_(removed)).execute()
+        doubled = list(CoPetitioner.select().where((field == other.id) & CoPetitioner.petition.in_(on_already)))
+        for row in doubled:
+            row.delete_instance()
+            audit.record("delete", row, row.id, by=by, summary=summary, before=audit.snapshot(row))
     moved = [i for (i,) in model.select(model.id).where(field == other.id).order_by(model.id).tuples()]
     if moved:
         model.update({field: keep.id, model.version: model.version + 1}).where(model.id.in_(moved)).execute()
-    if moved or removed:
-        after = {field.name: keep.id, "ids": moved}
-        if removed:
-            after["removed_ids"] = removed  # already on the petition as the kept petitioner
-        audit.record("merge", model, None, by=by, summary="%s → %s" % (other.name, keep.name),
-                     before={field.name: other.id, "ids": moved + removed}, after=after)
+    for row_id in moved:
+        audit.record("merge", model, row_id, by=by, summary=summary, before={field.name: other.id},
+                     after={field.name: keep.id})
 
 
 def _move_flag_dismissal(keep, other, by):
@@ -106,8 +103,9 @@ def _move_flag_dismissal(keep, other, by):
     if ids:
         FlagDismissal.update(flag_key=new_key, version=FlagDismissal.version + 1).where(
             FlagDismissal.id.in_(ids)).execute()
-        audit.record("merge", FlagDismissal, None, by=by, summary="%s → %s" % (other.name, keep.name),
-                     before={"flag_key": old_key, "ids": ids}, after={"flag_key": new_key, "ids": ids})
+    for row_id in ids:
+        audit.record("merge", FlagDismissal, row_id, by=by, summary="%s → %s" % (other.name, keep.name),
+                     before={"flag_key": old_key}, after={"flag_key": new_key})
 
 
 def duplicates():

@@ -102,11 +102,13 @@ def test_merge_moves_everything_and_leaves_a_stub(db, two_records):
     assert (kept.phone, kept.address) == ("13800000009", "高桥镇后屯村3号")  # its blanks filled
     assert find_petitioner(ID_LIU) == kept and merge.duplicates() == []
     assert merge.has_unique_index(db)  # the last duplicate gone: the database guards it now
-    entries = {(e.action, e.model): e for e in AuditEntry.select().where(AuditEntry.action == "merge")}
-    assert set(entries) == {("merge", "petition"), ("merge", "co_petitioner"), ("merge", "visit_log"),
-                            ("merge", "petitioner")}
-    assert json.loads(entries["merge", "petition"].after) == {"petitioner": keep.id,
-                                                              "ids": [two_records["petition"].id]}
+    entries = {(e.action, e.model, e.record_id): e for e in AuditEntry.select().where(
+        AuditEntry.action.in_(("merge", "delete")))}
+    doubled = CoPetitioner.select().count() + 1  # the removed co-petition was the last made
+    assert set(entries) == {("merge", "petition", two_records["petition"].id), ("merge", "co_petitioner", 1),
+                            ("merge", "visit_log", two_records["visit"].id), ("merge", "petitioner", other.id),
+                            ("delete", "co_petitioner", doubled)}
+    assert json.loads(entries["merge", "petition", two_records["petition"].id].after) == {"petitioner": keep.id}
     assert audit.verify_chain() is None
 
 
