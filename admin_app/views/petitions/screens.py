@@ -232,8 +232,9 @@ class PetitionView(FastListMixin, LettersMixin, StepsMixin, SecureModelView):
                     form.new_petitioner_phone.data or None, address=form.new_petitioner_address.data or None,
                     town=model.town)
             except ValidationError as err:
-                if err.field == "id_number":  # the quick-add's own field, with the record that has it
-                    err.field = "new_petitioner_id_number"
+                if "holder_id" in err.params:  # said on the quick-add's own field: whose, and to use that record
+                    raise ValidationError(petitioners.ON_RECORD, field="new_petitioner_id_number",
+                                          holder=err.params["holder"], holder_id=err.params["holder_id"]) from err
                 raise
             model.linked_petitioner = None if created else model.petitioner  # said once the petition is saved
         if is_created:
