@@ -9,9 +9,10 @@ petitioner with that ID number, the oldest record first, whatever the name given
 A phone alone is nobody: a family shares one. What to do when the ID number is on record under another name is
 the caller's choice: the import and the form refuse (find_or_add), the hotline uses the match.
 
-One person, one record: an ID number belongs to one petitioner among those not merged into another
-(check_id_number_free, run by Petitioner.clean() inside every save's transaction, so that a form, the hotline,
-an import or the API cannot make a second one; the database's unique index, models/workflow/merge.py, backs it).
+One person, one record: an ID number belongs to one petitioner among those not merged into another. The model
+checks it in its clean() inside every save's transaction (Petitioner.check_id_number_free: models/ may not
+import this module from people.py), so that a form, the hotline, an import or the API cannot make a second one;
+the database's unique index (models/workflow/merge.py) backs it.
 Records merged into another (stubs) are nobody's match. holder_details() says who has a number, for the forms.
 """
 import re
@@ -20,12 +21,12 @@ import unicodedata
 from .. import audit
 from ..errors import N_, ValidationError
 from ..hotline import id_number_key, phone_key
-from ..people import Petitioner
+from ..people import ID_NUMBER_ON_RECORD, Petitioner
 from ..validation import mask_id_number
 
 LIVE = Petitioner.merged_into.is_null()  # not merged into another record
 
-ON_RECORD = N_("The ID number is already on record: %(holder)s.")
+ON_RECORD = ID_NUMBER_ON_RECORD  # Petitioner.check_id_number_free, run by its clean() in every save
 SAME_NAME_AND_PHONE = N_("A petitioner of the same name and phone is already on record: %(holder)s.")
 NAME_DIFFERS = N_("The ID number %(id_number)s is on record for %(name)s: choose that petitioner, or correct the "
                   "ID number or the name.")
@@ -56,40 +57,12 @@ def find_petitioner(id_number=None, phone=None, name=None):
 
 def id_number_holder(id_number, excluding=None):
     """The petitioner not merged away who has this (normalized) ID number, other than `excluding`; or None."""
-    if not id_number:
-        return None
-    query = Petitioner.select().where((Petitioner.id_number == id_number) & LIVE)
-    if excluding is not None:
-        query = query.where(Petitioner.id != excluding)
-    return query.order_by(Petitioner.id).first()
+    return Petitioner.id_number_holder(id_number, excluding)
 
 
 def holder_details(person):
-    """刘德山（高桥镇后屯村，XF-2022-000123）: who a petitioner on record is, for a clerk to recognize: the name,
-    where (town and village, else the address) and the newest petition's number. No ID number or phone."""
-    from ..petition import Petition
-
-    place = "".join(part for part in (person.town.name if person.town_id else "", person.village or "") if part)
-    newest = (Petition.select(Petition.number).where(Petition.petitioner == person)
-              .order_by(Petition.received_at.desc(), Petition.id.desc()).first())
-    details = [d for d in (place or person.address, newest and newest.number) if d]
-    return "%s（%s）" % (person.name, "，".join(details)) if details else person.name
-
-
-def check_id_number_free(person):
-    """Refuse a petitioner's ID number that another record not merged away has (ValidationError on id_number,
-    with `holder`, that record's id, for the screens' links). A stub is exempt, and so is an ID number saved
-    before: a database upgraded with duplicates lists them for merging (merge.duplicates) rather than
-    refusing every edit of them."""
-    if not person.id_number or person.merged_into_id is not None:
-        return
-    if person.id is not None:
-        stored = Petitioner.select(Petitioner.id_number).where(Petitioner.id == person.id).first()
-        if stored is not None and stored.id_number == person.id_number:
-            return
-    holder = id_number_holder(person.id_number, excluding=person.id)
-    if holder is not None:
-        raise ValidationError(ON_RECORD, field="id_number", holder=holder_details(holder), holder_id=holder.id)
+    """刘德山（高桥镇后屯村，XF-2022-000123）: who a petitioner on record is (Petitioner.recognizable)."""
+    return person.recognizable()
 
 
 def same_name_and_phone(person):

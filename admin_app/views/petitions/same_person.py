@@ -54,6 +54,9 @@ class SamePersonMixin:
     list; the merge and duplicates pages."""
 
     route_ops = {"merge_view": "edit", "duplicates_view": "edit"}
+    # a stub's page says where it was merged (petitioner_same_person.html), not as raw columns
+    column_details_exclude_list = ("version", "merged_into", "merged_at")
+    column_export_exclude_list = ("version", "merged_into", "merged_at")
     LIST_ENDPOINTS = ("index_view", "export", "action_view")
 
     def get_query(self):
