@@ -155,7 +155,7 @@ def test_the_merge_needs_the_csrf_token(client, login_as, duplicates):
 
 
 @pytest.mark.parametrize("role", ["representative", "leader"])
-def test_only_staff_and_the_administrator_merge(client, login_as, duplicates, role, make_representative=None):
+def test_only_staff_and_the_administrator_merge(client, login_as, duplicates, role):
     first, second, petition = duplicates
     extra = {}
     if role == "representative":
