@@ -39,6 +39,7 @@ ACTIONS = (
     ("step", N_("Workflow step")),
     ("view_personal", N_("Viewed personal data")),
     ("login_locked", N_("Account locked")),
+    ("merge", N_("Merged petitioners")),  # 信访人合并 (models/workflow/merge.py)
 )
 HIDDEN_FIELDS = {"password_hash", "version"}  # a secret; and the lock's bookkeeping
 

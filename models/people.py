@@ -32,6 +32,7 @@ ROLES = (
     ("leader", N_("Leader")),
 )
 MIN_PASSWORD_LENGTH = 10
+ID_NUMBER_ON_RECORD = N_("The ID number is already on record: %(holder)s.")
 
 
 class Team(BaseModel):
@@ -88,6 +89,10 @@ class Petitioner(BaseModel):
     village = CharField(max_length=50, null=True)
     hardship = BooleanField(default=False)  # 困难家庭
     notes = TextField(null=True)
+    # 信访人合并 (schema version 11): a record merged into another stays as a stub pointing to it, so that old
+    # links and audit entries still resolve; models/workflow/merge.py moves everything else.
+    merged_into = ForeignKeyField("self", null=True, backref="merged_stubs", on_delete="RESTRICT")
+    merged_at = DateTimeField(null=True)
 
     def clean(self):
         self.name = (self.name or "").strip()
@@ -97,6 +102,46 @@ class Petitioner(BaseModel):
         self.phone = normalize_phone(self.phone) if self.phone else None
         if self.town_id is not None and self.town.kind != "town":
             raise ValidationError(N_("The town must be a town or subdistrict."), field="town")
+        self.check_id_number_free()
+
+    # -- one person, one record (models/workflow/petitioners.py builds on these; merge.py merges) --------------
+
+    @classmethod
+    def id_number_holder(cls, id_number, excluding=None):
+        """The record not merged into another that has this (normalized) ID number, other than `excluding`."""
+        if not id_number:
+            return None
+        query = cls.select().where((cls.id_number == id_number) & cls.merged_into.is_null())
+        if excluding is not None:
+            query = query.where(cls.id != excluding)
+        return query.order_by(cls.id).first()
+
+    def check_id_number_free(self):
+        """Refuse an ID number that another record not merged away has (ValidationError on id_number, with
+        `holder`, who that is, and `holder_id`, for the screens' links). A stub is exempt, and so is an ID number
+        saved before: a database upgraded with duplicates lists them for merging (merge.duplicates) rather than
+        refusing every edit of them. Run by clean(), inside every save's transaction: a form, the hotline, an
+        import or the API cannot make a second record of a person."""
+        if not self.id_number or self.merged_into_id is not None:
+            return
+        if self.id is not None:
+            stored = type(self).select(type(self).id_number).where(type(self).id == self.id).first()
+            if stored is not None and stored.id_number == self.id_number:
+                return
+        holder = type(self).id_number_holder(self.id_number, excluding=self.id)
+        if holder is not None:
+            raise ValidationError(ID_NUMBER_ON_RECORD, field="id_number", holder=holder.recognizable(),
+                                  holder_id=holder.id)
+
+    def recognizable(self):
+        """刘德山（高桥镇后屯村，XF-2022-000123）: who a petitioner on record is, for a clerk to recognize: the name,
+        where (town and village, else the address), the newest petition's number. No ID number or phone."""
+        place = "".join(part for part in (self.town.name if self.town_id else "", self.village or "") if part)
+        petition = self.petitions.model  # the petitions' model, through the backref (it imports this module)
+        newest = (self.petitions.select(petition.number)
+                  .order_by(petition.received_at.desc(), petition.id.desc()).first())
+        details = [d for d in (place or self.address, newest and newest.number) if d]
+        return "%s（%s）" % (self.name, "，".join(details)) if details else self.name
 
     def __str__(self):
         return self.alias and "%s（%s）" % (self.name, self.alias) or self.name

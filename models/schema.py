@@ -204,7 +204,14 @@ def _one_live_document(db):
 
 
 def _v11_one_person(db):
-    """One person, one record: petitioners merged into another (issue 13)."""
+    """One person, one record: petitioners merged into another (merged_into, merged_at), and the unique index of
+    the ID numbers of those not merged away, installed only when there are no duplicates: a database upgraded
+    with duplicates is not refused, they are listed (重复登记的信访人) for merging, and the merge that removes the
+    last one installs it (models/workflow/merge.py)."""
+    from .workflow import merge
+
+    add_missing_columns(db, Petitioner, ("merged_into", "merged_at"))
+    merge.install_unique_index(db)
 
 
 def _v12_submissions(db):

@@ -8,6 +8,12 @@ petitioner with that ID number, the oldest record first, whatever the name given
 (normalized: 139-1234-5678 is 13912345678) together with the same name, among those without another ID number.
 A phone alone is nobody: a family shares one. What to do when the ID number is on record under another name is
 the caller's choice: the import and the form refuse (find_or_add), the hotline uses the match.
+
+One person, one record: an ID number belongs to one petitioner among those not merged into another. The model
+checks it in its clean() inside every save's transaction (Petitioner.check_id_number_free: models/ may not
+import this module from people.py), so that a form, the hotline, an import or the API cannot make a second one;
+the database's unique index (models/workflow/merge.py) backs it.
+Records merged into another (stubs) are nobody's match. holder_details() says who has a number, for the forms.
 """
 import re
 import unicodedata
@@ -15,9 +21,13 @@ import unicodedata
 from .. import audit
 from ..errors import N_, ValidationError
 from ..hotline import id_number_key, phone_key
-from ..people import Petitioner
+from ..people import ID_NUMBER_ON_RECORD, Petitioner
 from ..validation import mask_id_number
 
+LIVE = Petitioner.merged_into.is_null()  # not merged into another record
+
+ON_RECORD = ID_NUMBER_ON_RECORD  # Petitioner.check_id_number_free, run by its clean() in every save
+SAME_NAME_AND_PHONE = N_("A petitioner of the same name and phone is already on record: %(holder)s.")
 NAME_DIFFERS = N_("The ID number %(id_number)s is on record for %(name)s: choose that petitioner, or correct the "
                   "ID number or the name.")
 
@@ -32,15 +42,42 @@ def find_petitioner(id_number=None, phone=None, name=None):
     number or a phone count as not given."""
     id_number = id_number_key(re.sub(r"\s+", "", id_number or ""))
     if id_number:
-        found = Petitioner.select().where(Petitioner.id_number == id_number).order_by(Petitioner.id).first()
+        found = (Petitioner.select().where((Petitioner.id_number == id_number) & LIVE)
+                 .order_by(Petitioner.id).first())
         if found is not None:
             return found
     phone, name = phone_key(phone), name_key(name)
     if not (phone and name):
         return None
-    for person in Petitioner.select().where(Petitioner.phone == phone).order_by(Petitioner.id):
+    for person in Petitioner.select().where((Petitioner.phone == phone) & LIVE).order_by(Petitioner.id):
         if name_key(person.name) == name and not (id_number and person.id_number):
             return person  # an ID number on record that differs from the one given is another person
+    return None
+
+
+def id_number_holder(id_number, excluding=None):
+    """The petitioner not merged away who has this (normalized) ID number, other than `excluding`; or None."""
+    return Petitioner.id_number_holder(id_number, excluding)
+
+
+def holder_details(person):
+    """刘德山（高桥镇后屯村，XF-2022-000123）: who a petitioner on record is (Petitioner.recognizable)."""
+    return person.recognizable()
+
+
+def same_name_and_phone(person):
+    """Another record not merged away of the same name and phone, when neither ID number tells them apart (a
+    warning for the clerk, not a refusal: a family may share a phone and a name); or None."""
+    phone, name = phone_key(person.phone), name_key(person.name)
+    if not (phone and name):
+        return None
+    query = Petitioner.select().where((Petitioner.phone == phone) & LIVE)
+    if person.id is not None:
+        query = query.where(Petitioner.id != person.id)
+    for other in query.order_by(Petitioner.id):
+        if name_key(other.name) == name and not (person.id_number and other.id_number
+                                                 and person.id_number != other.id_number):
+            return other
     return None
 
 
@@ -65,7 +102,7 @@ def find_or_add(by, name, id_number=None, phone=None, summary=None, name_differs
     person = find_petitioner(id_number, phone, name)
     if other_name(person, name):
         raise ValidationError(name_differs, field="id_number", id_number=mask_id_number(person.id_number),
-                              name=person.name)
+                              name=person.name, holder=holder_details(person), holder_id=person.id)
     if person is not None:
         return person, False
     return add_petitioner(by, summary, name=name, id_number=id_number, phone=phone, **details), True

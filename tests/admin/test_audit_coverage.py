@@ -352,6 +352,18 @@ def flags_dismiss_view(office, view):
             return
 
 
+def petitioner_merge_view(office, view):
+    """信访人合并: a demo petitioner with petitions merged into a second record of them (made, audited, first)."""
+    from models.workflow.petitioners import add_petitioner
+
+    office.login("staff")
+    other = first(Petitioner, Petitioner.id.in_(Petition.select(Petition.petitioner)))
+    keep = add_petitioner(None, name=other.name, village=other.village)
+    office.post_form("/admin/petitioner/merge/?id=%d" % keep.id, form_url="/admin/petitioner/merge/?id=%d&other=%d"
+                     % (keep.id, other.id))
+    assert Petitioner.get_by_id(other.id).merged_into_id == keep.id
+
+
 def hotline_import_view(office, view):
     office.login("staff")
     office.client.post("/admin/hotlineticket/import/", data={
@@ -434,6 +446,7 @@ SCENARIOS = {
     "referral.object_view": referral_object_view,
     "consultation.conclude_view": consultation_conclude_view,
     "flags.dismiss_view": flags_dismiss_view,
+    "petitioner.merge_view": petitioner_merge_view,
     "hotlineticket.import_view": hotline_import_view,
     "hotlineticket.to_petition_view": hotline_to_petition_view,
     "petition_import.upload_view": petition_import_upload,
@@ -508,7 +521,8 @@ def test_every_write_endpoint_leaves_audit_entries_for_the_rows_it_changed(app, 
                   "hotlineticket.import_view", "hotlineticket.to_petition_view", "api.push_tickets",
                   "petition_import.upload_view", "cli:import-hotline", "cli:create-user", "user.create_view",
                   "department.edit_view", "petitioner.create_view", "referral.reply_view", "mediation.create_view",
-                  "visitlog.create_view", "apiclient.edit_view", "petition.same_matter_view"}
+                  "visitlog.create_view", "apiclient.edit_view", "petition.same_matter_view",
+                  "petitioner.merge_view"}
     assert must_write <= set(wrote), sorted(must_write - set(wrote))
 
 

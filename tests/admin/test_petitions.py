@@ -80,7 +80,7 @@ def test_a_quick_added_id_number_on_record_under_another_name_is_refused(client,
     response = form_post("/admin/petition/new/", new_petition(new_petitioner_name="刘得山",
                                                              new_petitioner_id_number=ID_LIU))
     shown = " ".join(alerts(response.get_data(as_text=True)))
-    assert "已登记为“刘德山”" in shown and ID_LIU not in shown
+    assert "身份证号码已登记：刘德山" in shown and ID_LIU not in shown
     assert Petition.select().count() == 0 and Petitioner.select().count() == 1
 
 

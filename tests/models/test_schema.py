@@ -11,6 +11,8 @@ from models.organisation import Category, Department
 from models.people import TEAMS, Team
 from models.petition import CoPetitioner, Petition
 
+from tests.conftest import valid_id_number
+
 
 def table_counts():
     return {model.__name__: model.select().count() for model in schema.MODELS}
@@ -122,3 +124,62 @@ def test_version_1_database_is_upgraded_to_the_workflow_keeping_every_row(db, ma
     workflow.accept(stored, None, at=dt.datetime(2022, 12, 9, 10, 30))  # the workflow works on the old row
     assert Petition.get_by_id(petition.id).handling_due == dt.date(2023, 2, 7)
     assert audit.verify_chain() is None
+
+
+def drop_sqlite_merge_columns(db):
+    """SQLite drops no column a foreign key names: the petitioner table rebuilt as version 10 made it, with its
+    indexes and the search index's triggers."""
+    import re
+
+    rows = db.execute_sql("SELECT type, sql FROM sqlite_master WHERE tbl_name = 'petitioner' AND sql IS NOT NULL"
+                          ).fetchall()
+    table = next(sql for kind, sql in rows if kind == "table")
+    table = re.sub(r', "merged_into_id" INTEGER, "merged_at" DATETIME', "", table)
+    table = re.sub(r', FOREIGN KEY \("merged_into_id"\)[^,)]*\("id"\) ON DELETE RESTRICT', "", table)
+    columns = ", ".join('"%s"' % c.name for c in db.get_columns("petitioner") if not c.name.startswith("merged"))
+    db.execute_sql("PRAGMA foreign_keys = OFF")
+    db.execute_sql("PRAGMA legacy_alter_table = ON")
+    db.execute_sql(table.replace('"petitioner"', '"petitioner_v10"', 1))
+    db.execute_sql('INSERT INTO "petitioner_v10" (%s) SELECT %s FROM "petitioner"' % (columns, columns))
+    db.execute_sql('DROP TABLE "petitioner"')
+    db.execute_sql('ALTER TABLE "petitioner_v10" RENAME TO "petitioner"')
+    for kind, sql in rows:
+        if kind != "table":
+            db.execute_sql(sql)
+    db.execute_sql("PRAGMA legacy_alter_table = OFF")
+    db.execute_sql("PRAGMA foreign_keys = ON")
+
+
+def make_version_10_with_duplicates(db, make_petitioner):
+    """A database of version 10 (no merged_into, no unique index) where 刘德山 was registered twice."""
+    from models.people import Petitioner
+
+    db.execute_sql("DROP INDEX petitioner_one_id_number")
+    db.execute_sql('DROP INDEX IF EXISTS "petitioner_merged_into_id"')
+    if isinstance(db, PostgresqlDatabase):
+        for column in ("merged_into_id", "merged_at"):
+            db.execute_sql('ALTER TABLE "petitioner" DROP COLUMN "%s"' % column)
+    else:
+        drop_sqlite_merge_columns(db)
+    schema.SchemaVersion.update(version=10).execute()
+    id_number = valid_id_number(sequence="801")
+    first, second = [make_petitioner(name="刘德山", id_number=None, phone="1380000000%d" % n) for n in (1, 2)]
+    db.execute_sql('UPDATE "petitioner" SET "id_number" = %s WHERE "id" IN (%s, %s)' % (
+        (db.param,) * 3), (id_number, first.id, second.id))
+    return [first.id, second.id]
+
+
+def test_version_10_database_with_duplicate_id_numbers_is_upgraded_and_lists_them(db, make_petitioner):
+    from models.people import Petitioner
+    from models.workflow import merge
+
+    ids = make_version_10_with_duplicates(db, make_petitioner)
+    assert "merged_into_id" not in {c.name for c in db.get_columns("petitioner")}
+
+    assert schema.upgrade(db) == (10, schema.LATEST)
+
+    assert {"merged_into_id", "merged_at"} <= {c.name for c in db.get_columns("petitioner")}
+    assert not merge.has_unique_index(db)  # not refused: listed for merging
+    assert [[p.id for p in group] for group in merge.duplicates()] == [ids]
+    merge.merge(Petitioner.get_by_id(ids[0]), Petitioner.get_by_id(ids[1]))
+    assert merge.has_unique_index(db) and merge.duplicates() == []

@@ -30,6 +30,7 @@ from .listing import FastListMixin
 from ..datefields import DateRange
 from ..fields import ActiveLoader, ChoiceFilter, KeepHidden, deadline_text, rows_of, suggest_field
 from .letters import LettersMixin
+from .same_person import USE_PETITIONER, SamePersonMixin, holder_url, offer, picked_petitioner
 from .steps import STEP_LOADERS, StepsMixin
 from .person_record import person_record
 from .same_matter import SameMatterMixin
@@ -50,7 +51,8 @@ def petitioner_loader(name):
     """By name or alias for every role; by a whole phone or ID number only for the roles that may see them
     (ActiveLoader)."""
     return PetitionerLoader(name, Petitioner, fields=(Petitioner.name, Petitioner.alias, Petitioner.phone,
-                                                      Petitioner.id_number))
+                                                      Petitioner.id_number),
+                            where=petitioners.LIVE)  # not the records merged into another
 
 
 def town_loader(name):
@@ -241,17 +243,35 @@ class PetitionView(SameMatterMixin, FastListMixin, LettersMixin, StepsMixin, Sec
     def on_model_change(self, form, model, is_created):
         """A petitioner typed into the form: the one on record who is this person, else a new one, in the same
         transaction (workflow.petitioners)."""
+        if model.petitioner_id is None and picked_petitioner() is not None:
+            model.petitioner = picked_petitioner()  # 使用该信访人: the record that has the ID number typed
         if model.petitioner_id is None:
             name = (form.new_petitioner_name.data or "").strip()
             if not name:
                 raise ValidationError(N_("Choose a petitioner on record, or enter the new petitioner's name."),
                                       field="petitioner")
-            model.petitioner, created = petitioners.find_or_add(
-                current_user, name, form.new_petitioner_id_number.data or None, form.new_petitioner_phone.data or None,
-                address=form.new_petitioner_address.data or None, town=model.town)
+            try:
+                model.petitioner, created = petitioners.find_or_add(
+                    current_user, name, form.new_petitioner_id_number.data or None,
+                    form.new_petitioner_phone.data or None, address=form.new_petitioner_address.data or None,
+                    town=model.town)
+            except ValidationError as err:
+                if "holder_id" in err.params:  # said on the quick-add's own field: whose, and to use that record
+                    raise ValidationError(petitioners.ON_RECORD, field="new_petitioner_id_number",
+                                          holder=err.params["holder"], holder_id=err.params["holder_id"]) from err
+                raise
             model.linked_petitioner = None if created else model.petitioner  # said once the petition is saved
         if is_created:
             model.registered_by = current_user.user
+
+    def _show_error(self, form, err):
+        """The ID number typed for a new petitioner is someone's on record: say whose, offer to use that record."""
+        if "holder_id" not in err.params:
+            return super()._show_error(form, err)
+        message = offer(err, holder_url(self, err), (USE_PETITIONER, err.params["holder_id"],
+                                                    gettext("Use this petitioner")))
+        form.new_petitioner_id_number.errors = list(form.new_petitioner_id_number.errors or []) + [message]
+        flash(message, "error")
 
     def after_model_change(self, form, model, is_created):
         if getattr(model, "linked_petitioner", None) is not None:
@@ -281,13 +301,14 @@ class PetitionView(SameMatterMixin, FastListMixin, LettersMixin, StepsMixin, Sec
         return super().render(template, **kwargs)
 
 
-class PetitionerView(personal.PersonalFields, SecureModelView):
+class PetitionerView(personal.PersonalFields, SamePersonMixin, SecureModelView):
     """信访人: people who bring petitions. ID number and phone are masked on the list, the details page and in
     exports; staff see them in full on demand (显示完整信息, an export asked for in full) and in the edit form,
     and each showing is written to the audit log (see admin_app/personal.py)."""
 
-    route_ops = {"reveal_view": "personal"}
+    route_ops = {"reveal_view": "personal", **SamePersonMixin.route_ops}
     details_template = "admin/petitioner_details.html"
+    list_template = "admin/petitioner_list.html"  # with 重复登记 for those who may merge
     search_fields_for_all = (Petitioner.name, Petitioner.alias)
     column_list = ("name", "alias", "id_number", "phone", "town", "village", "hardship")
     column_labels = {
@@ -330,6 +351,9 @@ class PetitionerView(personal.PersonalFields, SecureModelView):
             kwargs["person_record"] = person_record(kwargs["model"], current_user.user)
             kwargs["may_reveal"] = self.may_see_full()
             kwargs["reveal_csrf"] = SecureForm().csrf_token.current_token if kwargs["may_reveal"] else None
+            kwargs.update(self.same_person_context(kwargs["model"]))
+        if template == self.list_template:
+            kwargs["may_merge"] = self.permitted("edit")
         return super().render(template, **kwargs)
 
 
