@@ -55,8 +55,8 @@ class SamePersonMixin:
 
     route_ops = {"merge_view": "edit", "duplicates_view": "edit"}
     # a stub's page says where it was merged (petitioner_same_person.html), not as raw columns
-    column_details_exclude_list = ("version", "merged_into", "merged_at")
-    column_export_exclude_list = ("version", "merged_into", "merged_at")
+    column_details_exclude_list = ("version", "id", "merged_into", "merged_at")
+    column_export_exclude_list = ("version", "id", "merged_into", "merged_at")
     LIST_ENDPOINTS = ("index_view", "export", "action_view")
 
     def get_query(self):
