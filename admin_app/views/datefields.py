@@ -9,9 +9,10 @@ from flask_admin import form as admin_form
 from flask_admin.contrib.peewee.filters import DateBetweenFilter
 from flask_babel import gettext, lazy_gettext as _l
 from wtforms import fields
-from wtforms.validators import StopValidation
+from wtforms.validators import Optional, StopValidation
 
 from models import dates
+from models.db import now
 
 DATETIME_SHOWN = "%Y-%m-%d %H:%M"
 DATE_SHOWN = "%Y-%m-%d"
@@ -67,6 +68,13 @@ class TypedDateField(TypedDateTimeField):
 
     def read(self, text):
         return dates.parse_date(text)
+
+
+def done_at():
+    """办理时间 of a step form: when the step happened, now unless typed (补录: a step recorded on a later day;
+    models/workflow/backdating.py checks it)."""
+    return TypedDateTimeField(_l("Done at"), validators=[Optional()], default=now, description=_l(
+        "When the step happened. Leave it for now; type an earlier time to record a step afterwards."))
 
 
 class DateRange(DateBetweenFilter):

@@ -13,7 +13,8 @@ from .. import audit
 from ..casework import ResolutionGroup
 from ..db import database, now
 from ..errors import N_, NotAllowed, ValidationError
-from ..petition import FUTURE_TOLERANCE, STATUSES, Petition, StepRecord
+from ..petition import STATUSES, Petition, StepRecord
+from .backdating import check_time
 
 # Every step, by the name it is recorded under, with its label.
 STEPS = {
@@ -138,20 +139,25 @@ def _require(value, field, message=N_("This field is required.")):
 
 
 def _record(petition, step, by, before_status, note=None, at=None):
-    """The step's trace: a StepRecord on the petition and an audit entry with the values before and after."""
-    StepRecord.create(petition=petition, step=step, at=at or now(), by=getattr(by, "id", None),
-                      status_before=before_status, status_after=petition.status, note=note)
-    audit.record("step", petition, petition.id, by=by, summary=step,
-                 before={"status": before_status}, after={"status": petition.status, "note": note})
+    """The step's trace: a StepRecord on the petition and an audit entry with the values before and after.
+    `at` is when the step happened, recorded_at when it was typed in (补录: backdating.py), by who typed it."""
+    recorded_at = now()
+    record = StepRecord.create(petition=petition, step=step, at=at or recorded_at, recorded_at=recorded_at,
+                               by=getattr(by, "id", None), status_before=before_status,
+                               status_after=petition.status, note=note)
+    audit.record("step", petition, petition.id, by=by, summary=step, before={"status": before_status},
+                 after={"status": petition.status, "note": note, "at": record.at.isoformat(),
+                        "recorded_at": recorded_at.isoformat()})
 
 
 def _apply(step, petition, by, note=None, at=None, **changes):
-    """Check, change, save and record one step on one petition, all or nothing."""
-    if at is not None and at > now() + FUTURE_TOLERANCE:
-        raise ValidationError(N_("A step cannot be dated in the future."), field="at")
+    """Check, change, save and record one step on one petition, all or nothing. `at`, when the step happened
+    (default now), may not be in the future nor before the received time or the previous step (补录)."""
     with database.atomic():
         petition = Petition.select().where(Petition.id == petition.id).get()  # as it is now, not as the caller saw it
         check(step, petition)
+        at = at or now()
+        check_time(petition, at)
         before = petition.status
         for name, value in changes.items():
             setattr(petition, name, value)

@@ -17,7 +17,7 @@ from wtforms.validators import Optional
 from models import access, deadlines, workflow
 from models.casework import PLACES, DutyShift, Referral, VisitLog, VisitRepresentative
 from models.errors import N_, ValidationError
-from models.workflow import petitioners
+from models.workflow import backdating, petitioners
 from models.organisation import Category, Department
 from models.people import Petitioner, Representative, Team
 from models.petition import CHANNELS, CLASSIFICATIONS, STATUSES, CoPetitioner, Petition
@@ -196,6 +196,9 @@ class PetitionView(FastListMixin, LettersMixin, StepsMixin, SecureModelView):
         if is_created:
             workflow.register(model, current_user.user)
         else:
+            stored = Petition.select(Petition.received_at).where(Petition.id == model.id).get()
+            if model.received_at != stored.received_at:  # 收到时间 corrected: its deadlines follow (audited after)
+                backdating.received_changed(model)
             model.save()
 
     def on_model_change(self, form, model, is_created):
