@@ -12,7 +12,6 @@ from wtforms import fields
 from wtforms.validators import Optional, StopValidation
 
 from models import dates
-from models.db import now
 
 DATETIME_SHOWN = "%Y-%m-%d %H:%M"
 DATE_SHOWN = "%Y-%m-%d"
@@ -71,10 +70,12 @@ class TypedDateField(TypedDateTimeField):
 
 
 def done_at():
-    """办理时间 of a step form: when the step happened, now unless typed (补录: a step recorded on a later day;
-    models/workflow/backdating.py checks it)."""
-    return TypedDateTimeField(_l("Done at"), validators=[Optional()], default=now, description=_l(
-        "When the step happened. Leave it for now; type an earlier time to record a step afterwards."))
+    """办理时间 of a step form: when the step happened, now when left empty (补录: a step recorded on a later day;
+    models/workflow/backdating.py checks it). Empty rather than filled with the time the form was opened: that
+    minute, sent back, would come before a step taken a few seconds earlier."""
+    return TypedDateTimeField(_l("Done at"), validators=[Optional()], render_kw={"placeholder": _l("now")},
+                              description=_l("When the step happened: leave it empty for now; type the time to "
+                                             "record a step that happened earlier (补录)."))
 
 
 class DateRange(DateBetweenFilter):
