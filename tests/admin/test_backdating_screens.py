@@ -12,7 +12,7 @@ from models.organisation import Department
 from models.petition import Petition, StepRecord
 
 from tests.admin.forms import model_form
-from tests.admin.helpers import alerts, csrf_token, english_words, field_errors, visible_text
+from tests.admin.helpers import alerts, csrf_token, english_words, field_errors, log_out, visible_text
 
 RECEIVED = dt.datetime(2022, 12, 9, 9, 30)
 
@@ -122,3 +122,30 @@ def test_the_acceptance_notice_of_a_back_dated_acceptance_prints_its_2022_dates(
     text = "".join("".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "你于2022年12月9日以来访方式提出的" in text
     assert "本机关已于2022年12月10日依法受理" in text and "即于2023年2月8日前办结" in text
+
+
+def test_a_steps_time_is_corrected_on_its_form_and_the_deadlines_follow(client, staff, case):
+    workflow.accept(case, staff, at=dt.datetime(2022, 12, 10, 9, 0))
+    record = StepRecord.get(StepRecord.step == "accept")
+    details = client.get("/admin/petition/details/?id=%d" % case.id).get_data(as_text=True)
+    assert "更正办理时间" in visible_text(details)
+    url = "/admin/petition/step-time/?id=%d" % case.id
+    page = client.get(url).get_data(as_text=True)
+    assert "2022年12月10日 09:00 受理" in visible_text(page) and not english_words(page)
+    page = client.post(url, data={"step": record.id, "at": "2022年12月8日 9:00", "csrf_token": csrf_token(page)},
+                       follow_redirects=True).get_data(as_text=True)
+    assert any("办理时间不能早于收到时间" in e for e in field_errors(page))
+    assert Petition.get_by_id(case.id).accepted_at == dt.datetime(2022, 12, 10, 9, 0)
+    client.post(url, data={"step": record.id, "at": "2022年12月9日 15:00", "csrf_token": csrf_token(page)})
+    petition = Petition.get_by_id(case.id)
+    assert petition.accepted_at == dt.datetime(2022, 12, 9, 15, 0) and petition.handling_due == dt.date(2023, 2, 7)
+    assert StepRecord.get_by_id(record.id).at == dt.datetime(2022, 12, 9, 15, 0)
+    entry = (AuditEntry.select().where((AuditEntry.model == "petition") & (AuditEntry.action == "update"))
+             .order_by(AuditEntry.id.desc()).get())
+    assert json.loads(entry.after)["handling_due"] == "2023-02-07" and entry.username == staff.username
+
+
+def test_a_representative_cannot_correct_a_steps_time(client, login_as, case):
+    log_out(client)
+    login_as("representative")
+    assert client.get("/admin/petition/step-time/?id=%d" % case.id).status_code in (403, 404)

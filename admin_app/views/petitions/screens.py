@@ -10,7 +10,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from flask import request
-from flask import abort, flash, redirect
+from flask import abort, flash, redirect, url_for
 from wtforms import HiddenField, StringField
 from wtforms.validators import Optional
 
@@ -30,6 +30,7 @@ from .listing import FastListMixin
 from ..datefields import DateRange
 from ..fields import ActiveLoader, ChoiceFilter, KeepHidden, deadline_text, rows_of, suggest_field
 from .letters import LettersMixin
+from .step_times import StepTimesMixin
 from .steps import STEP_LOADERS, StepsMixin
 from .timeline import timeline
 
@@ -108,10 +109,10 @@ def due_formatter(view, context, model, name):
     return Markup('<span class="%s" title="%s">%s</span>') % (css, i18n.cn_date(model.due_on), text)
 
 
-class PetitionView(FastListMixin, LettersMixin, StepsMixin, SecureModelView):
+class PetitionView(FastListMixin, LettersMixin, StepsMixin, StepTimesMixin, SecureModelView):
     """事项: register, find and read petitions, and take them through the workflow (steps.py)."""
 
-    route_ops = {"step_view": "step", "letter_preview_view": "letter", "letter_issue_view": "letter",
+    route_ops = {"step_view": "step", "step_time_view": "edit", "letter_preview_view": "letter", "letter_issue_view": "letter",
                  "letters_print_view": "letter"}
     action_ops = {"delete": "delete", "print_letters": "letter"}
 
@@ -235,6 +236,7 @@ class PetitionView(FastListMixin, LettersMixin, StepsMixin, SecureModelView):
             kwargs["visit_logs"] = self.get_visit_logs(petition)
             kwargs["co_petitioners"] = [c.petitioner for c in petition.co_petitioners]
             kwargs["step_buttons"] = self.step_buttons(petition)
+            kwargs["step_time_url"] = url_for(".step_time_view", id=petition.id) if self.permitted("edit") else None
             kwargs["step_csrf"] = SecureForm().csrf_token.current_token
             kwargs["open_referrals"] = self.open_referrals(petition)
             kwargs["timeline"] = timeline(petition, current_user.user)
