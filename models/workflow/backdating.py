@@ -1,16 +1,17 @@
 """补录: a step recorded on another day than it happened.
 
 A step's time (StepRecord.at, and the petition's accepted_at, answered_at, closed_at ... it sets) is when it
-happened; StepRecord.recorded_at is when it was typed in, StepRecord.by who typed it. check_time() is the one
-rule for such a time (not in the future, not before the petition was received, not before its previous step);
-recompute() the one computation of the deadlines that follow from the petition's dates, used when 收到时间 is
-corrected (received_changed) and when a step's time is (correct_step_time).
+happened; StepRecord.recorded_at is when it was typed in, StepRecord.by who typed it. rules.check_time(), which
+every step goes through, is the one rule for such a time (not in the future, not before the petition was received,
+not before its previous step); recompute() here is the one computation of the deadlines that follow from the
+petition's dates, used when 收到时间 is corrected (received_changed) and when a step's time is (correct_step_time).
 """
 from .. import audit, deadlines
 from ..casework import Referral
 from ..db import database, now
 from ..errors import N_, NotAllowed, ValidationError
-from ..petition import FUTURE_TOLERANCE, Petition, StepRecord
+from ..petition import Petition, StepRecord
+from .rules import STEPS, _when, check_time
 
 # The petition's timestamp each step sets (the latest step of its kind is the one it shows).
 STEP_TIMES = {
@@ -20,31 +21,6 @@ STEP_TIMES = {
 }
 # The referral's timestamp a referral step sets.
 REFERRAL_TIMES = {"refer": "sent_at", "record_reply": "replied_at", "object": "objected_at"}
-
-
-def _when(value):
-    return {"date": value.date(), "time": value.strftime("%H:%M")}
-
-
-def check_time(petition, at, field="at", exclude=None):
-    """Raise ValidationError(field) unless `at` may be a step's time on the petition: not in the future, not
-    before its received time, not before its latest step (other than `exclude`, a StepRecord being corrected)."""
-    from .rules import STEPS
-
-    if at > now() + FUTURE_TOLERANCE:
-        raise ValidationError(N_("A step cannot be dated in the future."), field=field)
-    if petition.received_at is not None and at < petition.received_at:
-        raise ValidationError(N_("The time cannot be before the petition was received (%(date)s %(time)s)."),
-                              field=field, **_when(petition.received_at))
-    previous = StepRecord.select().where(StepRecord.petition == petition.id)
-    if exclude is not None:
-        previous = previous.where((StepRecord.id != exclude.id) & (
-            (StepRecord.at < exclude.at) | ((StepRecord.at == exclude.at) & (StepRecord.id < exclude.id))))
-    last = previous.order_by(StepRecord.at.desc(), StepRecord.id.desc()).first()
-    if last is not None and at < last.at:
-        raise ValidationError(N_("The time cannot be before the previous step, %(step)s on %(date)s %(time)s."),
-                              field=field, step=STEPS.get(last.step, last.step), translate=("step",),
-                              **_when(last.at))
 
 
 def present_due(petition):
@@ -84,8 +60,6 @@ def received_changed(petition):
     first = (StepRecord.select().where((StepRecord.petition == petition.id) & (StepRecord.step != "register"))
              .order_by(StepRecord.at, StepRecord.id).first())
     if first is not None and petition.received_at > first.at:
-        from .rules import STEPS
-
         raise ValidationError(N_("The received time cannot be after the first step, %(step)s on %(date)s %(time)s."),
                               field="received_at", step=STEPS.get(first.step, first.step), translate=("step",),
                               **_when(first.at))
@@ -109,8 +83,6 @@ def correct_step_time(record, at, by):
             (StepRecord.at > record.at) | ((StepRecord.at == record.at) & (StepRecord.id > record.id))))
             .order_by(StepRecord.at, StepRecord.id).first())
         if following is not None and at > following.at:
-            from .rules import STEPS
-
             raise ValidationError(N_("The time cannot be after the next step, %(step)s on %(date)s %(time)s."),
                                   field="at", step=STEPS.get(following.step, following.step), translate=("step",),
                                   **_when(following.at))

@@ -13,8 +13,7 @@ from .. import audit
 from ..casework import ResolutionGroup
 from ..db import database, now
 from ..errors import N_, NotAllowed, ValidationError
-from ..petition import STATUSES, Petition, StepRecord
-from .backdating import check_time
+from ..petition import FUTURE_TOLERANCE, STATUSES, Petition, StepRecord
 
 # Every step, by the name it is recorded under, with its label.
 STEPS = {
@@ -136,6 +135,29 @@ def _require(value, field, message=N_("This field is required.")):
     if value is None or (isinstance(value, str) and not value.strip()):
         raise ValidationError(message, field=field)
     return value.strip() if isinstance(value, str) else value
+
+
+def _when(value):
+    return {"date": value.date(), "time": value.strftime("%H:%M")}
+
+
+def check_time(petition, at, field="at", exclude=None):
+    """Raise ValidationError(field) unless `at` may be a step's time on the petition: not in the future, not
+    before its received time, not before its latest step (other than `exclude`, a StepRecord being corrected)."""
+    if at > now() + FUTURE_TOLERANCE:
+        raise ValidationError(N_("A step cannot be dated in the future."), field=field)
+    if petition.received_at is not None and at < petition.received_at:
+        raise ValidationError(N_("The time cannot be before the petition was received (%(date)s %(time)s)."),
+                              field=field, **_when(petition.received_at))
+    previous = StepRecord.select().where(StepRecord.petition == petition.id)
+    if exclude is not None:
+        previous = previous.where((StepRecord.id != exclude.id) & (
+            (StepRecord.at < exclude.at) | ((StepRecord.at == exclude.at) & (StepRecord.id < exclude.id))))
+    last = previous.order_by(StepRecord.at.desc(), StepRecord.id.desc()).first()
+    if last is not None and at < last.at:
+        raise ValidationError(N_("The time cannot be before the previous step, %(step)s on %(date)s %(time)s."),
+                              field=field, step=STEPS.get(last.step, last.step), translate=("step",),
+                              **_when(last.at))
 
 
 def _record(petition, step, by, before_status, note=None, at=None):

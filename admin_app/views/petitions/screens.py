@@ -112,8 +112,8 @@ def due_formatter(view, context, model, name):
 class PetitionView(FastListMixin, LettersMixin, StepsMixin, StepTimesMixin, SecureModelView):
     """事项: register, find and read petitions, and take them through the workflow (steps.py)."""
 
-    route_ops = {"step_view": "step", "step_time_view": "edit", "letter_preview_view": "letter", "letter_issue_view": "letter",
-                 "letters_print_view": "letter"}
+    route_ops = {"step_view": "step", "letter_preview_view": "letter", "letter_issue_view": "letter",
+                 "letters_print_view": "letter", "step_time_view": "edit"}
     action_ops = {"delete": "delete", "print_letters": "letter"}
 
     can_delete = False  # petitions are voided, never deleted
