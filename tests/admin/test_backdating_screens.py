@@ -149,3 +149,15 @@ def test_a_representative_cannot_correct_a_steps_time(client, login_as, case):
     log_out(client)
     login_as("representative")
     assert client.get("/admin/petition/step-time/?id=%d" % case.id).status_code in (403, 404)
+
+
+def test_the_audit_log_shows_when_a_step_happened_and_when_it_was_typed_in(client, staff, case, login_as):
+    post_step(client, "accept", case, {"at": "2022年12月10日 9:00"})
+    entry = AuditEntry.select().where((AuditEntry.action == "step") & (AuditEntry.summary == "accept")).get()
+    log_out(client)
+    login_as("admin", username="root")
+    page = client.get("/admin/audit/details/?id=%d" % entry.id).get_data(as_text=True)
+    text = visible_text(page)
+    assert "办理时间: 2022年12月10日 09:00" in text and "录入时间: %d年" % dt.date.today().year in text
+    assert staff.username in text  # who typed it in
+    assert not english_words(page, data=("root", staff.username))  # the usernames are data

@@ -187,3 +187,13 @@ def test_version_13_steps_get_their_recorded_time(db, case):
     assert schema.upgrade(db) == (13, schema.LATEST)
     step = StepRecord.get(StepRecord.petition == case.id)
     assert step.recorded_at == step.at == RECEIVED
+
+
+def test_a_petition_typed_in_later_is_numbered_in_its_received_year_never_reusing_a_number(case, make_petition):
+    assert case.number == "XF-2022-000001"
+    today = make_petition(received_at=now())
+    later = make_petition(received_at=dt.datetime(2022, 3, 1, 9, 0))
+    workflow.void(case, None, "重复登记。", at=dt.datetime(2022, 12, 9, 10, 0))  # a void petition keeps its number
+    again = make_petition(received_at=dt.datetime(2022, 12, 31, 9, 0))
+    assert today.number == "XF-%d-000001" % now().year
+    assert (later.number, again.number) == ("XF-2022-000002", "XF-2022-000003")
