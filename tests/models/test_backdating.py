@@ -197,3 +197,17 @@ def test_a_petition_typed_in_later_is_numbered_in_its_received_year_never_reusin
     again = make_petition(received_at=dt.datetime(2022, 12, 31, 9, 0))
     assert today.number == "XF-%d-000001" % now().year
     assert (later.number, again.number) == ("XF-2022-000002", "XF-2022-000003")
+
+
+def test_a_consultations_conclusion_is_dated_after_it_met_and_not_in_the_future(case, staff):
+    from models.people import Representative
+
+    take("accept", case, staff)
+    consultation = workflow.convene([case], staff, dt.datetime(2022, 12, 15, 9, 0), "联合接访大厅", "研究化解方案。",
+                                    [Representative.create(name="王春月", kind="npc_deputy")])
+    for wrong in (dt.datetime(2022, 12, 14, 9, 0), now() + dt.timedelta(days=1)):
+        with pytest.raises(ValidationError) as refused:
+            workflow.conclude(consultation, staff, "由镇政府组织调解。", at=wrong)
+        assert refused.value.field == "at"
+    concluded = workflow.conclude(consultation, staff, "由镇政府组织调解。", at=dt.datetime(2022, 12, 15, 11, 0))
+    assert concluded.concluded_at == dt.datetime(2022, 12, 15, 11, 0)
