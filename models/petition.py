@@ -194,13 +194,15 @@ class Petition(BaseModel):
 
 
 class StepRecord(BaseModel):
-    """One step of a petition's workflow: what, who, when, and the note given with it."""
+    """One step of a petition's workflow: what, when it happened (at), who typed it in (by) and when
+    (recorded_at: a step recorded on a later day, 补录, differs), and the note given with it."""
 
     verbose_name = N_("Workflow step")
 
     petition = ForeignKeyField(Petition, backref="steps", on_delete="RESTRICT")
     step = CharField(max_length=30)
     at = DateTimeField(default=now, index=True)
+    recorded_at = DateTimeField(default=now)  # schema version 14
     by = ForeignKeyField(User, null=True, backref="steps", on_delete="RESTRICT")
     status_before = CharField(max_length=20, null=True)
     status_after = CharField(max_length=20, null=True)

@@ -231,7 +231,11 @@ def _v13_same_matter(db):
 
 
 def _v14_back_dating(db):
-    """补录: when a step happened apart from when it was typed in (issue 13)."""
+    """补录: when a step happened apart from when it was typed in (issue 13). The steps recorded so far were
+    typed in when they are dated."""
+    if "recorded_at" not in {c.name for c in db.get_columns(StepRecord._meta.table_name)}:
+        add_missing_columns(db, StepRecord, ("recorded_at",))
+        db.execute_sql('UPDATE "%s" SET "recorded_at" = "at"' % StepRecord._meta.table_name)
 
 
 MIGRATIONS = [_v1_foundation, _v2_workflow, _v3_documents, _v4_safety, _v5_hotline, _v6_search, _v7_tallies,

@@ -248,9 +248,10 @@ def issue_letter(kind, petition, by, record_id=None):
     return letter_rules.issue(kind, petition, by, renderer(kind, petition, record_id), record_id, **issuing())
 
 
-def answer(petition, by):
-    """答复: the answer step and its 信访处理意见书, in one transaction (models.workflow.letters.answer)."""
-    return letter_rules.answer(petition, by, renderer("handling_opinion", petition), **issuing())
+def answer(petition, by, at=None):
+    """答复: the answer step (at: when it happened, default now) and its 信访处理意见书, in one transaction
+    (models.workflow.letters.answer)."""
+    return letter_rules.answer(petition, by, renderer("handling_opinion", petition), at=at, **issuing())
 
 
 def reissue(document, by, reason):

@@ -26,7 +26,10 @@ MODEL_OF = {model._meta.table_name: model for model in MODELS}
 FIELD_LABELS = {
     "note": _l("Note"), "status": _l("Status"), "outcome": _l("Outcome"), "due_on": _l("Deadline"),
     "first": _l("Petition"), "second": _l("Linked petition"),  # 同一事项 (models/workflow/repeats.py)
+    # a step's entry: when it happened and when it was typed in (补录), when its time was corrected
+    "at": _l("Done at"), "recorded_at": _l("Recorded at"), "corrected_at": _l("Corrected at"),
 }
+MOMENTS = ("at", "recorded_at", "corrected_at")  # kept as ISO text in a step's entry, shown as 2022年12月9日 09:30
 # Codes kept in a field without choices, or in the note of a step.
 CODES = {"outcome": OUTCOMES}
 NOTE_CODES = {"classify": CLASSIFICATIONS, "follow_up": EVALUATIONS}
@@ -124,7 +127,7 @@ def _value(entry, model, name, value, names):
         return gettext("Yes") if value else gettext("No")
     if isinstance(field, ForeignKeyField):
         return str(names.get((field.rel_model, value), value))
-    if isinstance(field, (DateTimeField, DateField)) and isinstance(value, str):
+    if (isinstance(field, (DateTimeField, DateField)) or (field is None and name in MOMENTS)) and isinstance(value, str):
         try:
             moment = dt.datetime.fromisoformat(value)
         except ValueError:

@@ -30,7 +30,7 @@ from models.submissions import AlreadySaved
 from .. import i18n, once
 from .base import SecureModelView, clean_ids, date_formatter, datetime_formatter
 from .fields import ActiveLoader, ChoiceFilter, KeepHidden, deadline_text, petition_link, rows_of, suggest_field
-from .datefields import DateRange
+from .datefields import DateRange, done_at
 
 log = logging.getLogger(__name__)
 
@@ -71,17 +71,20 @@ class ReplyForm(SecureForm):
     facts = TextAreaField(_l("Facts"), render_kw={"rows": 4})
     opinion = TextAreaField(_l("Opinion"), render_kw={"rows": 4})
     legal_basis = TextAreaField(_l("Legal basis"), render_kw={"rows": 3})
+    at = done_at()
 
 
 class ObjectionForm(SecureForm):
     reason = TextAreaField(_l("Reason"), render_kw={"rows": 4},
                            description=_l("Why the department is not competent, and which organ is."))
+    at = done_at()
 
 
 class ConcludeForm(SecureForm):
     conclusion = TextAreaField(_l("Conclusion"), render_kw={"rows": 4})
     minutes = TextAreaField(_l("Minutes"), render_kw={"rows": 6})
     follow_up_tasks = TextAreaField(_l("Follow-up tasks"), render_kw={"rows": 3})
+    at = done_at()
 
 
 class StepFormPage:
@@ -206,7 +209,7 @@ class ReferralView(StepFormPage, SecureModelView):
 
         def run():
             workflow.record_reply(referral, by=current_user.user, outcome=form.outcome.data, facts=form.facts.data,
-                                  opinion=form.opinion.data, legal_basis=form.legal_basis.data)
+                                  opinion=form.opinion.data, legal_basis=form.legal_basis.data, at=form.at.data)
             return (gettext("The reply of %(department)s was recorded.", department=referral.department.name),
                     url_for("petition.details_view", id=referral.petition_id))
 
@@ -222,7 +225,7 @@ class ReferralView(StepFormPage, SecureModelView):
             (gettext("Objection period ends"), i18n.cn_date(deadlines.objection_due(referral.sent_at)))]
 
         def run():
-            workflow.object_to_referral(referral, by=current_user.user, reason=form.reason.data)
+            workflow.object_to_referral(referral, by=current_user.user, reason=form.reason.data, at=form.at.data)
             return (gettext("The objection was recorded; the petition is back for referral."),
                     url_for("petition.details_view", id=referral.petition_id))
 
@@ -311,7 +314,8 @@ class ConsultationView(StepFormPage, SecureModelView):
 
         def run():
             workflow.conclude(consultation, by=current_user.user, conclusion=form.conclusion.data,
-                              minutes=form.minutes.data or None, follow_up_tasks=form.follow_up_tasks.data or None)
+                              minutes=form.minutes.data or None, follow_up_tasks=form.follow_up_tasks.data or None,
+                              at=form.at.data)
             return gettext("The conclusion was recorded."), url_for(".details_view", id=consultation.id)
 
         return self.step_page(form, gettext("Conclude the consultation"), facts, run,
@@ -341,10 +345,10 @@ class MediationView(SecureModelView):
     column_filters = (ChoiceFilter(Mediation.judicial_confirmation, _l("Judicial confirmation"),
                                    i18n.choices(Mediation.judicial_confirmation.choices)),)
     form_columns = ("petition", "parties", "mediator", "lawyer", "place", "agreement", "signed_on",
-                    "judicial_confirmation")
+                    "judicial_confirmation", "at")
     # the place in its turn, not last
     form_create_rules = (KeepHidden("csrf_token"), KeepHidden("version"), KeepHidden("opened_at")) + form_columns
-    form_extra_fields = {"place": suggest_field(_l("Place"), PLACES)}
+    form_extra_fields = {"place": suggest_field(_l("Place"), PLACES), "at": done_at()}  # 办理时间 of the step
     form_args = {"parties": {"render_kw": {"rows": 3}}, "agreement": {"render_kw": {"rows": 8}}}
     form_ajax_refs = {"petition": ActiveLoader("petition", Petition, fields=(Petition.number, Petition.subject),
                                                where=Petition.status.in_(workflow.OPEN))}
@@ -362,7 +366,7 @@ class MediationView(SecureModelView):
                     form.petition.data, by=current_user.user, parties=form.parties.data,
                     mediator=form.mediator.data, lawyer=form.lawyer.data or None, place=form.place.data,
                     agreement=form.agreement.data, signed_on=form.signed_on.data,
-                    judicial_confirmation=form.judicial_confirmation.data or "none")
+                    judicial_confirmation=form.judicial_confirmation.data or "none", at=form.at.data)
                 audit.record("create", mediation, mediation.id, by=current_user, after=audit.snapshot(mediation))
                 once.settle(submission, mediation)
         except AlreadySaved as err:  # a concurrent post of the same form saved first: create_view answers

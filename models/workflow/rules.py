@@ -137,21 +137,49 @@ def _require(value, field, message=N_("This field is required.")):
     return value.strip() if isinstance(value, str) else value
 
 
+def _when(value):
+    return {"date": value.date(), "time": value.strftime("%H:%M")}
+
+
+def check_time(petition, at, field="at", exclude=None):
+    """Raise ValidationError(field) unless `at` may be a step's time on the petition: not in the future, not
+    before its received time, not before its latest step (other than `exclude`, a StepRecord being corrected)."""
+    if at > now() + FUTURE_TOLERANCE:
+        raise ValidationError(N_("A step cannot be dated in the future."), field=field)
+    if petition.received_at is not None and at < petition.received_at:
+        raise ValidationError(N_("The time cannot be before the petition was received (%(date)s %(time)s)."),
+                              field=field, **_when(petition.received_at))
+    previous = StepRecord.select().where(StepRecord.petition == petition.id)
+    if exclude is not None:
+        previous = previous.where((StepRecord.id != exclude.id) & (
+            (StepRecord.at < exclude.at) | ((StepRecord.at == exclude.at) & (StepRecord.id < exclude.id))))
+    last = previous.order_by(StepRecord.at.desc(), StepRecord.id.desc()).first()
+    if last is not None and at < last.at:
+        raise ValidationError(N_("The time cannot be before the previous step, %(step)s on %(date)s %(time)s."),
+                              field=field, step=STEPS.get(last.step, last.step), translate=("step",),
+                              **_when(last.at))
+
+
 def _record(petition, step, by, before_status, note=None, at=None):
-    """The step's trace: a StepRecord on the petition and an audit entry with the values before and after."""
-    StepRecord.create(petition=petition, step=step, at=at or now(), by=getattr(by, "id", None),
-                      status_before=before_status, status_after=petition.status, note=note)
-    audit.record("step", petition, petition.id, by=by, summary=step,
-                 before={"status": before_status}, after={"status": petition.status, "note": note})
+    """The step's trace: a StepRecord on the petition and an audit entry with the values before and after.
+    `at` is when the step happened, recorded_at when it was typed in (补录: backdating.py), by who typed it."""
+    recorded_at = now()
+    record = StepRecord.create(petition=petition, step=step, at=at or recorded_at, recorded_at=recorded_at,
+                               by=getattr(by, "id", None), status_before=before_status,
+                               status_after=petition.status, note=note)
+    audit.record("step", petition, petition.id, by=by, summary=step, before={"status": before_status},
+                 after={"status": petition.status, "note": note, "at": record.at.isoformat(),
+                        "recorded_at": recorded_at.isoformat()})
 
 
 def _apply(step, petition, by, note=None, at=None, **changes):
-    """Check, change, save and record one step on one petition, all or nothing."""
-    if at is not None and at > now() + FUTURE_TOLERANCE:
-        raise ValidationError(N_("A step cannot be dated in the future."), field="at")
+    """Check, change, save and record one step on one petition, all or nothing. `at`, when the step happened
+    (default now), may not be in the future nor before the received time or the previous step (补录)."""
     with database.atomic():
         petition = Petition.select().where(Petition.id == petition.id).get()  # as it is now, not as the caller saw it
         check(step, petition)
+        at = at or now()
+        check_time(petition, at)
         before = petition.status
         for name, value in changes.items():
             setattr(petition, name, value)

@@ -6,7 +6,7 @@ from ..casework import (
 )
 from ..db import database, now
 from ..errors import N_, ValidationError
-from ..petition import Petition
+from ..petition import FUTURE_TOLERANCE, Petition
 from .rules import _apply, _require, check
 
 def convene(petitions, by, held_at, place, agenda, representatives, participants=()):
@@ -35,10 +35,15 @@ def conclude(consultation, by, conclusion, minutes=None, follow_up_tasks=None, a
     """The consultation's conclusion, minutes and follow-up tasks, recorded after it met: a step on the
     consultation (RECORD_STEPS), audited as an update of it; the petitions' statuses stay."""
     conclusion = _require(conclusion, "conclusion")
+    at = at or now()
+    if at > now() + FUTURE_TOLERANCE:
+        raise ValidationError(N_("A step cannot be dated in the future."), field="at")
+    if consultation.held_at is not None and at < consultation.held_at:  # 补录: concluded after it met
+        raise ValidationError(N_("The conclusion cannot be dated before the consultation met."), field="at")
     with database.atomic():
         before = audit.snapshot(consultation)
         consultation.conclusion, consultation.minutes = conclusion, minutes
-        consultation.follow_up_tasks, consultation.concluded_at = follow_up_tasks, at or now()
+        consultation.follow_up_tasks, consultation.concluded_at = follow_up_tasks, at
         consultation.save()
         audit.record("update", consultation, consultation.id, by=by, summary="conclude",
                      **dict(zip(("before", "after"), audit.changes(before, audit.snapshot(consultation)))))

@@ -25,15 +25,16 @@ OPS = {"index": "read", "index_view": "read", "details_view": "read", "ajax_look
        "create_view": "create", "import_view": "create", "edit_view": "edit", "void_view": "edit",
        "reissue_view": "edit", "conclude_view": "step", "reply_view": "step", "object_view": "step",
        "download_view": "letter", "merged_view": "letter", "letter_preview_view": "letter",
-       "letters_print_view": "letter", "export": "export", "step_view": "step",
+       "letters_print_view": "letter", "export": "export", "step_view": "step", "step_time_view": "edit",
        "merge_view": "edit", "duplicates_view": "edit"}  # 信访人合并, 重复登记的信访人: staff and the administrator
 # Routes of one record (?id=): an allowed role gets 200 for a record it may see, 404 for one it may not.
 ONE_RECORD = {"details_view", "edit_view", "void_view", "reissue_view", "conclude_view", "reply_view", "object_view",
-              "download_view", "visit_view", "merged_view", "letter_preview_view", "letters_print_view", "merge_view"}
+              "download_view", "visit_view", "merged_view", "letter_preview_view", "letters_print_view", "merge_view",
+              "step_time_view"}
 # The redirects an allowed role may get instead of the page (where the page is for records in another state).
 REDIRECTS = {"visit_view": "/admin/visitlog/new/", "reply_view": "/admin/referral/details/",
              "object_view": "/admin/referral/details/", "conclude_view": "/admin/consultation/details/",
-             "letter_preview_view": "/admin/petition/details/"}
+             "letter_preview_view": "/admin/petition/details/", "step_time_view": "/admin/petition/details/"}
 EMPTY_IN_DEMO = {"hotlineticket", "flags", "apiclient"}  # no record of these in the demo county
 
 
@@ -396,7 +397,7 @@ def test_a_representative_sees_the_petitions_of_their_team_cases_and_duty_days(d
     day = dt.datetime(2024, 3, 5, 10, 0)
     of_team = make_petition(subject="本团队的事项", team=team)
     consulted = make_petition(subject="参加会诊的事项", team=other_team)
-    workflow.accept(consulted, staff)
+    workflow.accept(consulted, staff, at=day - dt.timedelta(days=1))  # steps in the order they happened
     workflow.convene([consulted], staff, held_at=day, place="工作室", agenda="研判", representatives=[rep])
     DutyShift.create(representative=rep, on_date=day.date(), session="am")
     on_duty = make_petition(subject="坐诊当天来访", channel="visit", received_at=day, team=other_team)

@@ -60,8 +60,9 @@ def case(app, make_user, make_town, issuing_office):
         content="信访人与原邻居因宅基地及共用道路发生纠纷。", category=category, town=town, village="东村", team=team),
         officer)
     CoPetitioner.create(petition=petition, petitioner=co_person)
-    workflow.accept(petition, officer)
-    workflow.form_group(petition, officer, rep, town_officer="李镇干", mediator="赵调解", lawyer="钱律师")
+    workflow.accept(petition, officer, at=now() - dt.timedelta(days=2))  # before the consultation of yesterday
+    workflow.form_group(petition, officer, rep, town_officer="李镇干", mediator="赵调解", lawyer="钱律师",
+                        at=now() - dt.timedelta(days=2))
     consultation = workflow.convene([petition], officer, held_at=now() - dt.timedelta(days=1), place="联合接访大厅",
                                     agenda="研究共用道路纠纷的化解办法", representatives=[rep])
     workflow.conclude(consultation, officer, conclusion="建议由镇政府组织双方现场确认道路宽度。")

@@ -213,7 +213,7 @@ def test_wrap_keeps_numbers_whole_and_punctuation_off_the_start_of_a_line(ctx, o
 
 def test_the_review_opinion_cites_the_handling_opinion_it_answers(ctx, staged, clerk, issued_on, read_pdf):
     petition, _ = staged("handling_opinion")
-    handling = letters.answer(petition, clerk)  # the 答复
+    handling = letters.answer(petition, clerk, at=dt.datetime(2023, 3, 25, 9, 0))  # the 答复, before the review
     workflow.request_review(petition, clerk, at=dt.datetime(2023, 3, 26, 9, 0))
     workflow.record_review(petition, clerk, "经复查，予以维持。", at=dt.datetime(2023, 3, 27, 9, 0))
     issued_on(dt.datetime(2023, 3, 28, 9, 0))

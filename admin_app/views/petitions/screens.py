@@ -9,15 +9,15 @@ from flask_admin.model.form import InlineFormAdmin
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from flask import request, url_for
-from flask import abort, flash, redirect
+from flask import request
+from flask import abort, flash, redirect, url_for
 from wtforms import HiddenField, StringField
 from wtforms.validators import Optional
 
 from models import access, deadlines, workflow
 from models.casework import PLACES, DutyShift, Referral, VisitLog, VisitRepresentative
 from models.errors import N_, ValidationError
-from models.workflow import petitioners
+from models.workflow import backdating, petitioners
 from models.organisation import Category, Department
 from models.people import Petitioner, Representative, Team
 from models.petition import CHANNELS, CLASSIFICATIONS, STATUSES, CoPetitioner, Petition
@@ -31,6 +31,7 @@ from ..datefields import DateRange
 from ..fields import ActiveLoader, ChoiceFilter, KeepHidden, deadline_text, rows_of, suggest_field
 from .letters import LettersMixin
 from .same_person import USE_PETITIONER, SamePersonMixin, holder_url, offer, picked_petitioner
+from .step_times import StepTimesMixin
 from .steps import STEP_LOADERS, StepsMixin
 from .person_record import person_record
 from .same_matter import SameMatterMixin
@@ -147,11 +148,11 @@ class RepeatFilter(BasePeeweeFilter):
         return _l("equals")
 
 
-class PetitionView(SameMatterMixin, FastListMixin, LettersMixin, StepsMixin, SecureModelView):
+class PetitionView(SameMatterMixin, FastListMixin, LettersMixin, StepsMixin, StepTimesMixin, SecureModelView):
     """事项: register, find and read petitions, and take them through the workflow (steps.py)."""
 
     route_ops = {"step_view": "step", "letter_preview_view": "letter", "letter_issue_view": "letter",
-                 "letters_print_view": "letter", **SameMatterMixin.route_ops}
+                 "letters_print_view": "letter", "step_time_view": "edit", **SameMatterMixin.route_ops}
     action_ops = {"delete": "delete", "print_letters": "letter"}
 
     can_delete = False  # petitions are voided, never deleted
@@ -238,6 +239,9 @@ class PetitionView(SameMatterMixin, FastListMixin, LettersMixin, StepsMixin, Sec
         if is_created:
             workflow.register(model, current_user.user)
         else:
+            stored = Petition.select(Petition.received_at).where(Petition.id == model.id).get()
+            if model.received_at != stored.received_at:  # 收到时间 corrected: its deadlines follow (audited after)
+                backdating.received_changed(model)
             model.save()
 
     def on_model_change(self, form, model, is_created):
@@ -292,6 +296,7 @@ class PetitionView(SameMatterMixin, FastListMixin, LettersMixin, StepsMixin, Sec
             kwargs["visit_logs"] = self.get_visit_logs(petition)
             kwargs["co_petitioners"] = [c.petitioner for c in petition.co_petitioners]
             kwargs["step_buttons"] = self.step_buttons(petition)
+            kwargs["step_time_url"] = url_for(".step_time_view", id=petition.id) if self.permitted("edit") else None
             kwargs["step_csrf"] = SecureForm().csrf_token.current_token
             kwargs["step_submission_token"] = once.new_token()  # each step button's post is saved once
             kwargs["open_referrals"] = self.open_referrals(petition)

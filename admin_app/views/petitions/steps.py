@@ -30,7 +30,7 @@ from models.submissions import AlreadySaved
 from ... import i18n, once, permissions
 from ...letters import render as letters
 from ..base import clean_ids
-from ..datefields import TypedDateField, TypedDateTimeField
+from ..datefields import TypedDateField, TypedDateTimeField, done_at
 from ..fields import ActiveLoader, ScopedAjaxSelectField, suggest_field
 from .letters import flash_issued
 
@@ -41,10 +41,17 @@ STEP_LOADERS = {
 }
 
 
+class WhenForm(SecureForm):
+    """The steps without a form of their own (a button on the petition's page): only 办理时间, to back-date."""
+
+    at = done_at()
+
+
 class RejectForm(SecureForm):
     reason = TextAreaField(_l("Reason"), validators=[InputRequired()])
     legal_basis = StringField(_l("Legal basis"), validators=[InputRequired()],
                               default="《信访工作条例》第二十五条")
+    at = done_at()
 
 
 class ReferForm(SecureForm):
@@ -53,10 +60,12 @@ class ReferForm(SecureForm):
     due_on = TypedDateField(_l("Due date"), validators=[Optional()],
                        description=_l("Leave empty for the statutory handling limit; it cannot be later."))
     instructions = TextAreaField(_l("Instructions"))
+    at = done_at()
 
 
 class ClassifyForm(SecureForm):
     classification = SelectField(_l("Classification"), choices=i18n.choices(CLASSIFICATIONS[1:]))
+    at = done_at()
 
 
 class ConveneForm(SecureForm):
@@ -73,6 +82,7 @@ class ExtendForm(SecureForm):
     days = IntegerField(_l("Days"), validators=[InputRequired(), NumberRange(min=1, max=30)], default=30)
     reason = TextAreaField(_l("Reason"), validators=[InputRequired()])
     approver = StringField(_l("Approved by"), validators=[InputRequired()])
+    at = done_at()
 
 
 class FollowUpForm(SecureForm):
@@ -80,18 +90,22 @@ class FollowUpForm(SecureForm):
     method = SelectField(_l("Method"), choices=i18n.choices(FOLLOW_UP_METHODS))
     evaluation = SelectField(_l("Evaluation"), choices=i18n.choices(EVALUATIONS))
     comments = TextAreaField(_l("Comments"))
+    at = done_at()
 
 
 class OpinionForm(SecureForm):
     opinion = TextAreaField(_l("Opinion"), validators=[InputRequired()])
+    at = done_at()
 
 
 class NoteForm(SecureForm):
     note = TextAreaField(_l("Note"), validators=[InputRequired()])
+    at = done_at()
 
 
 class VoidForm(SecureForm):
     reason = TextAreaField(_l("Reason"), validators=[InputRequired()])
+    at = done_at()
 
 
 class GroupForm(SecureForm):
@@ -100,6 +114,7 @@ class GroupForm(SecureForm):
     town_officer = StringField(_l("Town petition officer"), validators=[InputRequired()])
     mediator = StringField(_l("People's mediator"), validators=[InputRequired()])
     lawyer = StringField(_l("Lawyer"), validators=[InputRequired()])
+    at = done_at()
 
 
 class MediateForm(SecureForm):
@@ -110,6 +125,7 @@ class MediateForm(SecureForm):
     agreement = TextAreaField(_l("Agreement"), validators=[InputRequired()])
     signed_on = TypedDateField(_l("Signed on"), validators=[InputRequired()])
     judicial_confirmation = SelectField(_l("Judicial confirmation"), choices=i18n.choices(CONFIRMATION_STATES))
+    at = done_at()
 
 
 def participants_of(text):
@@ -140,38 +156,44 @@ def step_label(name):
     return gettext(workflow.STEPS[name])
 
 
+def at_of(data):
+    """办理时间 as typed, or None (now): the one-click buttons and the list's actions send none."""
+    return data.get("at")
+
+
 def answer(petition, data):
     """答复: the step and its 信访处理意见书 in one transaction (models.workflow.letters.answer); a letter that
     fails to render writes nothing."""
     try:
-        return letters.answer(petition, by())
+        return letters.answer(petition, by(), at=at_of(data))
     except letters.RenderError:
         raise DomainError(N_("The letter could not be made; nothing was changed."))
 
 
-# name: (form, call(petition, data) -> result, one petition only?)
+# name: (form, call(petition, data) -> result, one petition only?); each takes the step at data["at"] (办理时间)
 STEPS = {
-    "accept": (None, lambda p, d: workflow.accept(p, by()), False),
-    "reject": (RejectForm, lambda p, d: workflow.reject(p, by(), d["reason"], d["legal_basis"]), False),
+    "accept": (None, lambda p, d: workflow.accept(p, by(), at=at_of(d)), False),
+    "reject": (RejectForm, lambda p, d: workflow.reject(p, by(), d["reason"], d["legal_basis"], at=at_of(d)), False),
     "refer": (ReferForm, lambda p, d: workflow.refer(p, d["department"], by(), mode=d["mode"], due_on=d["due_on"],
-                                                     instructions=d["instructions"]), False),
-    "classify": (ClassifyForm, lambda p, d: workflow.classify(p, by(), d["classification"]), False),
-    "extend": (ExtendForm, lambda p, d: workflow.extend(p, by(), d["days"], d["reason"], d["approver"]), False),
+                                                     instructions=d["instructions"], at=at_of(d)), False),
+    "classify": (ClassifyForm, lambda p, d: workflow.classify(p, by(), d["classification"], at=at_of(d)), False),
+    "extend": (ExtendForm, lambda p, d: workflow.extend(p, by(), d["days"], d["reason"], d["approver"], at=at_of(d)),
+               False),
     "answer": (None, answer, False),
     "follow_up": (FollowUpForm, lambda p, d: workflow.follow_up(p, by(), d["followed_on"], d["method"],
-                                                                 d["evaluation"], d["comments"]), False),
-    "close": (None, lambda p, d: workflow.close(p, by()), False),
-    "request_review": (None, lambda p, d: workflow.request_review(p, by()), False),
-    "record_review": (OpinionForm, lambda p, d: workflow.record_review(p, by(), d["opinion"]), False),
-    "request_recheck": (None, lambda p, d: workflow.request_recheck(p, by()), False),
-    "record_recheck": (OpinionForm, lambda p, d: workflow.record_recheck(p, by(), d["opinion"]), False),
-    "void": (VoidForm, lambda p, d: workflow.void(p, by(), d["reason"]), False),
-    "sign_off": (NoteForm, lambda p, d: workflow.sign_off(p, by(), d["note"]), False),
+                                                                 d["evaluation"], d["comments"], at=at_of(d)), False),
+    "close": (None, lambda p, d: workflow.close(p, by(), at=at_of(d)), False),
+    "request_review": (None, lambda p, d: workflow.request_review(p, by(), at=at_of(d)), False),
+    "record_review": (OpinionForm, lambda p, d: workflow.record_review(p, by(), d["opinion"], at=at_of(d)), False),
+    "request_recheck": (None, lambda p, d: workflow.request_recheck(p, by(), at=at_of(d)), False),
+    "record_recheck": (OpinionForm, lambda p, d: workflow.record_recheck(p, by(), d["opinion"], at=at_of(d)), False),
+    "void": (VoidForm, lambda p, d: workflow.void(p, by(), d["reason"], at=at_of(d)), False),
+    "sign_off": (NoteForm, lambda p, d: workflow.sign_off(p, by(), d["note"], at=at_of(d)), False),
     "form_group": (GroupForm, lambda p, d: workflow.form_group(p, by(), d["representative"], d["town_officer"],
-                                                                d["mediator"], d["lawyer"]), True),
+                                                                d["mediator"], d["lawyer"], at=at_of(d)), True),
     "mediate": (MediateForm, lambda p, d: workflow.mediate(p, by(), d["parties"], d["mediator"], d["place"],
                                                             d["agreement"], d["signed_on"], d["lawyer"],
-                                                            d["judicial_confirmation"]), True),
+                                                            d["judicial_confirmation"], at=at_of(d)), True),
 }
 
 
@@ -200,7 +222,8 @@ class StepsMixin:
         if name in STEPS and STEPS[name][2] and len(petitions) > 1:
             flash(gettext("This step is taken on one petition at a time."), "error")
             return redirect(url_for(".index_view"))
-        form = once.with_token(form_class or SecureForm)(request.form)  # saved once (admin_app/once.py)
+        # a button's step has 办理时间 alone (补录, now when not typed); every form is saved once (admin_app/once.py)
+        form = once.with_token(form_class or WhenForm)(request.form)
         if request.method == "POST" and form.validate():
             try:
                 if name == "convene":

@@ -24,7 +24,8 @@ def _step_details(petition, step):
 
 
 def timeline(petition, user):
-    """[(when, what, details, who)], oldest first, in Chinese. Steps already cover referrals, replies,
+    """[(when, what, details, who)], oldest first by when it happened (a step typed in on a later day says so), in
+    Chinese. Steps already cover referrals, replies,
     objections, follow-ups and the convening of consultations; visits and outcomes are added here. Only the
     steps the user may see (access "steprecord": a department not another department's referral steps)."""
     events = []
@@ -34,6 +35,9 @@ def timeline(petition, user):
         if step.status_after and step.status_after != step.status_before and step.status_before:
             status = i18n.choice_label(STATUSES, step.status_after)
             details = "%s（%s）" % (details, status) if details else status
+        if step.recorded_at and step.recorded_at.date() != step.at.date():  # 补录: typed in on a later day
+            recorded = gettext("recorded on %(date)s", date=i18n.cn_date(step.recorded_at))
+            details = "%s（%s）" % (details, recorded) if details else recorded
         events.append((step.at, gettext(workflow.STEPS.get(step.step, step.step)), details,
                        step.by.display_name if step.by_id else ""))
     for visit in petition.visit_logs.order_by(VisitLog.visited_at):
