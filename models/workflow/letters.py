@@ -10,13 +10,19 @@ from collections import namedtuple
 
 from .. import audit, documents
 from ..casework import Consultation, ConsultationPetition, Mediation, Referral
-from ..db import database
+from ..db import database, now
 from ..documents import KINDS, Document
 from ..errors import N_, DomainError, NotAllowed, ValidationError
 from ..petition import Petition, StepRecord
 from .petitions import answer as take_answer
 
 Available = namedtuple("Available", "records reasons")
+
+# The step each letter records. A letter of a step recorded on a later day than it happened (补录) bears that
+# step's day, and its 文号 that year's series: a 2022 case typed in in 2026 gets 2022 letters. Else: the day issued.
+LETTER_STEPS = {"acceptance_notice": "accept", "rejection_notice": "reject", "extension_notice": "extend",
+                "handling_opinion": "answer", "review_opinion": "record_review", "recheck_opinion": "record_recheck",
+                "referral_notice": "refer", "assignment_sheet": "refer", "mediation_agreement": "mediate"}
 
 
 class NotAvailable(DomainError):
@@ -89,6 +95,21 @@ def check_available(kind, petition, record_id=None):
     """Raise NotAvailable unless the petition may have this letter about this record now."""
     if record_id not in records_for(kind, petition):
         raise NotAvailable(N_("This letter is not about a record of this petition."))
+
+
+def letter_date(kind, petition, record_id=None):
+    """The moment a letter is dated: its step's when that step was back-dated (see LETTER_STEPS), else None
+    (the moment it is issued). A 会诊纪要 bears the day of its conclusion when that was before today."""
+    if kind == "consultation_minutes":
+        concluded = Consultation.get_by_id(record_id).concluded_at if record_id else None
+        return concluded if concluded is not None and concluded.date() < now().date() else None
+    steps = petition.steps.where(StepRecord.step == LETTER_STEPS.get(kind))
+    if kind in ("referral_notice", "assignment_sheet") and record_id:
+        steps = steps.where(StepRecord.at == Referral.get_by_id(record_id).sent_at)
+    step = steps.order_by(StepRecord.at.desc(), StepRecord.id.desc()).first()
+    if step is not None and step.recorded_at is not None and step.at.date() < step.recorded_at.date():
+        return step.at
+    return None
 
 
 def issuing_step(kind, petition):
@@ -172,8 +193,8 @@ def _issue(kind, petition, by, render, record_id, issuer, font, replaces, once):
         in_force = documents.current(kind, petition, record_id)
         if in_force is not None:
             void(in_force, by, documents.SUPERSEDED_REASON)
-    document = documents.archive(kind, petition, issuer, render, by, record_id=record_id, replaces=replaces,
-                                 font=font)
+    document = documents.archive(kind, petition, issuer, render, by, at=letter_date(kind, petition, record_id),
+                                 record_id=record_id, replaces=replaces, font=font)
     audit.record("create", Document, document.id, by=by, summary=document.number, after={
         "kind": kind, "number": document.number, "petition": petition.id, "record_id": record_id,
         "sha256": document.sha256, "replaces": replaces.id if replaces is not None else None})

@@ -118,10 +118,24 @@ def test_the_acceptance_notice_of_a_back_dated_acceptance_prints_its_2022_dates(
     page = client.get("/admin/petition/details/?id=%d" % case.id).get_data(as_text=True)
     client.post("/admin/petition/letter/issue/?id=%d&kind=acceptance_notice&record=" % case.id,
                 data={"csrf_token": csrf_token(page)}, follow_redirects=True)
-    pdf = bytes(Document.get(Document.kind == "acceptance_notice").pdf)
-    text = "".join("".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages)
+    document = Document.get(Document.kind == "acceptance_notice")
+    text = "".join("".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(bytes(document.pdf))).pages)
     assert "你于2022年12月9日以来访方式提出的" in text
     assert "本机关已于2022年12月10日依法受理" in text and "即于2023年2月8日前办结" in text
+    # the letter itself bears the day of the step it records, and that year's number (补录 of a 2022 case)
+    assert "〔2022〕" in document.number and document.year == 2022 and document.issued_at.date() == dt.date(2022, 12, 10)
+    assert text.rstrip().endswith("2022年12月10日") or "2022年12月10日" in text[-40:], text[-80:]
+
+
+def test_a_letter_of_a_step_taken_today_is_dated_today(client, staff, case, issuing_office):
+    from models.documents import Document
+
+    post_step(client, "accept", case, {})
+    page = client.get("/admin/petition/details/?id=%d" % case.id).get_data(as_text=True)
+    client.post("/admin/petition/letter/issue/?id=%d&kind=acceptance_notice&record=" % case.id,
+                data={"csrf_token": csrf_token(page)}, follow_redirects=True)
+    document = Document.get(Document.kind == "acceptance_notice")
+    assert document.issued_at.date() == dt.date.today() and document.year == dt.date.today().year
 
 
 def test_a_steps_time_is_corrected_on_its_form_and_the_deadlines_follow(client, staff, case):
