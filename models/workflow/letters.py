@@ -10,7 +10,7 @@ from collections import namedtuple
 
 from .. import audit, documents
 from ..casework import Consultation, ConsultationPetition, Mediation, Referral
-from ..db import database, now
+from ..db import database
 from ..documents import KINDS, Document
 from ..errors import N_, DomainError, NotAllowed, ValidationError
 from ..petition import Petition, StepRecord
@@ -18,8 +18,9 @@ from .petitions import answer as take_answer
 
 Available = namedtuple("Available", "records reasons")
 
-# The step each letter records. A letter of a step recorded on a later day than it happened (补录) bears that
-# step's day, and its 文号 that year's series: a 2022 case typed in in 2026 gets 2022 letters. Else: the day issued.
+# The step each letter records. A letter issued while past work is typed in (补录: its step happened on an earlier
+# day and was typed in the day the letter is issued) bears that step's day, and its 文号 that year's series: a 2022
+# case typed in in 2026 gets its 2022 letters. Any other letter bears the day it is issued.
 LETTER_STEPS = {"acceptance_notice": "accept", "rejection_notice": "reject", "extension_notice": "extend",
                 "handling_opinion": "answer", "review_opinion": "record_review", "recheck_opinion": "record_recheck",
                 "referral_notice": "refer", "assignment_sheet": "refer", "mediation_agreement": "mediate"}
@@ -98,17 +99,22 @@ def check_available(kind, petition, record_id=None):
 
 
 def letter_date(kind, petition, record_id=None):
-    """The moment a letter is dated: its step's when that step was back-dated (see LETTER_STEPS), else None
-    (the moment it is issued). A 会诊纪要 bears the day of its conclusion when that was before today."""
-    if kind == "consultation_minutes":
-        concluded = Consultation.get_by_id(record_id).concluded_at if record_id else None
-        return concluded if concluded is not None and concluded.date() < now().date() else None
-    steps = petition.steps.where(StepRecord.step == LETTER_STEPS.get(kind))
+    """The moment a letter is dated (see LETTER_STEPS): its step's, when that step is being back-dated today;
+    else None (the moment it is issued). A 会诊纪要 bears its conclusion's day, by the 会诊 step of the petition."""
+    today = documents.now().date()
+    step = LETTER_STEPS.get(kind, "convene")
+    steps = petition.steps.where(StepRecord.step == step)
+    moment = None
     if kind in ("referral_notice", "assignment_sheet") and record_id:
         steps = steps.where(StepRecord.at == Referral.get_by_id(record_id).sent_at)
-    step = steps.order_by(StepRecord.at.desc(), StepRecord.id.desc()).first()
-    if step is not None and step.recorded_at is not None and step.at.date() < step.recorded_at.date():
-        return step.at
+    if kind == "consultation_minutes":
+        consultation = Consultation.get_by_id(record_id)
+        steps, moment = steps.where(StepRecord.at == consultation.held_at), consultation.concluded_at
+    record = steps.order_by(StepRecord.at.desc(), StepRecord.id.desc()).first()
+    if record is None or record.recorded_at is None:
+        return None
+    if record.at.date() < record.recorded_at.date() == today:
+        return moment or record.at
     return None
 
 
