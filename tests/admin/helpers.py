@@ -148,24 +148,6 @@ def concurrent_clients(app, count, username="staff"):
 
 def at_once(clients, post):
     """post(client) in one thread per client, all released together; the responses (or exceptions)."""
-    import threading
+    from tests.threads import in_threads
 
-    from models.db import database
-
-    barrier, results = threading.Barrier(len(clients)), [None] * len(clients)
-
-    def run(i):
-        try:
-            barrier.wait(30)
-            results[i] = post(clients[i])
-        except Exception as err:  # noqa: BLE001 - reported by the test
-            results[i] = err
-        finally:
-            database.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(clients))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(300)
-    return results
+    return in_threads(len(clients), lambda i: post(clients[i]))

@@ -18,6 +18,8 @@ from models.people import User
 from models.petition import NumberSeries, Petition, StepRecord
 from models.workflow import letters
 
+from tests.threads import in_threads
+
 # How a petition reaches each status (each step dated now).
 ROUTES = {
     "registered": [], "accepted": ["accept"], "not_accepted": ["reject"], "referred": ["accept", "refer"],
@@ -224,27 +226,6 @@ def test_a_failing_render_writes_nothing(reach, clerk, office, how):
 
 
 # -- issued once: decided inside the numbering transaction, enforced by the database ------------------------
-
-def in_threads(count, work):
-    """Run work(i) in `count` threads at once, each on its own connection; [result or exception] in order."""
-    barrier, results = threading.Barrier(count), [None] * count
-
-    def run(i):
-        try:
-            barrier.wait(30)
-            results[i] = work(i)
-        except Exception as err:  # noqa: BLE001 - returned to the test
-            results[i] = err
-        finally:
-            database.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    return results
-
 
 def live(kind=None):
     query = Document.select().where(Document.voided_at.is_null())

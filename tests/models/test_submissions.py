@@ -1,7 +1,6 @@
 """The claims of saved forms (models/submissions.py): a token is claimed once, also by saves at the same moment,
 and a claim rolls back with its save."""
 import datetime as dt
-import threading
 import time
 
 import pytest
@@ -10,6 +9,8 @@ from models import submissions
 from models.db import database, now
 from models.organisation import Department
 from models.submissions import AlreadySaved, Submission
+
+from tests.threads import in_threads
 
 
 @pytest.fixture
@@ -54,28 +55,18 @@ def test_a_claim_rolls_back_with_its_save(clerk):
 def test_saves_of_the_same_form_at_the_same_moment_claim_it_once(db, clerk):
     """Each save claims, writes, waits (so both are inside their transactions at once), and commits."""
     key, count = submissions.key_of("token-3"), 4
-    barrier, results = threading.Barrier(count), [None] * count
 
     def save(i):
         try:
-            barrier.wait(30)
             with database.atomic():
                 submissions.claim(key, clerk, "petition.create_view")
                 Department.create(name="部门%d" % i, kind="county")
                 time.sleep(0.2)
-            results[i] = "saved"
+            return "saved"
         except AlreadySaved:
-            results[i] = "already saved"
-        except Exception as err:  # noqa: BLE001 - reported by the test
-            results[i] = err
-        finally:
-            database.close()
+            return "already saved"
 
-    threads = [threading.Thread(target=save, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    results = in_threads(count, save, timeout=60)
     assert sorted(results, key=str) == ["already saved"] * 3 + ["saved"], results
     assert Department.select().count() == 1
     assert Submission.select().count() == 1
