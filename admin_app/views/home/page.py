@@ -17,7 +17,7 @@ from models.errors import N_, ValidationError
 from models.people import REPRESENTATIVE_KINDS, Representative
 from models.petition import STATUSES, Petition
 
-from . import charts, monthly_report
+from . import charts, monthly_report, worklist
 from ... import i18n, permissions
 from .monthly_report import BREAKDOWN_COLUMNS, DIMENSIONS, FIGURES, REP_COLUMNS
 from ..base import LoginRequired
@@ -92,6 +92,7 @@ def home_context(today=None):
     counts = statistics.by_status(scope())
     return {
         "today": today,
+        "worklist": worklist.worklist(today),
         "total": sum(counts.values()),
         "by_status": [{"label": i18n.choice_label(STATUSES, code), "count": counts.get(code, 0),
                        "url": list_url("petition", (Petition.status, N_("Status"), code))} for code, _ in STATUSES],
@@ -254,11 +255,13 @@ def chooser(period, today):
 # -- today --------------------------------------------------------------------------------------------------
 
 def on_duty(today):
-    """Today's representatives on duty, morning first, each with the link that starts a visit log."""
+    """Today's representatives on duty, morning first, each with the link that starts a visit log when this user
+    may record that visit (worklist.may_record_visit: never a button that leads to a refusal)."""
     shifts = (DutyShift.select(DutyShift, Representative).join(Representative)
               .where(DutyShift.on_date == today).order_by(DutyShift.session, Representative.name))
     return [{"session": i18n.choice_label(SESSIONS, shift.session), "name": shift.representative.name,
-             "place": shift.place, "visit_url": url_for("dutyshift.visit_view", id=shift.id)} for shift in shifts]
+             "place": shift.place, "visit_url": url_for("dutyshift.visit_view", id=shift.id) if worklist.may_record_visit(shift) else None}
+            for shift in shifts]
 
 
 # -- links to the filtered lists -----------------------------------------------------------------------------
