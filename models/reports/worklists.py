@@ -124,7 +124,9 @@ def reviews(user, today, first=FIRST):
 
 def flags(user, first=FIRST):
     """The 排访 flags not dismissed whose every record the user sees."""
-    shown = [flag for flag in early_signs.current_flags() if access.shows_flag(flag.evidence, user)]
+    raised = early_signs.current_flags()
+    seen = access.visible_evidence({ref for flag in raised for ref in flag.evidence}, user)  # one look for all
+    shown = [flag for flag in raised if access.shows_flag(flag.evidence, user, seen)]
     return Worklist("flags", N_("Screening flags to look at"), len(shown), shown[:first])
 
 

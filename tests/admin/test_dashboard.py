@@ -255,8 +255,10 @@ def test_the_page_runs_the_same_handful_of_queries_whatever_the_data(client, off
         make_petition(received_at=at(day), category=office["land"], town=office["liangzhuang"])
     with query_counter() as many:
         home(client, **LAST_ARGS)
-    assert few.count == many.count
-    assert many.count <= 35  # each figure a count over an index range (models/reports/statistics.py): many, all cheap
+    # the same but for 我的待办's 排访 flags: their dismissals and records are looked up once any flag is raised
+    assert few.count <= many.count <= few.count + 2
+    # each figure a count over an index range (models/reports/statistics.py); 我的待办 a count and a page per group
+    assert many.count <= 52
 
 
 # -- the monthly report --------------------------------------------------------------------------------------
