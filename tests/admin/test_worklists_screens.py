@@ -107,7 +107,9 @@ def test_the_lines_lead_to_where_the_work_is_done(office, client, login_as):
                 "/admin/petition/step/follow_up/?ids=%d" % p["answered"].id,
                 "/admin/flags/"):
         assert 'href="%s"' % url in page
-    assert "已超期1天" in visible_text(page)  # the referral due yesterday
+    text = visible_text(page)
+    assert "已超期1天" in text  # the referral due yesterday
+    assert "信访人可申请复查 剩余" in text  # just answered: the 30-day window of 复查 is open
 
 
 def test_department_line_shows_the_matter_and_the_request(office, client, login_as):

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from models import deadlines
 from models.casework import SESSIONS
-from models.petition import STATUSES
+from models.errors import N_
 from models.reports import worklists
 from models.reports.early_signs import KINDS as FLAG_KINDS
 
@@ -72,13 +72,20 @@ def referral_line(referral, today, department_view=False):
             "due": due, "css": css, "actions": actions}
 
 
+REVIEW_STAGES = {  # status: (what is open, the step that does the work there, if any, and its button)
+    "answered": (N_("The petitioner may request a review"), None, None),
+    "followed_up": (N_("The petitioner may request a review"), None, None),
+    "reviewed": (N_("The petitioner may request a re-examination"), None, None),
+    "under_review": (N_("Review opinion due"), "record_review", N_("Record the review opinion")),
+    "under_recheck": (N_("Re-examination opinion due"), "record_recheck", N_("Record the re-examination opinion")),
+}
+
+
 def review_line(petition, today):
-    due_on = worklists.review_due(petition)
-    step = {"under_review": "record_review", "under_recheck": "record_recheck"}.get(petition.status)
-    label = {"record_review": gettext("Record the review opinion"),
-             "record_recheck": gettext("Record the re-examination opinion")}.get(step)
-    line = petition_line(petition, today, due_on, [action(step, petition.id, label) if step else None])
-    line["detail"] = i18n.choice_label(STATUSES, petition.status)
+    stage, step, label = REVIEW_STAGES[petition.status]
+    line = petition_line(petition, today, worklists.review_due(petition),
+                         [action(step, petition.id, gettext(label)) if step else None])
+    line["detail"] = gettext(stage)
     return line
 
 
