@@ -313,7 +313,7 @@ class StepsMixin:
             flash(Markup('%s <a class="btn btn-sm btn-primary letter-offer" href="%s">%s</a>') % (
                 text, url, gettext("Print the %(kind)s", kind=label)), "info")
             return
-        petition = done[0]
+        petition = Petition.get_by_id(done[0].id)  # as the step left it
         try:
             record = letter_rules.records_for(kind, petition)[-1]
         except (DomainError, IndexError):
