@@ -135,3 +135,14 @@ def test_a_bulk_accept_offers_to_print_the_acceptance_notices(client, staff, mak
     print_page = client.get(html.unescape(link.group(1))).get_data(as_text=True)
     assert re.search(r'<option selected value="acceptance_notice">|<option value="acceptance_notice" selected',
                      print_page)
+
+
+def test_the_confirmation_page_names_the_rows_that_will_be_skipped_and_why(client, staff, make_petition):
+    first = workflow.register(make_petition(subject="新事项"), staff)
+    accepted = workflow.accept(workflow.register(make_petition(subject="已受理的事项"), staff), staff)
+    asked = list_action(client, "accept", [first.id, accepted.id], "/admin/petition/")
+    page = client.get(asked.headers["Location"]).get_data(as_text=True)
+    text = visible_text(page)
+    assert "%s 已受理的事项" % accepted.number in text and "将跳过：只有刚登记的信访事项才能受理。" in text
+    assert text.count("将跳过") == 1
+    assert english_words(page) == []
