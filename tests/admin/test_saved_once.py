@@ -131,17 +131,21 @@ def test_a_list_action_posted_again_is_answered_saved_and_the_same_list_serves_o
     token = dict(action_form["fields"])["submission_token"]
     assert token
 
-    def post(ids):
-        return client.post("/admin/petition/action/", data={
+    def confirmed(ids):
+        """受理 from the list asks first (a page naming the petitions); its 确认 is the step's form."""
+        confirm_page = client.post("/admin/petition/action/", data={
             "action": "accept", "rowid": ids, "csrf_token": csrf_token(page), "submission_token": token},
             follow_redirects=True)
+        html = confirm_page.get_data(as_text=True)
+        step_form = [f for f in forms(html) if f["attrs"].get("class") == "admin-form"][0]
+        url = confirm_page.request.full_path
+        return lambda: client.post(url, data=dict(step_form["fields"]), follow_redirects=True)
 
-    first = post([petitions[0].id, petitions[1].id])
-    assert "受理：已办理 2 件。" in alerts(first.get_data(as_text=True))
-    again = post([petitions[0].id, petitions[1].id])
-    assert SAVED in alerts(again.get_data(as_text=True))
-    other = post([petitions[2].id])  # Back to the list, other rows chosen: another use of the list's form
-    assert "受理：已办理 1 件。" in alerts(other.get_data(as_text=True))
+    first = confirmed([petitions[0].id, petitions[1].id])
+    assert "受理：已办理 2 件。" in alerts(first().get_data(as_text=True))
+    assert SAVED in alerts(first().get_data(as_text=True))  # the same confirmation posted again
+    other = confirmed([petitions[2].id])  # Back to the list, other rows chosen: another use of the list's form
+    assert "受理：已办理 1 件。" in alerts(other().get_data(as_text=True))
     assert Petition.select().where(Petition.status == "accepted").count() == 3
 
 

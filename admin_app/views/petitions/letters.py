@@ -210,7 +210,8 @@ class LettersMixin:
         if not petitions:
             flash(gettext("Select one or more petitions first."), "error")
             return redirect(url_for(".index_view"))
-        form = PrintForm(request.form if request.method == "POST" else None)
+        form = PrintForm(request.form if request.method == "POST" else None,
+                         data={"kind": request.args["kind"]} if request.args.get("kind") in KINDS else None)
         if request.method == "POST" and form.validate():
             try:  # each letter commits on its own (letters.print_batch); one that fails is listed as skipped
                 pdf, printed, skipped = letters.print_batch(form.kind.data, petitions, current_user.user)

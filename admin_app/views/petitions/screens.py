@@ -296,6 +296,7 @@ class PetitionView(SameMatterMixin, FastListMixin, LettersMixin, StepsMixin, Ste
             kwargs["visit_logs"] = self.get_visit_logs(petition)
             kwargs["co_petitioners"] = [c.petitioner for c in petition.co_petitioners]
             kwargs["step_buttons"] = self.step_buttons(petition)
+            kwargs.update(self.step_guidance(petition))  # 下一步：…, and the greyed steps with their reasons
             kwargs["step_time_url"] = url_for(".step_time_view", id=petition.id) if self.permitted("edit") else None
             kwargs["step_csrf"] = SecureForm().csrf_token.current_token
             kwargs["step_submission_token"] = once.new_token()  # each step button's post is saved once

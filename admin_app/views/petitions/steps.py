@@ -10,9 +10,11 @@ from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.form import SecureForm
+from flask_admin.helpers import get_redirect_target
 from flask_admin.model.fields import AjaxSelectMultipleField
 from flask_babel import gettext, lazy_gettext as _l, ngettext
 from flask_login import current_user
+from markupsafe import Markup
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
@@ -20,12 +22,14 @@ from models import workflow
 from models.casework import (
     CONFIRMATION_STATES, EVALUATIONS, FOLLOW_UP_METHODS, PARTICIPANT_ROLES, PLACES, REFERRAL_MODES,
 )
-from models.documents import Document
+from models.documents import KINDS, Document
 from models.errors import N_, DomainError, ValidationError
 from models.organisation import Department
 from models.people import Representative
 from models.petition import CLASSIFICATIONS, Petition
 from models.submissions import AlreadySaved
+from models.workflow import guidance
+from models.workflow import letters as letter_rules
 
 from ... import i18n, once, permissions
 from ...letters import render as letters
@@ -197,11 +201,19 @@ STEPS = {
 }
 
 
+# Steps that cannot be undone: confirmed first, naming the petitions (a page for the list's, a confirm() for a
+# button of the petition's page; a POST of the step's form is the confirmation).
+IRREVERSIBLE = ("accept", "close", "void")
+# The letter the 条例 requires after a step (the petitioner is told of it): offered once the step is done.
+LETTER_AFTER = {"accept": "acceptance_notice", "refer": "referral_notice"}
+
+
 class StepsMixin:
     """The workflow on PetitionView: /admin/petition/step/<name>/?ids=1,2,3, the actions, the buttons."""
 
     def step_url(self, name, ids):
-        return url_for(".step_view", step=name, ids=",".join(str(i) for i in ids))
+        """The step's page; from the list it carries the list's URL (filters, search) to come back to."""
+        return url_for(".step_view", step=name, ids=",".join(str(i) for i in ids), url=get_redirect_target())
 
     def selected(self, ids):
         """The petitions with these ids that the user may see (the others are not there for them)."""
@@ -233,14 +245,25 @@ class StepsMixin:
                 self._show_error(form, err)
         elif request.method == "POST" and getattr(form, "csrf_token", None) is not None and form.csrf_token.errors:
             flash(gettext("The form has expired; please try again."), "error")
+        refused = {p.id: self.refusal_text(name, p) for p in petitions} if name in workflow.ALLOWED else {}
+        if request.method == "GET" and len(petitions) > 1 and refused and all(refused.values()):
+            self.report(name, [], [(p, None) for p in petitions], refused)
+            return redirect(self.return_to(petitions))
         return self.render("admin/step_form.html", form=form, petitions=petitions, step=name,
-                           step_label=step_label(name),
-                           return_url=self.return_to(petitions))
+                           step_label=step_label(name), refused=refused,
+                           confirm=name in IRREVERSIBLE, return_url=self.return_to(petitions))
+
+    @staticmethod
+    def refusal_text(name, petition):
+        """Why the step cannot be taken on the petition now, in Chinese, or None."""
+        why = guidance.reason(name, petition)
+        return gettext(why) if why else None
 
     def return_to(self, petitions):
+        """The petition's page, or the list as it was (its filters and search: Flask-Admin's url)."""
         if len(petitions) == 1:
             return url_for(".details_view", id=petitions[0].id)
-        return url_for(".index_view")
+        return get_redirect_target() or url_for(".index_view")
 
     def run_step(self, name, petitions, data):
         """Take the step on each petition, each all or nothing. When none went through because of a
@@ -275,7 +298,34 @@ class StepsMixin:
             raise skipped[0][1]
         self.report(name, done, skipped)
         flash_issued(issued)
+        self.offer_letter(name, done)
         return redirect(self.return_to(petitions))
+
+    def offer_letter(self, name, done):
+        """After 受理 / 分诊, the letter the 条例 requires next: issue it (one petition) or print them (several)."""
+        kind = LETTER_AFTER.get(name)
+        if kind is None or not done or not permissions.allowed(current_user.role, "petition", "letter"):
+            return
+        label = gettext(KINDS[kind])
+        text = gettext("Next, give the petitioner the %(kind)s.", kind=label)
+        if len(done) > 1:
+            url = url_for(".letters_print_view", ids=",".join(str(p.id) for p in done), kind=kind)
+            flash(Markup('%s <a class="btn btn-sm btn-primary letter-offer" href="%s">%s</a>') % (
+                text, url, gettext("Print the %(kind)s", kind=label)), "info")
+            return
+        petition = Petition.get_by_id(done[0].id)  # as the step left it
+        try:
+            record = letter_rules.records_for(kind, petition)[-1]
+        except (DomainError, IndexError):
+            return
+        target = dict(id=petition.id, kind=kind, record=record if record is not None else "")
+        flash(Markup('%s <form method="post" action="%s" class="d-inline letter-offer">'
+                     '<input type="hidden" name="csrf_token" value="%s">'
+                     '<button type="submit" class="btn btn-sm btn-primary">%s</button></form> '
+                     '<a href="%s" target="_blank">%s</a>') % (
+            text, url_for(".letter_issue_view", **target), SecureForm().csrf_token.current_token,
+            gettext("Issue the %(kind)s", kind=label), url_for(".letter_preview_view", **target),
+            gettext("Preview (draft)")), "info")
 
     def settle_step(self, submission, petitions):
         """The saved form's record for a second post: the petition, or the list for several."""
@@ -301,25 +351,28 @@ class StepsMixin:
         self.report("convene", open_ones, skipped)
         return redirect(self.return_to(petitions))
 
-    def report(self, name, done, skipped):
-        """Say what was done, and which petitions were skipped and why."""
+    def report(self, name, done, skipped, refused=None):
+        """Say what was done, and which petitions were skipped and why (`refused`: {id: reason} said before)."""
         label = step_label(name)
         if done:
             flash(ngettext("%(step)s: done for %(num)s petition.", "%(step)s: done for %(num)s petitions.",
                            len(done), step=label), "success")
+        elif len(skipped) > 1:
+            flash(gettext("%(step)s applies to none of the %(num)s selected petitions:", step=label,
+                          num=len(skipped)), "error")
         for petition, err in skipped:
-            flash(gettext("%(number)s skipped: %(reason)s", number=petition.number, reason=i18n.error_message(err)),
-                  "warning")
+            reason = refused[petition.id] if refused else i18n.error_message(err)
+            flash(gettext("%(number)s skipped: %(reason)s", number=petition.number, reason=reason), "warning")
 
     # -- the list's actions: the selected rows go to the step (its form first where it needs one) ---------
 
     def _action(self, name, ids):
         form_class = ConveneForm if name == "convene" else STEPS[name][0]
-        if form_class is None:
+        if form_class is None and name not in IRREVERSIBLE:
             return self.run_step(name, self.selected(ids), {})
-        return redirect(self.step_url(name, clean_ids(ids)))
+        return redirect(self.step_url(name, clean_ids(ids)))  # a form, or the page that asks to confirm
 
-    @action("accept", _l("Accept"), _l("Accept the selected petitions?"))
+    @action("accept", _l("Accept"))
     def action_accept(self, ids):
         return self._action("accept", ids)
 
@@ -352,7 +405,7 @@ class StepsMixin:
     def action_follow_up(self, ids):
         return self._action("follow_up", ids)
 
-    @action("close", _l("Close"), _l("Close the selected petitions?"))
+    @action("close", _l("Close"))
     def action_close(self, ids):
         return self._action("close", ids)
 
@@ -361,11 +414,25 @@ class StepsMixin:
         return self._action("void", ids)
 
     def step_buttons(self, petition):
-        """(name, label, needs a form?) of the steps allowed now, for the petition's page."""
+        """(name, label, needs a form?, confirmation or None) of the steps allowed now, for the petition's page."""
         buttons = []
         for name in workflow.allowed_steps(petition):
             if name not in STEPS and name != "convene" or not permissions.may_take_step(current_user.role, name):
                 continue
             form_class = ConveneForm if name == "convene" else STEPS[name][0]
-            buttons.append((name, step_label(name), form_class is not None))
+            confirm = gettext("Confirm %(step)s of the petition %(number)s (%(subject)s)? It cannot be undone.",
+                              step=step_label(name), number=petition.number,
+                              subject=petition.subject) if name in IRREVERSIBLE else None
+            buttons.append((name, step_label(name), form_class is not None, confirm))
         return buttons
+
+    def step_guidance(self, petition):
+        """The petition page's "下一步：…" line, and (label, reason) of the steps the role could take in another
+        state but not now (greyed buttons)."""
+        found = guidance.guidance(petition)
+        steps = "、".join(step_label(s) for s in found.next_steps)
+        line = gettext("Next: %(steps)s. %(why)s", steps=steps, why=gettext(found.why)) if steps else gettext(
+            "Next: %(why)s", why=gettext(found.why))
+        greyed = [(step_label(s), gettext(why)) for s, why in found.reasons.items()
+                  if (s in STEPS or s == "convene") and permissions.may_take_step(current_user.role, s)]
+        return {"next_step": line, "greyed_steps": greyed}
