@@ -26,8 +26,10 @@ MATRIX = {
     "representative": {"staff": CASEWORK, "representative": READ, "leader": READ},
     "team": {"staff": frozenset(("read", "edit")), "representative": READ, "leader": READ},
     "dutyshift": {"staff": CASEWORK, "representative": READ, "leader": READ},
+    "roster": {"staff": frozenset(("read", "create")), "representative": READ, "leader": READ},  # 坐诊日历, 按月排班
     "department": {"staff": CASEWORK, "leader": READ},
     "category": {"staff": CASEWORK, "leader": READ},
+    "hotlinemapping": {"staff": frozenset(("read", "create", "edit", "delete")), "leader": READ},  # 12345对应关系
     "audit": {"staff": READ, "leader": READ},
     "user": {},  # the system administrator only
     "hotlineticket": {"staff": frozenset(("read", "create", "step", "export", "personal")),

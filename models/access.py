@@ -17,7 +17,7 @@ from .casework import (
     Consultation, ConsultationPetition, ConsultationRepresentative, DutyShift, FollowUp, Mediation, Referral,
     ResolutionGroup, VisitLog, VisitRepresentative,
 )
-from .documents import Document
+from .documents import ONE_A_RECORD, Document
 from .errors import N_, ValidationError
 from .hotline import FlagDismissal, HotlineTicket
 from .organisation import Department
@@ -112,8 +112,14 @@ REFERRAL_LETTERS = ("referral_notice", "assignment_sheet")  # about one referral
 
 def _documents(user):
     """The letters of the user's petitions; a department not those about another department's referral, nor a
-    handling opinion that may state another department's reply."""
-    clause = _by_petition(Document.petition)(user)
+    handling opinion that may state another department's reply. A 会诊纪要 is kept on the consultation's first
+    petition and is seen from each of its petitions."""
+    ids = _visible_petitions(user)
+    if ids is None:
+        return None
+    consulted = ConsultationPetition.select(ConsultationPetition.consultation).where(
+        ConsultationPetition.petition.in_(ids))
+    clause = Document.petition.in_(ids) | (Document.kind.in_(ONE_A_RECORD) & Document.record_id.in_(consulted))
     if user.role != "department":
         return clause
     theirs = Referral.department != user.department_id
@@ -192,7 +198,8 @@ SCOPES = {
     "followup": _by_petition(FollowUp.petition),
     "visitlog": _by_petition(VisitLog.petition),  # a visit not yet linked to a petition: the office's only
     # The office's own records: whoever permissions.py lets open the screen sees them whole.
-    **dict.fromkeys(("representative", "team", "dutyshift", "department", "category", "audit", "user", "apiclient"),
+    **dict.fromkeys(("representative", "team", "dutyshift", "department", "category", "audit", "user", "apiclient",
+                     "hotlinemapping"),
                     _every_row),
 }
 

@@ -7,7 +7,7 @@ from .db import BaseModel, now
 from .errors import N_, ValidationError
 from .petition import FUTURE_TOLERANCE, Petition
 from .organisation import Department
-from .people import Petitioner, Representative, User
+from .people import Petitioner, Representative, Team, User
 
 # 六诊 and 四访: the kinds of contact.
 VISIT_KINDS = (
@@ -103,6 +103,32 @@ class Referral(BaseModel):
 
     def __str__(self):
         return "%s → %s" % (self.petition.number, self.department.name)
+
+
+# -- 自行办理: the office (or the studio's team) resolves a case itself ---------------------------------
+
+HANDLERS = (("office", N_("The office itself")), ("studio", N_("The studio")))  # 本局 / 本局“两代表一委员”工作室
+
+
+class OwnResult(BaseModel):
+    """The handling result the office (or a team of its studio) recorded itself, without a referral: the same
+    outcome, facts, opinion and legal basis as a department's reply (Referral). One per petition."""
+
+    verbose_name = N_("Own handling result")
+
+    petition = ForeignKeyField(Petition, backref="own_results", unique=True, on_delete="RESTRICT")
+    handled_by = CharField(max_length=20, choices=HANDLERS, default="office")
+    team = ForeignKeyField(Team, null=True, backref="own_results", on_delete="RESTRICT")
+    outcome = CharField(max_length=20, choices=OUTCOMES)
+    facts = TextField()
+    opinion = TextField()
+    legal_basis = TextField()
+    handled_at = DateTimeField(default=now, index=True)  # when it was handled (补录: may be an earlier day)
+    recorded_at = DateTimeField(default=now)
+    recorded_by = ForeignKeyField(User, null=True, backref="own_results", on_delete="RESTRICT")
+
+    def __str__(self):
+        return self.petition.number
 
 
 # -- 会诊: joint consultation on hard cases -------------------------------------------------------

@@ -17,11 +17,13 @@ from .casework import (
 )
 from .db import database, now
 from .demo_texts import (
-    APPROVER, CATEGORIES, CLOSINGS, COMMENTS, COMPANIES, DEPARTMENTS, ESTATES, FEMALE, HISTORY, LAWYERS, LEADERS,
+    APPROVER, CATEGORIES, CLOSINGS, COMMENTS, COMPANIES, DEPARTMENTS, ESTATES, FEMALE, HISTORY, HOTLINE_AREAS,
+    HOTLINE_KEYWORDS, HOTLINE_KINDS, LAWYERS, LEADERS,
     LEGAL_BASES, MALE, MOBILE_PREFIXES, OUTCOMES, REJECTIONS, REPLIES, REP_NAMES, REP_PROFILES, STAFF, SURNAMES,
     TOWNS, VILLAGES, VISIT_PLACES, VISIT_SUMMARIES,
 )
 from .errors import N_, NotAllowed
+from .hotline_mapping import HotlineMapping
 from .organisation import Category, Department
 from .people import REPRESENTATIVE_KINDS, Petitioner, Representative, Team
 from .petition import IN_PERSON_CHANNELS, CoPetitioner, Petition, StepRecord
@@ -105,7 +107,17 @@ def _organs(rng):
             Department.create(name=name, short_name=short, kind=kind, contact_person=rng.choice(SURNAMES) + "某",
                               phone="0635-%d" % rng.randint(2100000, 8999999))
     categories = {name: Category.create(name=name, position=i * 10) for i, name in enumerate(CATEGORIES, 1)}
+    _hotline_mappings(categories)
     return list(Department.select().where(Department.kind == "town").order_by(Department.id)), categories
+
+
+def _hotline_mappings(categories):
+    """12345 对应关系: old and colloquial area names, the hotline's request types, a few telling keywords."""
+    for source, town in HOTLINE_AREAS:
+        HotlineMapping.create(kind="area", source=source, town=Department.get(Department.name == town))
+    for kind, rows in (("kind", HOTLINE_KINDS), ("keyword", HOTLINE_KEYWORDS)):
+        for i, (source, category) in enumerate(rows, 1):
+            HotlineMapping.create(kind=kind, source=source, category=categories[category], position=i * 10)
 
 
 def _representatives(rng, towns):

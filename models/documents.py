@@ -66,6 +66,16 @@ class Document(BaseModel):
         return self.number
 
 
+# Letters about a record shared by several petitions: one letter in force for the record, whichever petition it
+# is asked from (a 会诊 on two petitions has one 会诊纪要, one number), kept on the record's first petition.
+ONE_A_RECORD = ("consultation_minutes",)
+# ...enforced by the database too (installed by the schema upgrade that found two, install_record_index).
+RECORD_INDEX = "document_record_once"
+RECORD_INDEX_SQL = ("CREATE UNIQUE INDEX IF NOT EXISTS %s ON document (kind, record_id) "
+                    "WHERE voided_at IS NULL AND kind = 'consultation_minutes'" % RECORD_INDEX)
+DOUBLE_MINUTES_REASON = N_("Issued a second time from another petition of the same consultation; voided when the "
+                           "database was upgraded. The earlier minutes stay in force.")
+
 # One live (not voided) document per petition, kind and record, enforced by the database (schema version 10,
 # install_live_index). A letter about the petition itself has no record id: COALESCE makes those rows collide too
 # (NULLs never do in a unique index). Record ids are positive, so -1 is no record.
@@ -76,7 +86,7 @@ LIVE_INDEX_SQL = ("CREATE UNIQUE INDEX IF NOT EXISTS %s ON document (petition_id
 DUPLICATE_REASON = N_("Issued twice by mistake (two clerks at the same moment); voided when the database was "
                       "upgraded. The earlier document stays in force.")
 SUPERSEDED_REASON = N_("Superseded by the handling opinion issued with the new answer.")
-SYSTEM_REASONS = (DUPLICATE_REASON, SUPERSEDED_REASON)
+SYSTEM_REASONS = (DUPLICATE_REASON, SUPERSEDED_REASON, DOUBLE_MINUTES_REASON)
 
 
 class AlreadyIssued(NotAllowed):
@@ -114,6 +124,28 @@ def install_live_index(db, record=None):
             if record is not None:
                 record(document, kept)
     db.execute_sql(LIVE_INDEX_SQL)
+    return voided
+
+
+def install_record_index(db, record=None):
+    """The unique index of RECORD_INDEX. A consultation whose minutes were issued from each of its petitions
+    (before one letter a record) keeps the earliest in force; the later ones are voided with
+    DOUBLE_MINUTES_REASON (their numbers and bytes stay on record), record(document, kept) called for each (the
+    caller's audit entry). Returns the documents voided."""
+    voided, kept = [], {}
+    at = now()
+    query = Document.select(*(f for f in Document._meta.sorted_fields if f.name != "pdf")).where(
+        Document.voided_at.is_null() & Document.kind.in_(ONE_A_RECORD)).order_by(Document.id)
+    for document in query:
+        first = kept.setdefault((document.kind, document.record_id), document)
+        if first is document:
+            continue
+        (Document.update(voided_at=at, void_reason=DOUBLE_MINUTES_REASON, version=Document.version + 1)
+         .where(Document.id == document.id).execute())
+        voided.append(document)
+        if record is not None:
+            record(document, first)
+    db.execute_sql(RECORD_INDEX_SQL)
     return voided
 
 
@@ -171,9 +203,12 @@ def mark_void(document, by, reason, at=None):
 
 
 def current(kind, petition, record_id=None):
-    """The letter of this kind in force for the petition (not voided), or None."""
-    query = Document.select().where((Document.kind == kind) & (Document.petition == petition)
-                                    & Document.voided_at.is_null())
+    """The letter of this kind in force for the petition (not voided), or None; of a kind in ONE_A_RECORD, the
+    record's letter whichever of its petitions it is kept on."""
+    query = Document.select().where((Document.kind == kind) & Document.voided_at.is_null())
+    if kind in ONE_A_RECORD and record_id is not None:
+        return query.where(Document.record_id == record_id).order_by(Document.id.desc()).first()
+    query = query.where(Document.petition == petition)
     if record_id is not None:
         query = query.where(Document.record_id == record_id)
     return query.order_by(Document.id.desc()).first()

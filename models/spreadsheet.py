@@ -8,7 +8,8 @@ The rule is OWASP's for CSV injection: a text starting with = + - @, a tab or a 
 would evaluate (or expand). In a CSV file it gets a leading apostrophe ('=1+2), which Excel and LibreOffice show and
 never run. In an xlsx file every text is written as a text cell (data type "s", never "f"), and a formula-like one is
 also marked quotePrefix, Excel's own mark for "typed with a leading apostrophe": the value stays =1+2, shown as text,
-and stays text when someone edits the cell. Numbers, dates and booleans are written as they are. Characters an xlsx
+and stays text when someone edits the cell. Numbers, dates and booleans are written as they are, a date with
+the format 2022年12月9日. Characters an xlsx
 cannot hold (control characters) are dropped and a text is cut at 32,767 characters (Excel's limit) instead of
 failing the download.
 
@@ -28,6 +29,9 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # OWASP: what Excel and LibreO
 XLSX_CELL_MAX = 32767  # characters Excel holds in one cell
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PLAIN = (int, float, decimal.Decimal, dt.datetime, dt.date, dt.time, bool)
+# A date is a real Excel date (sorts, filters, subtracts), shown as the office writes it: 2022年12月9日
+DATE_FORMAT = 'yyyy"年"m"月"d"日"'
+DATETIME_FORMAT = 'yyyy"年"m"月"d"日" hh:mm'
 
 
 def formula_like(value):
@@ -65,6 +69,8 @@ def _write(cell, value):
     formula."""
     if value is None or isinstance(value, PLAIN):
         cell.value = value
+        if isinstance(value, dt.date):  # a datetime too
+            cell.number_format = DATETIME_FORMAT if isinstance(value, dt.datetime) else DATE_FORMAT
         return cell
     text = xlsx_text(value)
     cell.value = text

@@ -10,12 +10,13 @@ from flask_babel import gettext
 from models import deadlines
 from models.casework import (
     OUTCOMES, PARTICIPANT_ROLES, REFERRAL_MODES, Consultation, ConsultationParticipant, ConsultationPetition,
-    ConsultationRepresentative, Mediation, Referral,
+    ConsultationRepresentative, Mediation, OwnResult, Referral,
 )
 from models.documents import KINDS, current
 from models.people import REPRESENTATIVE_KINDS
 from models.petition import CHANNELS
-from models.workflow.letters import department_reply, recorded_opinion
+from models.workflow import own_result
+from models.workflow.letters import handling_result, recorded_opinion
 
 from .. import i18n
 
@@ -92,9 +93,14 @@ def _extension(petition, record_id):
 
 
 def _handling(petition, record_id):
-    reply = department_reply(petition)
-    return {"department": reply.department.name, "facts": reply.facts, "opinion": reply.opinion,
-            "outcome": i18n.choice_label(OUTCOMES, reply.outcome), "legal_basis": reply.legal_basis}
+    """The result stated: a department's reply, or the office's own (the handling organ is then 本局/工作室)."""
+    result = handling_result(petition)
+    if isinstance(result, OwnResult):
+        handler = own_result.label(result.handled_by, result.team)
+    else:
+        handler = result.department.name
+    return {"department": handler, "facts": result.facts, "opinion": result.opinion,
+            "outcome": i18n.choice_label(OUTCOMES, result.outcome), "legal_basis": result.legal_basis}
 
 
 def _letter_number(kind, petition):
@@ -124,8 +130,9 @@ def _mediation(petition, record_id):
 
 def _consultation(petition, record_id):
     consultation = Consultation.get_by_id(record_id)
-    representatives = ["%s（%s）" % (link.representative.name,
-                                    i18n.choice_label(REPRESENTATIVE_KINDS, link.representative.kind))
+    representatives = ["%s（%s%s）" % (link.representative.name,
+                                      i18n.choice_label(REPRESENTATIVE_KINDS, link.representative.kind),
+                                      "，" + link.representative.work_unit if link.representative.work_unit else "")
                        for link in consultation.representative_links.order_by(ConsultationRepresentative.id)]
     others = ["%s（%s%s）" % (p.name, i18n.choice_label(PARTICIPANT_ROLES, p.role), "，" + p.unit if p.unit else "")
               for p in consultation.participants.order_by(ConsultationParticipant.id)]

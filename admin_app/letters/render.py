@@ -248,6 +248,13 @@ def issue_letter(kind, petition, by, record_id=None):
     return letter_rules.issue(kind, petition, by, renderer(kind, petition, record_id), record_id, **issuing())
 
 
+def issue_minutes(consultation, by):
+    """印发 the one 会诊纪要 of a consultation, or give the one in force (models.workflow.letters.issue_minutes)."""
+    petition = letter_rules.kept_on("consultation_minutes", None, consultation.id)
+    return letter_rules.issue_minutes(consultation, by, renderer("consultation_minutes", petition, consultation.id),
+                                      **issuing())
+
+
 def answer(petition, by, at=None):
     """答复: the answer step (at: when it happened, default now) and its 信访处理意见书, in one transaction
     (models.workflow.letters.answer)."""

@@ -59,3 +59,76 @@
     return select2.apply(this, args);
   }, select2);
 })(window.jQuery);
+
+/* The petition list's bulk menu (templates/admin/petition_list.html): each row's checkbox says which actions
+   the row allows now (data-steps, from the server); an item of the menu that none of the checked rows allows is
+   greyed, its title saying why, and does nothing. With no row checked the menu is as Flask-Admin has it. The
+   server still decides: the step's page names the rows it skips. */
+(function ($) {
+  if (!$) { return; }
+  $(function () {
+    var boxes = $('input.action-checkbox[data-steps]');
+    var menu = $('#bulk-actions');
+    if (!boxes.length || !menu.length) { return; }
+    var items = menu.find('.dropdown-item[data-action]');
+    var why = menu.attr('data-unavailable-title') || '';
+
+    function refresh() {
+      var checked = boxes.filter(':checked'), allowed = {};
+      checked.each(function () {
+        $.each(($(this).attr('data-steps') || '').split(/\s+/), function (_, step) { allowed[step] = true; });
+      });
+      items.each(function () {
+        var item = $(this), off = checked.length > 0 && !allowed[item.attr('data-action')];
+        item.toggleClass('step-unavailable', off).attr('aria-disabled', off ? 'true' : 'false');
+        if (off) { item.attr('title', why); } else { item.removeAttr('title'); }
+      });
+    }
+
+    boxes.on('change', refresh);
+    $('.action-rowtoggle').on('change', function () { setTimeout(refresh, 0); });  // after Flask-Admin's own
+    refresh();
+    if (window.modelActions) {
+      var execute = window.modelActions.execute;
+      window.modelActions.execute = function (name) {
+        if (items.filter('[data-action="' + name + '"]').attr('aria-disabled') === 'true') { return false; }
+        return execute.apply(this, arguments);
+      };
+    }
+  });
+})(window.jQuery);
+/* The home page's period chooser: only the fields of the chosen kind of period (data-kinds) are shown. The
+   server renders them so (and shows all without script); it reads only those of the kind submitted. */
+(function () {
+  var kind = document.getElementById('period-kind');
+  if (!kind) { return; }
+  function show() {
+    var fields = document.querySelectorAll('#period-form .period-field');
+    for (var i = 0; i < fields.length; i++) {
+      fields[i].hidden = (' ' + fields[i].getAttribute('data-kinds') + ' ').indexOf(' ' + kind.value + ' ') < 0;
+    }
+  }
+  kind.addEventListener('change', show);
+  show();
+/* 应用 on a filter keeps what is typed in the search box, searched or not yet: the filter form (Flask-Admin's
+   #filter_form) carries the box's current value instead of the last searched one. */
+(function () {
+  var form = document.getElementById('filter_form');
+  var box = document.querySelector('form[role=search] input[name=search]');
+  if (!form || !box) { return; }
+  form.addEventListener('submit', function () {
+    var hidden = form.querySelector('input[type=hidden][name=search]');
+    var text = box.value.trim();
+    if (!text) {
+      if (hidden) { hidden.parentNode.removeChild(hidden); }
+      return;
+    }
+    if (!hidden) {
+      hidden = document.createElement('input');
+      hidden.type = 'hidden';
+      hidden.name = 'search';
+      form.appendChild(hidden);
+    }
+    hidden.value = text;
+  });
+})();

@@ -7,6 +7,7 @@ from models.audit import AuditEntry
 from models.casework import Consultation, DutyShift, FollowUp, Mediation, Referral, VisitLog
 from models.documents import Document
 from models.hotline import ApiClient, FlagDismissal, HotlineTicket
+from models.hotline_mapping import HotlineMapping
 from models.organisation import Category, Department
 from models.people import Petitioner, Representative, Team, User
 from models.petition import Petition
@@ -14,11 +15,14 @@ from models.petition import Petition
 from ..i18n import TRANSLATIONS_DIR
 from .home import DashboardView
 from .auditlog import AuditView
-from .casework import ConsultationView, DutyShiftView, FollowUpView, MediationView, ReferralView
+from .casework import DutyShiftView, FollowUpView, MediationView, ReferralView
+from .consultations import ConsultationView
 from .documents import DocumentView
 from .hotline import ApiClientView, FlagsView, HotlineTicketView
+from .hotline_mapping import HotlineMappingView
 from .organisation import CategoryView, DepartmentView
 from .petitions import PetitionerView, PetitionImportView, PetitionView, VisitLogView
+from .roster import RosterView
 from .studio import RepresentativeView, TeamView
 from .users import UserView
 
@@ -31,7 +35,8 @@ def register(app):
         url="/admin",
         index_view=DashboardView(name=_l("Home"), url="/admin"),
         translations_path=TRANSLATIONS_DIR,  # our admin.mo fills what Flask-Admin's catalog lacks
-        theme=Bootstrap4Theme(base_template="admin/office_base.html", swatch="default"),
+        # fluid: the lists use the whole screen (1366 px and wider), not Bootstrap's fixed 1,140 px column
+        theme=Bootstrap4Theme(base_template="admin/office_base.html", swatch="default", fluid=True),
     )
     cases, studio, units, system = _l("Petitions"), _l("Representatives"), _l("Units"), _l("System")
     views = [
@@ -50,11 +55,13 @@ def register(app):
         DutyShiftView(DutyShift, name=_l("Duty roster"), category=studio, endpoint="dutyshift"),
         DepartmentView(Department, name=_l("Departments"), category=units, endpoint="department"),
         CategoryView(Category, name=_l("Categories"), category=units, endpoint="category"),
+        HotlineMappingView(HotlineMapping, name=_l("Hotline mappings"), category=units, endpoint="hotlinemapping"),
         UserView(User, name=_l("Users"), category=system, endpoint="user"),
         AuditView(AuditEntry, name=_l("Audit log"), category=system, endpoint="audit"),
         ApiClientView(ApiClient, name=_l("API clients"), category=system, endpoint="apiclient"),
     ]
     admin.add_views(*views)
     admin.add_view(PetitionImportView(name=_l("Import petitions"), category=cases, endpoint="petition_import"))
+    admin.add_view(RosterView(name=_l("Duty calendar"), category=studio, endpoint="roster"))
     app.extensions["office_views"] = {view.endpoint: view for view in views}
     return admin

@@ -27,6 +27,7 @@ from models.submissions import AlreadySaved
 from .. import i18n, once, permissions
 from ..inputs import BadInput
 from .export import ExportMixin
+from .filter_chips import FilterChipsMixin
 from .fields import KeepHidden, ScopedModelConverter, viewer
 from .prefetch import attach_related  # xlsx and CSV exports of every list (export.py)
 
@@ -108,7 +109,7 @@ def _flag(name):
     return property(lambda view: getattr(view, "_offers_" + name) and view.permitted(FLAGS[name]))
 
 
-class SecureModelView(ExportMixin, LoginRequired, ModelView):
+class SecureModelView(FilterChipsMixin, ExportMixin, LoginRequired, ModelView):
     """A peewee ModelView with the house rules: see ../../STACK-NOTES.md for why each exists."""
 
     _offers_can_create = _offers_can_edit = _offers_can_delete = _offers_can_export = True
@@ -139,8 +140,9 @@ class SecureModelView(ExportMixin, LoginRequired, ModelView):
     form_base_class = SecureForm  # CSRF on every form, action and delete
     model_form_converter = ScopedModelConverter  # a chosen row the user may not see is refused, not dropped
     can_view_details = True
-    can_set_page_size = False
+    can_set_page_size = True  # 每页 20 / 50 / 100 条 under the list (templates/admin/list_pager.html)
     page_size = 20
+    page_size_options = (20, 50, 100)
     column_display_actions = True
     action_disallowed_list = ()
     column_exclude_list = ("version",)  # bookkeeping of the optimistic lock, not for people
@@ -220,6 +222,10 @@ class SecureModelView(ExportMixin, LoginRequired, ModelView):
     def count_label(self, count):
         """The count on the list's tab (the petition list says 约 N 条 or 超过 N 条 when it did not count all)."""
         return count
+
+    def last_page_known(self):
+        """Whether the count is the list's own, so that 末页 can link to its last page (list_pager.html)."""
+        return True
 
     def related_columns(self):
         """Foreign keys shown in the list: loaded in one query each, never one per row."""

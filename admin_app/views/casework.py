@@ -1,5 +1,5 @@
-"""Casework screens of the 六诊: referrals (分诊), consultations (会诊), mediations, follow-ups (复诊)
-and the duty roster (坐诊). Records made by a step of a petition are read here, and the
+"""Casework screens of the 六诊: referrals (分诊), mediations, follow-ups (复诊) and the duty roster (坐诊);
+consultations (会诊) have their own module, consultations.py. Records made by a step of a petition are read here, and the
 steps that belong to one record (a department's reply or objection, a consultation's conclusion) are
 small forms of their own that call models.workflow."""
 import datetime as dt
@@ -16,10 +16,9 @@ from flask_login import current_user
 from markupsafe import Markup
 from wtforms import SelectField, TextAreaField
 
-from models import access, audit, deadlines, workflow
+from models import audit, deadlines, workflow
 from models.casework import (
-    EVALUATIONS, OUTCOMES, PARTICIPANT_ROLES, PLACES, REFERRAL_MODES, REFERRAL_STATES, Consultation,
-    ConsultationParticipant, ConsultationPetition, ConsultationRepresentative, DutyShift, FollowUp, Mediation, Referral,
+    EVALUATIONS, OUTCOMES, PLACES, REFERRAL_MODES, REFERRAL_STATES, DutyShift, FollowUp, Mediation, Referral,
 )
 from models.errors import DomainError
 from models.organisation import Department
@@ -233,95 +232,6 @@ class ReferralView(StepFormPage, SecureModelView):
             form, gettext("Object: not competent"), facts, run, url_for(".details_view", id=referral.id))
 
 
-def numbers_of(rows):
-    """Each consultation's petition numbers and representatives' names: two queries for the page."""
-    ids = [row.id for row in rows]
-    for row in rows:
-        row.petition_numbers, row.representative_names = [], []
-    if not ids:
-        return
-    by_id = {row.id: row for row in rows}
-    numbers = ConsultationPetition.select(ConsultationPetition.consultation, Petition.number).join(Petition)
-    for consultation, number in (access.visible(numbers, current_user.user, "petition")
-                                 .where(ConsultationPetition.consultation.in_(ids)).order_by(Petition.number).tuples()):
-        by_id[consultation].petition_numbers.append(number)
-    for consultation, name in (ConsultationRepresentative
-                               .select(ConsultationRepresentative.consultation, Representative.name)
-                               .join(Representative).where(ConsultationRepresentative.consultation.in_(ids))
-                               .order_by(ConsultationRepresentative.id).tuples()):
-        by_id[consultation].representative_names.append(name)
-
-
-def joined(attribute):
-    return lambda view, context, model, name: "、".join(getattr(model, attribute, None) or [])
-
-
-class ConsultationView(StepFormPage, SecureModelView):
-    """会诊: consultations convened from petitions; the conclusion is recorded on its own form."""
-
-    route_ops = {"conclude_view": "step"}
-
-    can_create = False  # convened from the petitions' page
-    can_edit = False  # only the conclusion, through /conclude/
-    can_delete = False
-    details_template = "admin/consultation_details.html"
-    column_list = ("held_at", "place", "agenda", "petitions", "representatives", "concluded")
-    column_labels = {
-        "held_at": _l("Time"), "place": _l("Place"), "agenda": _l("Agenda"), "petitions": _l("Petitions"),
-        "representatives": _l("Representatives"), "concluded": _l("Concluded"), "conclusion": _l("Conclusion"),
-        "minutes": _l("Minutes"), "follow_up_tasks": _l("Follow-up tasks"), "concluded_at": _l("Concluded at"),
-        "convened_by": _l("Convened by"), "created_at": _l("Created"),
-    }
-    column_details_list = ("held_at", "place", "agenda", "conclusion", "minutes", "follow_up_tasks", "concluded_at",
-                           "convened_by")
-    column_formatters = {
-        "held_at": datetime_formatter, "petitions": joined("petition_numbers"),
-        "representatives": joined("representative_names"),
-        "concluded": lambda view, context, model, name: gettext("Yes") if model.concluded_at else gettext("No"),
-    }
-    column_formatters_detail = {"held_at": datetime_formatter, "concluded_at": datetime_formatter}
-    column_default_sort = [("held_at", True), ("id", True)]
-    column_sortable_list = ("held_at",)
-    column_searchable_list = (Consultation.place, Consultation.agenda)
-    column_filters = (DateRange(Consultation.held_at, _l("Time")),)
-
-    def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
-        count, rows = super().get_list(page, sort_column, sort_desc, search, filters, execute, page_size)
-        if execute:
-            numbers_of(rows)
-        return count, rows
-
-    def render(self, template, **kwargs):
-        if template == self.details_template and "model" in kwargs:
-            consultation = kwargs["model"]
-            linked = Petition.select().join(ConsultationPetition).where(
-                ConsultationPetition.consultation == consultation)
-            kwargs["petitions"] = list(access.visible(linked, current_user.user, "petition").order_by(Petition.number))
-            kwargs["representatives"] = list(Representative.select().join(ConsultationRepresentative)
-                                             .where(ConsultationRepresentative.consultation == consultation)
-                                             .order_by(ConsultationRepresentative.id))
-            kwargs["participants"] = [
-                (p.name, i18n.choice_label(PARTICIPANT_ROLES, p.role), p.unit or "")
-                for p in consultation.participants.order_by(ConsultationParticipant.id)]
-        return super().render(template, **kwargs)
-
-    @expose("/conclude/", methods=("GET", "POST"))
-    def conclude_view(self):
-        consultation = self.get_one(request.args.get("id", ""))
-        form = self.step_form(ConcludeForm, obj=consultation)
-        facts = [(gettext("Time"), i18n.cn_datetime(consultation.held_at)), (gettext("Place"), consultation.place),
-                 (gettext("Agenda"), consultation.agenda)]
-
-        def run():
-            workflow.conclude(consultation, by=current_user.user, conclusion=form.conclusion.data,
-                              minutes=form.minutes.data or None, follow_up_tasks=form.follow_up_tasks.data or None,
-                              at=form.at.data)
-            return gettext("The conclusion was recorded."), url_for(".details_view", id=consultation.id)
-
-        return self.step_page(form, gettext("Conclude the consultation"), facts, run,
-                              url_for(".details_view", id=consultation.id))
-
-
 class MediationView(SecureModelView):
     """调解: agreements signed by the parties; recorded through workflow.mediate, then only the court's
     confirmation is edited."""
@@ -429,6 +339,28 @@ class DutyShiftView(SecureModelView):
     form_extra_fields = {"place": suggest_field(_l("Place"), PLACES, default=PLACES[0])}
     form_ajax_refs = {"representative": ActiveLoader("representative", Representative,
                                                      fields=(Representative.name,))}
+
+    @expose("/new/", methods=("GET", "POST"))
+    def create_view(self):
+        """保存并添加另一个 opens the next form with the same representative (one person's shifts typed in a row)."""
+        response = super().create_view()
+        saved = g.pop("shift_saved", None)
+        if saved is not None and "_add_another" in request.form and response.status_code == 302:
+            response.location += ("&" if "?" in response.location else "?") + "representative=%d" % (
+                saved.representative_id)
+        return response
+
+    def create_form(self, obj=None):
+        form = super().create_form(obj)
+        wanted = request.args.get("representative", "")
+        if request.method == "GET" and wanted.isdigit():
+            form.representative.data = Representative.get_or_none(
+                (Representative.id == int(wanted)) & Representative.active)
+        return form
+
+    def after_save(self, form, model, is_created):
+        if is_created:
+            g.shift_saved = model
 
     @expose("/visit/")
     def visit_view(self):

@@ -2,7 +2,7 @@
 
 An export holds what the list shows to this user: the same search, filters, sort and row scope (a department
 its own referrals: rows come from get_list, hence get_query), the Chinese column labels as headers, Chinese
-choice labels, dates as 2022年12月9日, booleans as 是/否. ID numbers and phones (models.access.PERSONAL) are
+choice labels, dates as 2022年12月9日 (real dates in an xlsx file), booleans as 是/否. ID numbers and phones (models.access.PERSONAL) are
 masked; a role that may see them in full (permissions.sees_personal_data and the "personal" operation) asks for
 them explicitly (?personal=full), and that export is written to the audit log. The files are written by
 models/spreadsheet.py, the one writer: a cell that a spreadsheet would run as a formula is neutralised.
@@ -24,7 +24,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from peewee import BareField, BlobField, ForeignKeyField
+from peewee import BareField, BlobField, DateField, DateTimeField, ForeignKeyField
 
 from models import access, audit
 from models.spreadsheet import XLSX_MIMETYPE, Book, csv_bytes
@@ -46,20 +46,26 @@ def is_secret(model, name):
 
 
 def plain(view, value):
-    """A formatted list value as a spreadsheet value: text, or a number kept a number."""
+    """A formatted list value as a spreadsheet value: text, or a number or a date kept as it is (date_text makes
+    it text for a CSV file; an xlsx file holds real dates)."""
     if value is None or isinstance(value, (bytes, bytearray, memoryview)):
         return ""
     if isinstance(value, Markup):  # a list formatter's HTML: its text
         return " ".join(value.striptags().split())
     if isinstance(value, bool):
         return gettext("Yes") if value else gettext("No")
+    if isinstance(value, (int, float, decimal.Decimal, dt.date)):
+        return value
+    return str(value)
+
+
+def date_text(value):
+    """A CSV cell: a date as 2022年12月9日, a date and time as 2022年12月9日 09:30; anything else as it is."""
     if isinstance(value, dt.datetime):
         return i18n.cn_datetime(value)
     if isinstance(value, dt.date):
         return i18n.cn_date(value)
-    if isinstance(value, (int, float, decimal.Decimal)):
-        return value
-    return str(value)
+    return value
 
 
 def is_buttons(value):
@@ -71,7 +77,8 @@ def _width(text):
 
 
 def xlsx_bytes(title, headers, rows):
-    """One sheet, bold frozen header row; texts are written as text (never formulas), numbers as numbers."""
+    """One sheet, bold frozen header row; texts are written as text (never formulas), numbers as numbers, dates
+    as Excel dates."""
     book = Book(write_only=True)
     sheet = book.sheet(title)
     sheet.freeze_panes = "A2"
@@ -82,8 +89,8 @@ def xlsx_bytes(title, headers, rows):
         sheet.column_dimensions[get_column_letter(index + 1)].width = min(max(width + 2, 8), 60)
     sheet.append([str(h) for h in headers], font=Font(bold=True))
     for row in rows:
-        sheet.append([v if isinstance(v, (int, float, decimal.Decimal)) and not isinstance(v, bool) else str(v)
-                      for v in row])
+        sheet.append([v if isinstance(v, (int, float, decimal.Decimal, dt.date)) and not isinstance(v, bool)
+                      else str(v) for v in row])
     return book.save()
 
 
@@ -136,6 +143,12 @@ class ExportMixin:
         value = getattr(model, name, None) or ""
         return value if full else masks[name](value)
 
+    def date_columns(self):
+        """The exported date and date-time fields: exported as dates (a list may show them as 剩 12 天)."""
+        fields = self.model._meta.fields
+        return {name for name, _ in self._export_columns
+                if isinstance(fields.get(name) if isinstance(name, str) else None, (DateField, DateTimeField))}
+
     def export_rows(self):
         """(rows, count) of the list as shown (search, filters, sort, scope), rows None when there are too many.
         The count is asked first, so a list far too long is refused without reading it."""
@@ -159,7 +172,9 @@ class ExportMixin:
         """(headers, rows of values); a column of buttons only (办理, 记录接访) is a screen's, not data."""
         masks = self.export_masks()
         columns = self._export_columns
-        raw = [[(self.export_value(row, name, masks, full) if name in masks else self.get_export_value(row, name))
+        dates = self.date_columns()
+        raw = [[(self.export_value(row, name, masks, full) if name in masks
+                 else getattr(row, name) if name in dates else self.get_export_value(row, name))
                 for name, _ in columns] for row in rows]
         keep = [i for i, (name, _) in enumerate(columns) if name in self.model._meta.fields
                 or not any(is_buttons(line[i]) for line in raw)
@@ -192,5 +207,6 @@ class ExportMixin:
         stamp = time.strftime("%Y%m%d-%H%M")
         name, fallback = "%s_%s.%s" % (self.name, stamp, export_type), "%s_%s.%s" % (self.endpoint, stamp, export_type)
         if export_type == "csv":
+            table = [[date_text(v) for v in line] for line in table]
             return attachment(csv_bytes(headers, table), "text/csv; charset=utf-8", name, fallback)
         return attachment(xlsx_bytes(self.name, headers, table), XLSX_MIMETYPE, name, fallback)

@@ -1,4 +1,4 @@
-"""12345 热线联动 screens: hotline tickets (list, import, 转为信访事项), the API's clients, and 排访 (early-sign
+"""12345 热线联动 screens: hotline tickets (list, import, the way to 转为信访事项), the API's clients, and 排访 (early-sign
 flags, each dismissible with a reason; the possible-repeat check used by the petition form)."""
 from flask import current_app, flash, g, jsonify, redirect, request, url_for
 from flask_admin import expose
@@ -19,11 +19,11 @@ from models.db import database
 from models.errors import DomainError
 from models import workflow
 from models.hotline import FIELD_LABELS, SCOPES, ApiClient, FlagDismissal, HotlineTicket
-from models.workflow.hotline import match_petitioner, ticket_to_petition
+from models.workflow.hotline import match_petitioner
 from models.petition import STATUSES, Petition
 
 from .. import i18n, permissions, personal
-from .base import SecureModelView, clean_ids, datetime_formatter, deactivate
+from .base import SecureModelView, datetime_formatter, deactivate
 from .fields import ChoiceFilter, HasValueFilter, petition_link
 from .datefields import DateRange
 
@@ -84,11 +84,11 @@ def report_summary(report):
 
 
 class HotlineTicketView(personal.PersonalFields, SecureModelView):
-    """12345工单: tickets shared by the hotline, imported from its exports or pushed through the API; one click
-    turns a ticket into a registered petition."""
+    """12345工单: tickets shared by the hotline, imported from its exports or pushed through the API; 转为信访事项
+    opens the petition form filled from a ticket (views/petitions/from_ticket.py)."""
 
-    route_ops = {"import_view": "create", "to_petition_view": "step"}
-    action_ops = {"delete": "delete", "to_petition": "step"}
+    route_ops = {"import_view": "create"}
+    action_ops = {"delete": "delete"}
 
     can_create = False  # tickets come from the hotline
     can_edit = False
@@ -136,7 +136,6 @@ class HotlineTicketView(personal.PersonalFields, SecureModelView):
             kwargs["may_read_petitions"] = permissions.allowed(current_user.role, "petition", "read")
         if template == self.details_template and "model" in kwargs and kwargs["model"].petition_id is None:
             kwargs["caller_petitions"] = self.caller_petitions(kwargs["model"])
-            kwargs["convert_csrf"] = SecureForm().csrf_token.current_token
         return super().render(template, **kwargs)
 
     def caller_petitions(self, ticket):
@@ -148,48 +147,6 @@ class HotlineTicketView(personal.PersonalFields, SecureModelView):
         query = access.visible(Petition.select(), current_user.user, "petition").where(
             (Petition.petitioner == person.id) & Petition.status.in_(workflow.OPEN))
         return {"person": person, "petitions": list(query.order_by(Petition.received_at.desc()).limit(10))}
-
-    # -- 转为信访事项 ----------------------------------------------------------------------------------
-
-    def convert(self, ticket):
-        """Turn one ticket into a petition; flash what happened; the petition or None."""
-        try:
-            petition = ticket_to_petition(ticket, current_user.user)
-        except DomainError as err:
-            flash(gettext("Ticket %(number)s: %(error)s", number=ticket.number, error=i18n.error_message(err)),
-                  "error")
-            return None
-        return petition
-
-    @expose("/to-petition/", methods=("POST",))
-    def to_petition_view(self):
-        ticket = self.get_one(request.args.get("id"))
-        back = self.get_url(".details_view", id=ticket.id)
-        if not self.may_convert():
-            return self.inaccessible_callback("to_petition_view")
-        if not SecureForm(request.form).validate():
-            flash(gettext("The form has expired; please try again."), "error")
-            return redirect(back)
-        petition = self.convert(ticket)
-        if petition is None:
-            return redirect(back)
-        flash(gettext("Ticket %(ticket)s was registered as petition %(number)s.", ticket=ticket.number,
-                      number=petition.number), "success")
-        return redirect(url_for("petition.details_view", id=petition.id))
-
-    @action("to_petition", _l("Turn into petitions"), _l("Register a petition for each selected ticket?"))
-    def action_to_petition(self, ids):
-        if not self.may_convert():
-            return self.inaccessible_callback("action_view")
-        made = []
-        for ticket in self.get_query().where(HotlineTicket.id.in_(clean_ids(ids))).order_by(HotlineTicket.id):
-            petition = self.convert(ticket)
-            if petition is not None:
-                made.append(petition.number)
-        if made:
-            flash(ngettext("%(num)s ticket was registered as a petition: %(numbers)s.",
-                           "%(num)s tickets were registered as petitions: %(numbers)s.", len(made),
-                           numbers="、".join(made)), "success")
 
     # -- import -----------------------------------------------------------------------------------------
 

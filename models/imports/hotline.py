@@ -193,7 +193,11 @@ def parse_values(raw):
             continue
         text = cell_text(cell)
         if name == "phone":
-            text = phone_key(text) or re.sub(r"\s+", "", text)
+            valid = phone_key(text)
+            if text and valid is None:  # kept, as the hotline wrote it; said so the office can check it
+                notes.append(RowNote(N_("The phone %(value)s is not a phone number; it was kept as it is."),
+                                     value=text[:40]))
+            text = valid or re.sub(r"\s+", "", text)
         elif name == "caller_id_number" and text:
             valid = id_number_key(text)
             if valid is None:

@@ -9,7 +9,9 @@ The rules, for a period [start, end] (whole days, both included):
 - open at the start (期初存量) = open at start; new (本期新增) = received within the period;
   finished in the period = closed + not accepted within it; open at the end (期末存量) = open at end + 1 day.
   Hence, exactly: open at the start + new − finished = open at the end;
-- 化解率 = closed ÷ handled, handled = open at the start + new.
+- 化解率 = closed ÷ handled, handled = open at the start + new;
+- 本局（工作室）自行办理: the petitions whose handling result the office (or its studio) recorded itself within
+  the period (models/workflow/own_result.py), by the day it was handled.
 
 `scope` is an optional where-clause on Petition (what a user may see); None counts every petition, and then
 the whole months of a period are read from the monthly tallies (tallies.py, kept by triggers) and only
@@ -22,9 +24,11 @@ from dataclasses import dataclass
 
 from peewee import SQL, Case, fn
 
-from .. import deadlines, workflow
+from .. import dates, deadlines, workflow
 from . import tallies
-from ..casework import Consultation, ConsultationRepresentative, DutyShift, FollowUp, VisitLog, VisitRepresentative
+from ..casework import (
+    Consultation, ConsultationRepresentative, DutyShift, FollowUp, OwnResult, VisitLog, VisitRepresentative,
+)
 from ..errors import N_, ValidationError
 from ..organisation import Category, Department
 from ..people import Representative, Team
@@ -86,7 +90,8 @@ def period_from(args, today):
         period=month&year=2026&month=11    a month (year and month default to today's)
         period=quarter&year=2026&q=4       a quarter
         period=year&year=2026              a year
-        start=2026-01-01&end=2026-03-31    any range (period=range, or no period at all)
+        start=2026-01-01&end=2026-03-31    any range (period=range, or no period at all); each day typed in
+                                           any form models/dates.py reads (2026/1/1, 2026年1月1日, 20260101...)
 
     Raises ValidationError for values it cannot read, an end before the start, or a year out of range.
     """
@@ -97,7 +102,7 @@ def period_from(args, today):
     if kind not in KINDS:
         raise ValidationError(N_("Unknown kind of period."), field="period")
     if kind == "range":
-        start, end = _date(args["start"]), _date(args["end"])
+        start, end = _date(args["start"], "start"), _date(args["end"], "end")
         if end < start:
             raise ValidationError(N_("The end of the period is before its start."), field="end")
         for day in (start, end):
@@ -125,11 +130,15 @@ def _year(text, today):
     return int(text)
 
 
-def _date(text):
+def _date(text, field):
+    """A day typed in any form models/dates.py reads (2022/12/9, 2022年12月9日, 20221209...)."""
+    if not text:
+        raise ValidationError(N_("Please give the first and the last day of the period."), field=field)
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValidationError(N_("The period is not a valid date.")) from None
+        return dates.parse_date(text)
+    except dates.DateUnreadable as err:
+        err.field = field
+        raise
 
 
 def trend_months(period):
@@ -318,7 +327,18 @@ def summary(period, scope=None):
     leader_led = count(Petition.id.in_(led) & (open_then | received_in(period)), scope)
     return {"open_start": open_start, "new": new, "closed": closed, "not_accepted": not_accepted,
             "finished": closed + not_accepted, "open_end": open_start + new - closed - not_accepted,
-            "handled": handled, "resolution_rate": ratio(closed, handled), "leader_led": leader_led}
+            "handled": handled, "resolution_rate": ratio(closed, handled), "leader_led": leader_led,
+            "own_resolved": own_resolved(period, scope)}
+
+
+def own_resolved(period, scope=None):
+    """本局（工作室）自行办理: petitions (not void) whose result the office or its studio recorded itself, handled
+    within the period."""
+    query = (OwnResult.select(fn.COUNT(OwnResult.id)).join(Petition)
+             .where((OwnResult.handled_at >= period.starts_at) & (OwnResult.handled_at < period.ends_before) & COUNTED))
+    if scope is not None:
+        query = query.where(scope)
+    return query.scalar() or 0
 
 
 def by_status(scope=None):
@@ -461,6 +481,14 @@ def representatives_work(period, today, scope=None):
                      "visits": n_visits, "hearings": hearings, "consultations": int(consultations.get(rep.id, 0)),
                      "resolved": int(resolved.get(rep.id, 0))})
     return rows
+
+
+REP_WORK = ("duty_shifts", "visits", "hearings", "consultations", "resolved")
+
+
+def has_work(rep_row):
+    """A row of representatives_work with anything to show (the page folds away the others)."""
+    return any(rep_row[key] for key in REP_WORK)
 
 
 def held_until(period, today):

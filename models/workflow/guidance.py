@@ -13,7 +13,7 @@ from .rules import ALLOWED, refusal
 NEXT = {
     "registered": (("accept", "reject"), N_("Decide within 15 days whether to accept it, and tell the petitioner "
                                             "(条例第二十四条).")),
-    "accepted": (("refer",), N_("Refer it to the competent department (分诊), or handle it in the office and "
+    "accepted": (("refer", "record_own_result"), N_("Refer it to the competent department (分诊), or handle it in the office and "
                                 "record the result.")),
     "referred": (("record_reply",), N_("Waiting for the department's handling result.")),
     "handled": (("answer",), N_("Answer the petitioner in writing with the handling opinion (信访处理意见书).")),

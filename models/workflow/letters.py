@@ -14,6 +14,7 @@ from ..db import database
 from ..documents import KINDS, Document
 from ..errors import N_, DomainError, NotAllowed, ValidationError
 from ..petition import Petition, StepRecord
+from .own_result import own_result
 from .petitions import answer as take_answer
 
 Available = namedtuple("Available", "records reasons")
@@ -35,6 +36,11 @@ def department_reply(petition):
     return petition.referrals.where(Referral.state == "replied").order_by(Referral.replied_at.desc()).first()
 
 
+def handling_result(petition):
+    """The result the 处理意见书 states: the office's own (自行办理), else the latest department reply; or None."""
+    return own_result(petition) or department_reply(petition)
+
+
 def recorded_opinion(petition, step):
     """The opinion recorded by the latest record_review / record_recheck step, or None."""
     record = petition.steps.where(StepRecord.step == step).order_by(StepRecord.id.desc()).first()
@@ -53,7 +59,7 @@ def records_for(kind, petition):
         raise NotAvailable(N_("The petition was not refused acceptance."))
     if kind == "extension_notice" and not petition.extension_days:
         raise NotAvailable(N_("The handling limit has not been extended."))
-    if kind == "handling_opinion" and department_reply(petition) is None:
+    if kind == "handling_opinion" and handling_result(petition) is None:
         raise NotAvailable(N_("No department reply has been recorded."))
     if kind == "review_opinion" and recorded_opinion(petition, "record_review") is None:
         raise NotAvailable(N_("No review opinion has been recorded."))
@@ -128,8 +134,19 @@ def issuable(kind, petition, in_force):
     return in_force is None or issuing_step(kind, petition) is not None
 
 
+def kept_on(kind, petition, record_id):
+    """The petition a letter is kept on: its own; a 会诊纪要 (documents.ONE_A_RECORD) the consultation's first."""
+    if kind not in documents.ONE_A_RECORD:
+        return petition
+    return (Petition.select().join(ConsultationPetition).where(ConsultationPetition.consultation == record_id)
+            .order_by(ConsultationPetition.id).first())
+
+
 def issue(kind, petition, by, render, record_id=None, *, issuer, font=None, replaces=None):
     """印发: number, render, archive and audit a letter the petition may have and does not have yet.
+
+    A 会诊纪要 is one letter for all the consultation's petitions: asked for again, from any of them, it is the
+    one in force that is returned (same number), never a second.
 
     render(number, at) -> PDF bytes; issuer: the Department whose 文号 it takes; font: the embedded font's file
     name. Raises NotAvailable (with the reason), documents.AlreadyIssued (a NotAllowed: in force already, perhaps
@@ -141,7 +158,23 @@ def issue(kind, petition, by, render, record_id=None, *, issuer, font=None, repl
         check_available(kind, petition, record_id)
         if issuing_step(kind, petition) == "answer":
             raise NotAllowed(N_("Answer the petitioner to issue the handling opinion."))
-        return _issue(kind, petition, by, render, record_id, issuer, font, replaces, once=True)
+        if kind not in documents.ONE_A_RECORD:
+            return _issue(kind, petition, by, render, record_id, issuer, font, replaces, once=True)
+        try:
+            return _issue(kind, kept_on(kind, petition, record_id), by, render, record_id, issuer, font, replaces,
+                          once=True)
+        except documents.AlreadyIssued as issued:  # issued already, from this petition or another: that one
+            return Document.get_by_id(issued.document.id)
+
+
+def issue_minutes(consultation, by, render, *, issuer, font=None):
+    """印发 (or the one in force of) the 会诊纪要 of a concluded consultation, from the consultation itself.
+
+    Raises NotAvailable before its conclusion is recorded, and what issue() raises."""
+    petition = kept_on("consultation_minutes", None, consultation.id)
+    if petition is None:
+        raise NotAvailable(N_("No consultation on this petition has a conclusion yet."))
+    return issue("consultation_minutes", petition, by, render, consultation.id, issuer=issuer, font=font)
 
 
 def answer(petition, by, render, *, issuer, font=None, at=None):

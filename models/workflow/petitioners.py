@@ -46,13 +46,14 @@ def find_petitioner(id_number=None, phone=None, name=None):
                  .order_by(Petitioner.id).first())
         if found is not None:
             return found
-    phone, name = phone_key(phone), name_key(name)
-    if not (phone and name):
-        return None
-    for person in Petitioner.select().where((Petitioner.phone == phone) & LIVE).order_by(Petitioner.id):
-        if name_key(person.name) == name and not (id_number and person.id_number):
-            return person  # an ID number on record that differs from the one given is another person
-    return None
+    # an ID number on record that differs from the one given is another person (it was not found above)
+    return same_name_and_phone(Petitioner(name=name, phone=phone, id_number=id_number))
+
+
+def by_id_number(person, id_number):
+    """True when `person` was found by the ID number given (not by name and phone)."""
+    key = id_number_key(re.sub(r"\s+", "", id_number or ""))
+    return bool(key) and person.id_number == key
 
 
 def id_number_holder(id_number, excluding=None):
@@ -81,6 +82,12 @@ def same_name_and_phone(person):
     return None
 
 
+def same_name_warning(other, field="name"):
+    """The warning (a ValidationError the form shows, with the 仍然新建 choice) that `other` has the same name and
+    phone: said the same way on the petitioner form and the petition form's quick-add."""
+    return ValidationError(SAME_NAME_AND_PHONE, field=field, holder=holder_details(other), holder_id=other.id)
+
+
 def other_name(person, name):
     """True when the petitioner found (by ID number) is on record under another name than the one given."""
     return person is not None and bool(name_key(name)) and name_key(person.name) != name_key(name)
@@ -95,14 +102,24 @@ def add_petitioner(by, summary=None, **fields):
     return person
 
 
-def find_or_add(by, name, id_number=None, phone=None, summary=None, name_differs=NAME_DIFFERS, **details):
+USE, ASK, NEW = "use", "ask", "new"  # find_or_add: what a match by name and phone alone means
+
+
+def find_or_add(by, name, id_number=None, phone=None, summary=None, name_differs=NAME_DIFFERS, same_name=USE,
+                **details):
     """(petitioner, created): the one on record who is this person, else a new one with these details (audited).
     Raises ValidationError(name_differs) when the ID number is on record under another name: the person is not
-    attached to someone else's record silently."""
+    attached to someone else's record silently. A match by name and phone alone (not by ID number) is, by
+    `same_name`: USE, the record on record (the import, the hotline); ASK, the same-name warning raised
+    (same_name_warning, as the petitioner form does: a screen); NEW, another person (the clerk's 仍然新建)."""
     person = find_petitioner(id_number, phone, name)
     if other_name(person, name):
         raise ValidationError(name_differs, field="id_number", id_number=mask_id_number(person.id_number),
                               name=person.name, holder=holder_details(person), holder_id=person.id)
+    if person is not None and same_name != USE and not by_id_number(person, id_number):
+        if same_name == ASK:
+            raise same_name_warning(person)
+        person = None  # 仍然新建: the clerk says it is another person
     if person is not None:
         return person, False
     return add_petitioner(by, summary, name=name, id_number=id_number, phone=phone, **details), True

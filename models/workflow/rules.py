@@ -10,7 +10,7 @@ transaction; every petition step in petitions.py, referrals.py and studio.py goe
 from typing import Callable, NamedTuple
 
 from .. import audit
-from ..casework import ResolutionGroup
+from ..casework import Referral, ResolutionGroup
 from ..db import database, now
 from ..errors import N_, NotAllowed, ValidationError
 from ..petition import FUTURE_TOLERANCE, STATUSES, Petition, StepRecord
@@ -23,6 +23,7 @@ STEPS = {
     "refer": N_("Refer to a department"),
     "object": N_("Object: not competent"),
     "record_reply": N_("Record the department's reply"),
+    "record_own_result": N_("Handle in the office and record the result"),
     "answer": N_("Answer the petitioner"),
     "follow_up": N_("Follow up"),
     "close": N_("Close"),
@@ -45,10 +46,13 @@ OPEN = ("registered", "accepted", "referred", "handled", "answered", "followed_u
 
 
 class Guard(NamedTuple):
-    """A condition a step needs beyond the petition's status, and the refusal when it does not hold."""
+    """A condition a step needs beyond the petition's status, and the refusal when it does not hold; `holds_for`,
+    for a guard that reads other records, the same condition for many petitions in one query (the ids it holds
+    for), so that a list page asks it once (allowed_for)."""
 
     holds: Callable
     refusal: str
+    holds_for: Callable = None
 
 
 class Allowed(NamedTuple):
@@ -63,8 +67,19 @@ EXTENDED_ONCE = Guard(lambda petition: not petition.extension_days,
                       N_("The handling limit has already been extended once."))
 REVIEW_REQUESTED_ONCE = Guard(lambda petition: petition.review_requested_at is None,
                               N_("A review has already been requested; after its opinion, a re-examination may be."))
+def _without_group(petitions):
+    """The ids of the petitions that have no 1+3 group yet, in one query."""
+    ids = [p.id for p in petitions]
+    grouped = ResolutionGroup.select(ResolutionGroup.petition).where(ResolutionGroup.petition.in_(ids)).tuples()
+    return set(ids) - {pid for (pid,) in grouped}
+
+
 ONE_GROUP = Guard(lambda petition: not ResolutionGroup.select().where(ResolutionGroup.petition == petition.id).exists(),
+                  N_("This petition already has its 1+3 group."), _without_group)
                   N_("This petition already has its 1+3 group."))
+NO_OPEN_REFERRAL = Guard(
+    lambda petition: not Referral.select().where((Referral.petition == petition.id) & (Referral.state == "sent")).exists(),
+    N_("A department is handling this petition: record its reply instead."))
 
 # The petition steps (all but register, which makes the petition): where each may start from.
 ALLOWED = {
@@ -73,6 +88,8 @@ ALLOWED = {
     "refer": Allowed(("accepted",), N_("Accept the petition first (or, after an objection, it is back here).")),
     "record_reply": Allowed(("referred",), N_("Refer the petition to a department first.")),
     "object": Allowed(("referred",), N_("The petition is no longer waiting for this department.")),
+    "record_own_result": Allowed(("accepted",), N_("Only an accepted petition that is not referred to a department "
+                                                   "can be handled by the office itself."), (NO_OPEN_REFERRAL,)),
     "answer": Allowed(("handled",), N_("Record the department's reply first.")),
     "follow_up": Allowed(("answered", "followed_up", "reviewed", "rechecked"), N_("Answer the petitioner first.")),
     "close": Allowed(("followed_up",), N_("Follow up with the petitioner first (复诊).")),
@@ -94,8 +111,8 @@ ALLOWED = {
 # The status each step leads to; the steps of KEEPS_STATUS leave it as it is.
 LEADS_TO = {
     "register": "registered", "accept": "accepted", "reject": "not_accepted", "refer": "referred",
-    "object": "accepted", "record_reply": "handled", "answer": "answered", "follow_up": "followed_up",
-    "close": "closed", "request_review": "under_review", "record_review": "reviewed",
+    "object": "accepted", "record_reply": "handled", "record_own_result": "handled", "answer": "answered",
+    "follow_up": "followed_up", "close": "closed", "request_review": "under_review", "record_review": "reviewed",
     "request_recheck": "under_recheck", "record_recheck": "rechecked", "void": "void",
 }
 # Steps taken on another record than a petition (its kind): they change no petition's status.
@@ -129,6 +146,24 @@ def check(step, petition):
 def allowed_steps(petition):
     """The steps that may be taken now, in the order of the table (for the buttons on its page)."""
     return [step for step in ALLOWED if refusal(step, petition) is None]
+
+
+def allowed_for(petitions, steps):
+    """{petition id: [the steps of `steps` that may be taken on it now]} for many petitions (a list page): the
+    same table and guards as refusal(), a guard that reads other records asked once for them all."""
+    petitions = list(petitions)
+    held = {}  # guard: the ids it holds for, asked at most once
+
+    def holds(guard, petition):
+        if guard.holds_for is None:
+            return guard.holds(petition)  # reads the petition's own fields only
+        if guard not in held:
+            held[guard] = set(guard.holds_for(petitions)) if petitions else set()
+        return petition.id in held[guard]
+
+    return {petition.id: [step for step in steps if step in ALLOWED and petition.status in ALLOWED[step].statuses
+                          and all(holds(guard, petition) for guard in ALLOWED[step].guards)]
+            for petition in petitions}
 
 
 def _require(value, field, message=N_("This field is required.")):

@@ -1,11 +1,12 @@
-"""The studio's steps on open petitions: 会诊 (a consultation and its conclusion), the "1+3" group, 调解."""
-from .. import access, audit
+"""The studio's steps on open petitions: 会诊 (a consultation, its corrections until the conclusion, the
+conclusion), the "1+3" group, 调解; and what the 会诊 and 调解 forms are given first from the group."""
+from .. import access, audit, documents
 from ..casework import (
-    Consultation, ConsultationParticipant, ConsultationPetition, ConsultationRepresentative, Mediation,
-    ResolutionGroup,
+    PARTICIPANT_ROLES, Consultation, ConsultationParticipant, ConsultationPetition, ConsultationRepresentative,
+    Mediation, ResolutionGroup,
 )
 from ..db import database, now
-from ..errors import N_, ValidationError
+from ..errors import N_, NotAllowed, ValidationError
 from ..petition import FUTURE_TOLERANCE, Petition
 from .rules import _apply, _require, check
 
@@ -19,11 +20,7 @@ def convene(petitions, by, held_at, place, agenda, representatives, participants
             access.check_links(ConsultationPetition(petition=petition), by)  # no wider scope for the writer
         consultation = Consultation.create(held_at=held_at, place=place, agenda=agenda,
                                            convened_by=getattr(by, "id", None))
-        for representative in representatives:
-            ConsultationRepresentative.create(consultation=consultation, representative=representative)
-        for name, role, unit in participants:
-            ConsultationParticipant.create(consultation=consultation, name=_require(name, "participants"),
-                                           role=role, unit=unit)
+        _add_members(consultation, representatives, participants)
         for petition in petitions:
             ConsultationPetition.create(consultation=consultation, petition=petition)
             _apply("convene", petition, by, note=place, at=held_at)
@@ -31,10 +28,64 @@ def convene(petitions, by, held_at, place, agenda, representatives, participants
         return consultation
 
 
+def _add_members(consultation, representatives, participants):
+    """The representatives (from the register) and the others, each a row (name, role, unit): the role is
+    chosen, never guessed from the text, so "赵明律师明正律师事务所" is not a 其他."""
+    for representative in dict.fromkeys(representatives):
+        ConsultationRepresentative.create(consultation=consultation, representative=representative)
+    roles = dict(PARTICIPANT_ROLES)
+    for name, role, unit in participants:
+        if role not in roles:
+            raise ValidationError(N_("Choose the participant's role."), field="participants")
+        ConsultationParticipant.create(consultation=consultation, name=_require(name, "participants"),
+                                       role=role, unit=(unit or "").strip() or None)
+
+
+def members(consultation):
+    """Who took part, as the audit log keeps it: representatives' names and "name/role/unit" of the others."""
+    representatives = [link.representative.name for link in
+                       consultation.representative_links.order_by(ConsultationRepresentative.id)]
+    others = ["%s/%s/%s" % (p.name, p.role, p.unit or "")
+              for p in consultation.participants.order_by(ConsultationParticipant.id)]
+    return {"representatives": "、".join(representatives), "participants": "；".join(others)}
+
+
+def revise(consultation, by, held_at, place, agenda, representatives, participants=()):
+    """Correct a consultation (time, place, agenda, who took part) until its conclusion is recorded, audited.
+
+    Raises NotAllowed once it is concluded: its 会诊纪要 then stands as issued, and a wrong one is voided and
+    reissued like any letter; ValidationError for a missing value (nothing is changed)."""
+    if not representatives:
+        raise ValidationError(N_("Convene at least one representative."), field="representatives")
+    with database.atomic():
+        current = Consultation.get_by_id(consultation.id)
+        if current.concluded_at is not None:
+            raise NotAllowed(N_("The consultation has its conclusion: it can no longer be changed. Void and "
+                                "reissue its minutes to correct them."))
+        before = dict(audit.snapshot(current), **members(current))
+        current.held_at, current.place, current.agenda = held_at, place, agenda
+        current.save()
+        ConsultationRepresentative.delete().where(ConsultationRepresentative.consultation == current).execute()
+        ConsultationParticipant.delete().where(ConsultationParticipant.consultation == current).execute()
+        _add_members(current, representatives, participants)
+        for link in current.representative_links:  # no wider scope for the writer
+            access.check_links(link, by)
+        changed = audit.changes(before, dict(audit.snapshot(current), **members(current)))
+        audit.record("update", current, current.id, by=by, summary="revise",
+                     **dict(zip(("before", "after"), changed)))
+        return current
+
+
 def conclude(consultation, by, conclusion, minutes=None, follow_up_tasks=None, at=None):
     """The consultation's conclusion, minutes and follow-up tasks, recorded after it met: a step on the
-    consultation (RECORD_STEPS), audited as an update of it; the petitions' statuses stay."""
+    consultation (RECORD_STEPS), audited as an update of it; the petitions' statuses stay.
+
+    Raises NotAllowed while its 会诊纪要 is in force (the letter states the conclusion: void it first)."""
     conclusion = _require(conclusion, "conclusion")
+    issued = documents.current("consultation_minutes", None, consultation.id)
+    if issued is not None:
+        raise NotAllowed(N_("The consultation minutes %(number)s state this conclusion: void them first to "
+                            "correct it."), number=issued.number)
     at = at or now()
     if at > now() + FUTURE_TOLERANCE:
         raise ValidationError(N_("A step cannot be dated in the future."), field="at")
@@ -78,3 +129,24 @@ def mediate(petition, by, parties, mediator, place, agreement, signed_on, lawyer
                                      judicial_confirmation=judicial_confirmation, recorded_by=getattr(by, "id", None))
         _apply("mediate", petition, by, note=place, at=at)
         return mediation
+
+
+def from_group(petitions):
+    """What the 会诊 form is given first: the "1+3" groups of the petitions (ResolutionGroup), as
+    (representatives, [(name, role, unit)]): the town's petition officer a 部门工作人员 of the town, the
+    mediator and the lawyer as such."""
+    representatives, rows = [], []
+    groups = (ResolutionGroup.select().where(ResolutionGroup.petition.in_([p.id for p in petitions]))
+              .order_by(ResolutionGroup.id))
+    for group in groups:
+        town = group.petition.town.name if group.petition.town_id else None
+        representatives.append(group.representative)
+        rows += [(group.town_officer, "department_staff", town), (group.mediator, "mediator", None),
+                 (group.lawyer, "lawyer", None)]
+    return list(dict.fromkeys(representatives)), list(dict.fromkeys(rows))
+
+
+def mediation_defaults(petition):
+    """What the 调解 form is given first: the "1+3" group's mediator and lawyer, or nothing."""
+    group = ResolutionGroup.get_or_none(ResolutionGroup.petition == petition)
+    return {"mediator": group.mediator, "lawyer": group.lawyer} if group else {}

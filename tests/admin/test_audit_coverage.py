@@ -12,7 +12,7 @@ import pytest
 from peewee import BlobField
 
 from admin_app import permissions
-from models import schema
+from models import schema, workflow
 from models.audit import AuditEntry
 from models.casework import Consultation, DutyShift, FollowUp, Mediation, Referral, VisitLog
 from models.documents import Document
@@ -245,7 +245,9 @@ def generic(endpoint_kind):
 CREATE = {
     "petition": lambda: {"petitioner": "", "new_petitioner_name": "快速新增人", "new_petitioner_phone": "13900001111",
                          "new_petitioner_id_number": "", "received_at": "2024-03-04 09:30:00", "channel": "visit",
-                         "subject": "新登记的事由", "content": "新登记的内容", "head_count": "1"},
+                         "subject": "新登记的事由", "content": "新登记的内容", "head_count": "1",
+                         # made from a ticket (转为信访事项): the ticket's link is audited too
+                         "hotline_ticket": str(first(HotlineTicket, HotlineTicket.petition.is_null()).id)},
     "petitioner": lambda: {"name": "新信访人", "id_number": "", "phone": "13900002222"},
     "department": lambda: {"name": "新单位", "short_name": "新单", "kind": "county"},
     "category": lambda: {"name": "新类别", "position": "99"},
@@ -353,6 +355,30 @@ def consultation_conclude_view(office, view):
         office.post_form("/admin/consultation/conclude/?id=%d" % consultation.id, {"conclusion": "形成会诊意见。"})
 
 
+def consultation_revise_view(office, view):
+    """修改会诊: a consultation not concluded yet (one convened now if the demo has none) moved to another room."""
+    office.login("staff")
+    consultation = first(Consultation, Consultation.concluded_at.is_null())
+    if consultation is None:
+        petition = first(Petition, Petition.status.in_(workflow.OPEN))
+        consultation = workflow.convene([petition], office.users["admin"], dt.datetime.now() - dt.timedelta(hours=1),
+                                        "联合接访大厅", "研究化解方案。", [Representative.select().first()])
+    rows = {"participants-%d-role" % i: "other" for i in range(30)}  # the rows post_form fills in: as 其他
+    office.post_form("/admin/consultation/revise/?id=%d" % consultation.id, dict(rows, place="领导接访室"))
+    assert Consultation.get_by_id(consultation.id).place == "领导接访室"
+
+
+def consultation_minutes_view(office, view):
+    """会诊纪要 issued on the consultation's page."""
+    office.login("staff")
+    issued = Document.select(Document.record_id).where(Document.kind == "consultation_minutes")
+    consultation = first(Consultation, Consultation.concluded_at.is_null(False), Consultation.id.not_in(issued))
+    office.client.post("/admin/consultation/minutes/?id=%d" % consultation.id, data={
+        "csrf_token": office.token("/admin/consultation/details/?id=%d" % consultation.id)})
+    assert Document.select().where((Document.kind == "consultation_minutes")
+                                   & (Document.record_id == consultation.id)).exists()
+
+
 def flags_dismiss_view(office, view):
     office.login("staff")
     page = office.client.get("/admin/flags/").get_data(as_text=True)
@@ -382,14 +408,6 @@ def hotline_import_view(office, view):
         "csrf_token": office.token("/admin/hotlineticket/import/"),
         "file": (io.BytesIO(csv_bytes(rows_of(3))), "tickets.csv")}, content_type="multipart/form-data")
     assert HotlineTicket.select().count() >= 3
-
-
-def hotline_to_petition_view(office, view):
-    office.login("staff")
-    ticket = first(HotlineTicket, HotlineTicket.petition.is_null())
-    office.client.post("/admin/hotlineticket/to-petition/?id=%d" % ticket.id,
-                       data={"id": ticket.id, "csrf_token": office.token("/admin/hotlineticket/")})
-    assert HotlineTicket.get_by_id(ticket.id).petition_id is not None
 
 
 def petition_import_upload(office, view):
@@ -458,10 +476,11 @@ SCENARIOS = {
     "referral.reply_view": referral_reply_view,
     "referral.object_view": referral_object_view,
     "consultation.conclude_view": consultation_conclude_view,
+    "consultation.revise_view": consultation_revise_view,
+    "consultation.minutes_view": consultation_minutes_view,
     "flags.dismiss_view": flags_dismiss_view,
     "petitioner.merge_view": petitioner_merge_view,
     "hotlineticket.import_view": hotline_import_view,
-    "hotlineticket.to_petition_view": hotline_to_petition_view,
     "petition_import.upload_view": petition_import_upload,
     "api.push_tickets": api_push_tickets,
     "petition.same_matter_view": petition_same_matter_view,
@@ -531,11 +550,12 @@ def test_every_write_endpoint_leaves_audit_entries_for_the_rows_it_changed(app, 
     # the scenarios really write: each of these changed rows (and so was checked)
     must_write = {"petition.step_view", "petition.letter_issue_view", "document.void_view", "document.reissue_view",
                   "petition.create_view", "petition.edit_view", "department.action_view:deactivate",
-                  "hotlineticket.import_view", "hotlineticket.to_petition_view", "api.push_tickets",
+                  "hotlineticket.import_view", "api.push_tickets",
                   "petition_import.upload_view", "cli:import-hotline", "cli:create-user", "user.create_view",
                   "department.edit_view", "petitioner.create_view", "referral.reply_view", "mediation.create_view",
                   "visitlog.create_view", "apiclient.edit_view", "petition.same_matter_view",
-                  "petitioner.merge_view", "petition.step_time_view"}
+                  "petitioner.merge_view", "petition.step_time_view", "consultation.revise_view",
+                  "consultation.minutes_view"}
     assert must_write <= set(wrote), sorted(must_write - set(wrote))
 
 

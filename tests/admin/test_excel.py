@@ -112,7 +112,7 @@ def test_a_petition_export_shows_chinese_dates_choices_and_follows_the_search(cl
     assert len(body) == 1
     row = dict(zip(headers, body[0]))
     assert row["事由"] == "宅基地纠纷"
-    assert row["收到时间"] == "2022年12月9日"
+    assert row["收到时间"] == "2022年12月9日 09:30"  # as its page shows it (the whole petition is exported)
     assert CJK.search(row["状态"]) and row["状态"] != "registered"
 
 

@@ -49,7 +49,7 @@ def test_answer_on_an_accepted_petition_is_greyed_with_its_reason(client, staff,
     petition = workflow.accept(workflow.register(make_petition(), staff), staff)
     page = details(client, petition)
     assert greyed(page)["答复"] == "答复需要先有办理结果：交办给职能部门，或由本局（工作室）自行办理后记录办理结果"
-    assert next_step(page).startswith("下一步：分诊。")
+    assert next_step(page).startswith("下一步：分诊、自行办理并记录结果。")
 
 
 def test_the_accept_button_asks_to_confirm_naming_the_petition(client, staff, make_petition):

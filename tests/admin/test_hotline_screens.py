@@ -1,4 +1,4 @@
-"""12345 screens: tickets list and import (CSRF, size limit, per-row report escaped), 转为信访事项 in one click,
+"""12345 screens: tickets list and import (CSRF, size limit, per-row report escaped), 转为信访事项 through the reviewed form,
 排访 with dismissal, the possible-repeat check, and the API clients screen (token shown once)."""
 import datetime as dt
 import io
@@ -12,7 +12,8 @@ from models.hotline import ApiClient, FlagDismissal, HotlineTicket
 from models.organisation import Category
 from models.petition import Petition
 
-from tests.admin.helpers import alerts, csrf_token, english_words, visible_text
+from tests.admin.forms import model_form
+from tests.admin.helpers import alerts, csrf_token, english_words, list_actions, visible_text
 from tests import xlsx_files
 from tests.hotline_files import csv_bytes, rows_of, ticket_row, xlsx_bytes
 
@@ -96,43 +97,29 @@ def test_a_file_without_the_required_columns_is_refused_in_chinese(client, login
     assert any("不是可读取的 Excel 文件" in a for a in alerts(bad))
 
 
-def test_a_ticket_becomes_a_petition_in_one_click(client, login_as, tickets):
-    user = login_as("staff", display_name="李敏")
+def test_a_ticket_is_turned_into_a_petition_through_the_reviewed_form(client, login_as, tickets):
+    """No more one click: the button opens the filled petition form (tests/admin/test_hotline_review.py)."""
+    login_as("staff", display_name="李敏")
     ticket = tickets[0]
     details = client.get("/admin/hotlineticket/details/?id=%d" % ticket.id).get_data(as_text=True)
-    token = csrf_token(details)
-    response = client.post("/admin/hotlineticket/to-petition/?id=%d" % ticket.id, data={"csrf_token": token})
-    assert response.status_code == 302
+    assert 'href="/admin/petition/new/?ticket=%d"' % ticket.id in details and "转为信访事项" in visible_text(details)
+    assert "to_petition" not in list_actions(client.get("/admin/hotlineticket/").get_data(as_text=True))
+    form = model_form(client.get("/admin/petition/new/?ticket=%d" % ticket.id).get_data(as_text=True))
+    response = client.post("/admin/petition/new/", data=form)
     petition = Petition.get(Petition.channel == "hotline")
     assert response.headers["Location"].endswith("/admin/petition/details/?id=%d" % petition.id)
     assert petition.content == ticket.content and petition.petitioner.name == "来电人1"
-    assert petition.registered_by_id == user.id and HotlineTicket.get_by_id(ticket.id).petition_id == petition.id
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert any("已登记为信访事项 %s" % petition.number in a for a in alerts(page))
     details = client.get("/admin/hotlineticket/details/?id=%d" % ticket.id).get_data(as_text=True)
     assert "已转为信访事项" in visible_text(details) and petition.number in details
     assert "to-petition" not in details
-    again = client.post("/admin/hotlineticket/to-petition/?id=%d" % ticket.id, data={"csrf_token": token},
-                        follow_redirects=True)
-    assert any("已转为信访事项" in a for a in alerts(again.get_data(as_text=True)))
-    assert Petition.select().count() == 1
 
 
-def test_the_action_turns_several_tickets_into_petitions(client, login_as, tickets):
-    login_as("staff", display_name="李敏")
-    token = csrf_token(client.get("/admin/hotlineticket/").get_data(as_text=True))
-    response = client.post("/admin/hotlineticket/action/", data={
-        "action": "to_petition", "rowid": [t.id for t in tickets[:2]], "csrf_token": token}, follow_redirects=True)
-    assert any("2 张工单已登记为信访事项" in a for a in alerts(response.get_data(as_text=True)))
-    assert Petition.select().where(Petition.channel == "hotline").count() == 2
-
-
-def test_converting_needs_the_form_token_and_the_right_role(client, login_as, tickets):
+def test_converting_needs_the_right_role(client, login_as, tickets):
     login_as("leader", display_name="王县长")
     assert client.get("/admin/hotlineticket/").status_code == 200
     page = client.get("/admin/hotlineticket/details/?id=%d" % tickets[0].id).get_data(as_text=True)
     assert "to-petition" not in page
-    assert client.post("/admin/hotlineticket/to-petition/?id=%d" % tickets[0].id).status_code == 403
+    assert client.get("/admin/petition/new/?ticket=%d" % tickets[0].id).status_code == 403
     assert client.get("/admin/hotlineticket/import/").status_code == 403
     assert Petition.select().count() == 0
 

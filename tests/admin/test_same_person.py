@@ -81,6 +81,49 @@ def test_the_quick_add_refuses_a_known_id_number_and_offers_that_petitioner(clie
     assert Petitioner.select().count() == 1
 
 
+def test_the_quick_add_warns_of_the_same_name_and_phone_and_offers_both_choices(client, login_as, form_post, liu):
+    """The petitioner form's warning (同名同电话, 仍然新建) on the petition's quick-add: nothing written until the
+    clerk chooses the record on record (使用该信访人) or confirms another person (仍然新建)."""
+    person, petition = liu
+    login_as("staff")
+    typed = new_petition(new_petitioner_name="刘 德山", new_petitioner_phone="138 0000 0001",
+                         new_petitioner_address="后屯村3组", subject="同名同电话的事项")
+    response = form_post("/admin/petition/new/", typed)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert Petition.select().count() == 1 and Petitioner.select().count() == 1  # nothing written
+    warning = [e for e in field_errors(page) if "同名同电话" in e]
+    assert warning == ["已有同名同电话的信访人：刘德山（高桥镇后屯村，%s）。如确为另一人，请勾选“仍然新建”后再保存。"
+                       " 查看该信访人 使用该信访人 仍然新建" % petition.number]
+    assert "13800000001" not in warning[0] and ID_LIU not in page  # no personal data in the warning
+    assert 'href="/admin/petitioner/details/?id=%d"' % person.id in page
+    assert re.search(r'name="use_petitioner" value="%d"' % person.id, page) and 'name="create_anyway"' in page
+    # the warning sits under the quick-add's name, and what was typed is kept
+    assert re.search(r'(?s)id="new_petitioner_name"[^>]*value="刘 德山".*?同名同电话', page)
+    assert 'value="后屯村3组"' in page and 'value="同名同电话的事项"' in page
+
+    response = form_post("/admin/petition/new/", dict(typed, create_anyway="1"))
+    assert response.status_code == 302 and Petitioner.select().count() == 2
+    created = Petition.select().order_by(Petition.id.desc()).first()
+    assert created.petitioner != person and created.petitioner.address == "后屯村3组"
+
+    response = form_post("/admin/petition/new/", dict(typed, subject="又一件", use_petitioner=str(person.id)))
+    assert response.status_code == 302 and Petitioner.select().count() == 2
+    assert Petition.select().order_by(Petition.id.desc()).first().petitioner == person
+
+
+def test_the_quick_add_with_the_same_id_number_and_name_still_uses_the_record(client, login_as, form_post, liu):
+    """An ID number identifies a person: no warning when it is the one on record under the same name."""
+    person, _ = liu
+    login_as("staff")
+    typed = new_petition(new_petitioner_name="刘德山", new_petitioner_id_number=ID_LIU,
+                         new_petitioner_phone="13800000001")
+    response = form_post("/admin/petition/new/", typed)
+    assert response.status_code == 302
+    assert Petition.select().order_by(Petition.id.desc()).first().petitioner == person
+    assert Petitioner.select().count() == 1
+
+
 @pytest.fixture
 def duplicates(db, liu, make_petitioner, make_petition):
     """A database upgraded with 刘德山 registered twice (no unique index yet): a second record, with a petition."""

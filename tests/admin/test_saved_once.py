@@ -24,11 +24,11 @@ def staff(login_as):
     return login_as("staff", display_name="张干部")
 
 
-def filled_petition_form(client):
+def filled_petition_form(client, name="刘某某"):
     """The new-petition form as the browser has it, filled in (a new petitioner typed in)."""
     data = model_form(client.get("/admin/petition/new/").get_data(as_text=True))
     data.update({"channel": ["roving_reception"], "received_at": ["2022-12-09 09:30:00"], "petitioner": [""],
-                 "new_petitioner_name": ["刘某某"], "new_petitioner_phone": ["13812345678"], "head_count": ["1"],
+                 "new_petitioner_name": [name], "new_petitioner_phone": ["13812345678"], "head_count": ["1"],
                  "subject": ["宅基地及共用道路纠纷"], "content": ["信访人反映与原邻居之间的宅基地纠纷。"]})
     return data
 
@@ -52,8 +52,9 @@ def test_the_petition_form_posted_again_registers_nothing_more_and_links_to_the_
 
 def test_a_new_form_registers_a_new_petition_and_a_form_without_token_still_saves(client, staff):
     client.post("/admin/petition/new/", data=filled_petition_form(client))
-    client.post("/admin/petition/new/", data=filled_petition_form(client))  # opened again: a new form
-    no_token = filled_petition_form(client)
+    # opened again: a new form (another person: the same name and phone would ask 使用该信访人 / 仍然新建)
+    client.post("/admin/petition/new/", data=filled_petition_form(client, name="刘某乙"))
+    no_token = filled_petition_form(client, name="刘某丙")
     del no_token["submission_token"]  # an old page or a script: saved as before
     assert client.post("/admin/petition/new/", data=no_token).status_code == 302
     assert Petition.select().count() == 3

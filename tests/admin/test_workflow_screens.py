@@ -109,8 +109,8 @@ def test_the_petition_page_offers_only_the_steps_allowed_now(client, staff, make
     assert 'action="/admin/petition/step/accept/?ids=%d"' % petition.id in page
     assert 'href="/admin/petition/step/reject/?ids=%d"' % petition.id in page
     workflow.accept(petition, staff)
-    assert step_buttons(details(client, petition)) == {"refer", "extend", "classify", "convene", "form_group",
-                                                       "mediate", "void", "sign_off"}
+    assert step_buttons(details(client, petition)) == {"refer", "record_own_result", "extend", "classify", "convene",
+                                                       "form_group", "mediate", "void", "sign_off"}
 
 
 @pytest.mark.parametrize("role, offered", [
@@ -230,7 +230,8 @@ def test_convening_a_consultation_on_selected_petitions(client, staff, make_peti
     li = Representative.create(name="李明华", kind="cppcc_member")
     page = post_step(client, "convene", [p.id for p in petitions], {
         "held_at": "2022-12-20T14:30", "place": "联合接访大厅", "agenda": "研究三起宅基地纠纷的化解方案",
-        "representatives": "%d,%d" % (wang.id, li.id), "participants": "孙某 律师 明正律师事务所\n赵某 人民调解员"})
+        "representatives": "%d,%d" % (wang.id, li.id), "participants-0-name": "孙某", "participants-0-role": "lawyer",
+        "participants-0-unit": "明正律师事务所", "participants-1-name": "赵某", "participants-1-role": "mediator"})
     assert "会诊：已办理 3 件。" in alerts(page.get_data(as_text=True))
     consultation = Consultation.get()
     assert {link.petition_id for link in consultation.petition_links} == {p.id for p in petitions}

@@ -5,6 +5,7 @@ import pytest
 from models.audit import AuditEntry
 from models.errors import ValidationError
 from models.people import Petitioner
+from models.workflow import petitioners
 from models.workflow.petitioners import find_or_add, find_petitioner
 
 from tests.conftest import valid_id_number
@@ -78,3 +79,26 @@ def test_find_or_add_refuses_an_id_number_on_record_under_another_name(on_record
         find_or_add(None, "刘得山", id_number=ID_LIU)
     assert refused.value.params["name"] == "刘德山" and ID_LIU not in refused.value.params["id_number"]
     assert Petitioner.select().count() == 5
+
+
+@pytest.mark.parametrize("same_name, found, count", [
+    pytest.param("use", "wang", 5, id="use-the-import-and-the-hotline"),
+    pytest.param("ask", None, 5, id="ask-the-screens-warning"),
+    pytest.param("new", "created", 6, id="new-the-clerks-create-anyway"),
+])
+def test_a_match_by_name_and_phone_alone_is_used_asked_about_or_set_aside(on_record, same_name, found, count):
+    if found is None:
+        with pytest.raises(ValidationError) as warned:
+            find_or_add(None, "王 秀英", phone="13900000002", same_name=same_name)
+        assert warned.value.message == petitioners.SAME_NAME_AND_PHONE
+        assert warned.value.params["holder_id"] == on_record["wang"].id
+    else:
+        person, created = find_or_add(None, "王 秀英", phone="13900000002", same_name=same_name)
+        assert created == (found == "created")
+        assert found == "created" or person.id == on_record[found].id
+    assert Petitioner.select().count() == count
+
+
+@pytest.mark.parametrize("same_name", ["ask", "new"])
+def test_a_match_by_id_number_is_the_person_whatever_same_name_says(on_record, same_name):
+    assert find_or_add(None, "刘德山", id_number=ID_LIU, same_name=same_name) == (on_record["liu"], False)

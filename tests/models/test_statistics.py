@@ -290,3 +290,21 @@ def test_the_period_is_read_from_query_arguments(args, expected):
 def test_a_period_that_cannot_be_read_is_refused(args):
     with pytest.raises(ValidationError):
         statistics.period_from(args, TODAY)
+
+
+@pytest.mark.parametrize("start, end", [
+    ("2026-01-01", "2026-03-31"), ("2026/1/1", "2026/3/31"), ("2026年1月1日", "2026年3月31日"),
+    ("20260101", "20260331"), ("２０２６－０１－０１", "２０２６年３月３１日"), (" 2026.1.1 ", "2026-3-31"),
+])
+def test_the_days_of_a_period_are_read_as_typed(start, end):
+    expected = statistics.Period(dt.date(2026, 1, 1), dt.date(2026, 3, 31))
+    assert statistics.period_from({"period": "range", "start": start, "end": end}, TODAY) == expected
+
+
+def test_an_unreadable_day_of_a_period_names_its_field_and_what_was_typed():
+    with pytest.raises(ValidationError) as refused:
+        statistics.period_from({"period": "range", "start": "2026-01-01", "end": "昨天"}, TODAY)
+    assert refused.value.field == "end" and refused.value.params == {"value": "昨天"}
+    with pytest.raises(ValidationError) as refused:
+        statistics.period_from({"period": "range", "start": "", "end": "2026-01-01"}, TODAY)
+    assert refused.value.field == "start"

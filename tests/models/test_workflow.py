@@ -466,9 +466,10 @@ AT_ANY_OPEN_STEP = ["classify", "convene", "form_group", "mediate", "void", "sig
 
 @pytest.mark.parametrize("route, steps", [
     pytest.param("registered", ["accept", "reject"] + AT_ANY_OPEN_STEP, id="registered"),
-    pytest.param("accepted", ["refer", "extend"] + AT_ANY_OPEN_STEP, id="accepted"),
-    pytest.param("extended", ["refer"] + AT_ANY_OPEN_STEP, id="accepted-and-extended"),
-    pytest.param("objected", ["refer", "extend"] + AT_ANY_OPEN_STEP, id="accepted-after-objection"),
+    pytest.param("accepted", ["refer", "record_own_result", "extend"] + AT_ANY_OPEN_STEP, id="accepted"),
+    pytest.param("extended", ["refer", "record_own_result"] + AT_ANY_OPEN_STEP, id="accepted-and-extended"),
+    pytest.param("objected", ["refer", "record_own_result", "extend"] + AT_ANY_OPEN_STEP,
+                 id="accepted-after-objection"),
     pytest.param("not_accepted", ["sign_off"], id="not_accepted"),
     pytest.param("referred", ["record_reply", "object", "extend"] + AT_ANY_OPEN_STEP, id="referred"),
     pytest.param("handled", ["answer", "extend"] + AT_ANY_OPEN_STEP, id="handled"),
@@ -481,7 +482,7 @@ AT_ANY_OPEN_STEP = ["classify", "convene", "form_group", "mediate", "void", "sig
     pytest.param("under_recheck", ["record_recheck"] + AT_ANY_OPEN_STEP, id="under_recheck"),
     pytest.param("rechecked", ["follow_up"] + AT_ANY_OPEN_STEP, id="rechecked"),
     pytest.param("void", [], id="void"),
-    pytest.param("grouped", ["refer", "extend", "classify", "convene", "mediate", "void", "sign_off"],
+    pytest.param("grouped", ["refer", "record_own_result", "extend", "classify", "convene", "mediate", "void", "sign_off"],
                  id="accepted-with-its-group"),
 ])
 def test_allowed_steps_follow_the_status(story, route, steps):

@@ -34,6 +34,9 @@ FIGURES = (
      N_("Open petitions whose present deadline is at most %(days)s days away, as of today.")),
     ("leader_led", N_("Led by county leaders"),
      N_("Petitions handled in the period that have a county leader in charge.")),
+    ("own_resolved", N_("Handled by the office (studio) itself"),
+     N_("Petitions whose handling result the office or its studio recorded itself, without a referral, "
+        "handled within the period.")),
     ("satisfaction", N_("Follow-up satisfaction"),
      N_("(Satisfied + basically satisfied) ÷ follow-ups made in the period.")),
 )
@@ -175,4 +178,4 @@ def workbook(period, figures, today=None):
 
 
 def filename(period):
-    return "%s-%s.xlsx" % (gettext("Monthly report"), period_title(period))
+    return ("%s-%s.xlsx" % (gettext("Monthly report"), period_title(period))).replace(" ", "")

@@ -10,7 +10,7 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from models import access
-from models.reports import statistics
+from models.reports import statistics, year_on_year
 from models.workflow import repeats
 from models.casework import SESSIONS, DutyShift
 from models.errors import N_, ValidationError
@@ -31,7 +31,7 @@ DIMENSION_FILTERS = {
 # Figures that are as of today, whatever the period: shown with today's duty, with the petition list's filter.
 DEADLINES = (("overdue", N_("Overdue"), "text-overdue"), ("due_soon", N_("Due soon"), "text-due-soon"))
 PERIOD_CARDS = ("open_start", "new", "closed", "not_accepted", "open_end", "resolution_rate")
-MORE_CARDS = ("leader_led", "satisfaction")
+MORE_CARDS = ("leader_led", "own_resolved", "satisfaction")
 
 
 class DashboardView(LoginRequired, AdminIndexView):
@@ -83,11 +83,13 @@ def figures(period, today):
 def home_context(today=None):
     """Today (deadlines, who is on duty, petitions by status) and the chosen period's figures, charts and links."""
     today = today or dt.date.today()
+    error = None
     try:
         period, period_error = statistics.period_from(request.args, today), None
     except ValidationError as err:
-        period = statistics.default_period(today)
-        period_error = gettext("%(error)s The figures below are for this month.", error=i18n.error_message(err))
+        period, error = statistics.default_period(today), err
+        period_error = gettext("%(error)s The figures below are for this month.",
+                               error=sentence(i18n.error_message(err)))
     data = figures(period, today)
     counts = statistics.by_status(scope())
     return {
@@ -102,7 +104,8 @@ def home_context(today=None):
         "period_title": monthly_report.period_title(period),
         "period_dates": monthly_report.period_dates(period),
         "period_error": period_error,
-        "chooser": chooser(period, today),
+        "chooser": chooser(period, today, request.args, error),
+        "annual": annual(period, today, data["summary"]),
         "report_url": url_for(".monthly_report", **period_args(period)),
         "cards": cards(period, data),
         "summary": data["summary"],
@@ -204,17 +207,20 @@ def breakdowns(period, tables):
 
 
 def representatives(period, today, rows):
-    """Per representative: their figures, the duty shifts linked to the roster filtered by them and the days."""
+    """Per representative with work in the period: their figures, the duty shifts linked to the roster filtered
+    by them and the days; those without any are folded away, by name ("idle")."""
     if rows is None:
         return None
     last_day = statistics.held_until(period, today)
     result = []
-    for rep in rows:
+    idle = [{"name": rep["name"], "kind": i18n.choice_label(REPRESENTATIVE_KINDS, rep["kind"])}
+            for rep in rows if not statistics.has_work(rep)]
+    for rep in filter(statistics.has_work, rows):
         duty_url = list_url("dutyshift", (DutyShift.representative, N_("Representative"), rep["id"]),
                             (DutyShift.on_date, None, (period.start, last_day))) if last_day >= period.start else None
         result.append({"name": rep["name"], "kind": i18n.choice_label(REPRESENTATIVE_KINDS, rep["kind"]),
                        "cells": [(rep[key], duty_url if key == "duty_shifts" else None) for key, _ in REP_COLUMNS]})
-    return result
+    return {"busy": result, "idle": idle, "total": len(rows)}
 
 
 # -- the period chooser -------------------------------------------------------------------------------------
@@ -230,8 +236,15 @@ def period_args(period):
     return {"start": period.start.isoformat(), "end": period.end.isoformat()}
 
 
-def chooser(period, today):
-    """Quick links (this and last month, quarter, year) and the form's present values."""
+# The chooser's fields and the kinds of period that use them (office.js shows only those of the chosen kind;
+# without script all are shown, and the server reads those of the kind submitted).
+FIELD_KINDS = (("year", ("month", "quarter", "year")), ("month", ("month",)), ("q", ("quarter",)),
+               ("range", ("range",)))
+
+
+def chooser(period, today, typed=None, error=None):
+    """Quick links (this and last month, quarter, year) and the form's present values: those of the period shown,
+    or, when the period asked for could not be read (error), what was typed, with the message on its field."""
     this_month = statistics.month(today.year, today.month)
     last_month = statistics.month(*((today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)))
     q = (today.month - 1) // 3 + 1
@@ -240,16 +253,64 @@ def chooser(period, today):
     quick = [(N_("This month"), this_month), (N_("Last month"), last_month), (N_("This quarter"), this_quarter),
              (N_("Last quarter"), last_quarter), (N_("This year"), statistics.year(today.year)),
              (N_("Last year"), statistics.year(today.year - 1))]
-    return {
+    values = {"kind": period.kind, "year": period.start.year, "month": period.start.month, "q": period.quarter,
+              "start": period.start.isoformat(), "end": period.end.isoformat()}
+    if error is not None and typed is not None:
+        kind = (typed.get("period") or "").strip()
+        kind = kind if kind in statistics.KINDS else ("range" if typed.get("start") or typed.get("end") else "")
+        if kind:
+            values["kind"] = kind
+        if values["kind"] == "range":  # the days as typed, to be corrected
+            values.update(start=typed.get("start", ""), end=typed.get("end", ""))
+    return dict(values, **{
         "quick": [{"label": gettext(label), "url": url_for(".index", **period_args(p)), "active": p == period}
                   for label, p in quick],
         "kinds": [(kind, gettext(label)) for kind, label in (("month", N_("Month")), ("quarter", N_("Quarter")),
                                                              ("year", N_("Year")), ("range", N_("Dates")))],
-        "kind": period.kind, "year": period.start.year, "month": period.start.month, "q": period.quarter,
-        "start": period.start.isoformat(), "end": period.end.isoformat(),
         "months": [(m, gettext("Month %(month)s", month=m)) for m in range(1, 13)],
         "quarters": [(n, gettext("Quarter %(quarter)s", quarter=n)) for n in range(1, 5)],
-    }
+        "shown": {name: values["kind"] in kinds for name, kinds in FIELD_KINDS},
+        "field_kinds": {name: " ".join(kinds) for name, kinds in FIELD_KINDS},
+        "error_field": getattr(error, "field", None) if error is not None else None,
+        "error": i18n.error_message(error) if error is not None else None,
+        "example": "2022-12-09",
+    })
+
+
+def sentence(text):
+    """The text ending as a sentence (the date reader's message has no full stop of its own)."""
+    return text if text.endswith(("。", "！", "？", ".")) else text + "。"
+
+
+# -- 年报: the year beside the year before ---------------------------------------------------------------------
+
+def annual(period, today, now):
+    """For a year: the headline figures, 上年同期 and 同比 (+x% / -x%, — when last year had none; rates in
+    percentage points), and the days compared with. None for any other kind of period."""
+    if period.kind != "year":
+        return None
+    rows, previous = year_on_year.year_on_year(period, today, now, scope())
+    label = {key: gettext(text) for key, text, _ in FIGURES}
+    shown = []
+    for key, value, before, change in rows:
+        rate = key in year_on_year.RATES
+        shown.append({"key": key, "label": label[key], "value": percent(value) if rate else value,
+                      "before": percent(before) if rate else before,
+                      "change": points(change) if rate else signed_percent(change)})
+    return {"title": gettext("Annual report %(year)s", year=period.start.year), "rows": shown,
+            "previous": monthly_report.period_dates(previous)}
+
+
+def signed_percent(change):
+    if change is None:
+        return "—"
+    return "0.0%" if round(change * 1000) == 0 else "%+.1f%%" % (100 * change)
+
+
+def points(change):
+    if change is None:
+        return "—"
+    return gettext("%(points)s percentage points", points="0.0" if round(change * 10) == 0 else "%+.1f" % change)
 
 
 # -- today --------------------------------------------------------------------------------------------------

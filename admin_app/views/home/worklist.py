@@ -12,6 +12,7 @@ from models.casework import SESSIONS
 from models.errors import N_
 from models.reports import worklists
 from models.reports.early_signs import KINDS as FLAG_KINDS
+from models.workflow import roster
 
 from ... import i18n, permissions
 
@@ -107,8 +108,7 @@ def may_record_visit(shift):
     """The 记录接访 button of a duty shift: for who may write visit logs, a representative on its own shifts only."""
     if not (may("dutyshift") and may("visitlog", "create")):
         return False
-    user = current_user.user
-    return user.role != "representative" or shift.representative_id == user.representative_id
+    return roster.may_record_from(shift, current_user.user)
 
 
 def consultation_line(consultation, today):

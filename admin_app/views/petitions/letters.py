@@ -12,13 +12,15 @@ from flask import Response, abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.form import SecureForm
+from flask_admin.helpers import get_redirect_target
 from flask_babel import gettext, lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectField
 
 from models import access
-from models.casework import Consultation, Mediation, Referral
-from models.documents import KINDS, Document, void_reason_text
+from models.casework import Consultation, ConsultationPetition, Mediation, Referral
+from models.documents import KINDS, ONE_A_RECORD, Document, void_reason_text
+from models.documents import current as current_letter
 from models.errors import DomainError
 from models.petition import Petition
 from models.workflow import letters as letter_rules
@@ -118,8 +120,11 @@ class LettersMixin:
     def letters_context(self, petition):
         """The 文书 section of the petition's page: what was issued, and what can be issued now."""
         issued = []
-        for document in (scoped(Document.select(*LIGHT_FIELDS), "document").where(Document.petition == petition)
-                         .order_by(Document.id)):
+        consulted = ConsultationPetition.select(ConsultationPetition.consultation).where(
+            ConsultationPetition.petition == petition)  # its 会诊纪要 may be kept on another petition of the 会诊
+        for document in (scoped(Document.select(*LIGHT_FIELDS), "document").where(
+                (Document.petition == petition) | (Document.kind.in_(ONE_A_RECORD)
+                                                   & Document.record_id.in_(consulted))).order_by(Document.id)):
             issued.append({
                 "number": document.number, "kind": kind_label(document.kind), "record": record_label(
                     document.kind, document.record_id), "issued_on": i18n.cn_date(document.issued_at),
@@ -132,6 +137,9 @@ class LettersMixin:
             current = in_force(petition)
             for kind, records in letter_rules.available(petition).records.items():
                 for record_id in records:
+                    if kind in ONE_A_RECORD:  # one letter for the whole 会诊: issued and printed on its page
+                        available.append(self.meeting_letter(kind, record_id))
+                        continue
                     document = current.get((kind, record_id))
                     target = dict(id=petition.id, kind=kind, record=record_id if record_id is not None else "")
                     available.append({
@@ -144,6 +152,12 @@ class LettersMixin:
                         "reissue_url": url_for("document.reissue_view", id=document.id) if document else None})
         return {"issued_documents": issued, "available_letters": available,
                 "font_notice": font_notice() if available else None}
+
+    def meeting_letter(self, kind, record_id):
+        """The 会诊纪要 row of the petition's letters: its number when issued, and the way to the 会诊's page."""
+        document = current_letter(kind, None, record_id)
+        return {"kind": kind_label(kind), "record": record_label(kind, record_id), "number": document.number
+                if document else None, "meeting_url": url_for("consultation.details_view", id=record_id)}
 
     def letter_target(self):
         """(petition, kind, record id) of a letter's URL; a Chinese 404 for an unknown one."""
@@ -199,7 +213,8 @@ class LettersMixin:
 
     @action("print_letters", _l("Print letters"))
     def action_print_letters(self, ids):
-        return redirect(url_for(".letters_print_view", ids=",".join(str(i) for i in clean_ids(ids))))
+        return redirect(url_for(".letters_print_view", ids=",".join(str(i) for i in clean_ids(ids)),
+                                url=get_redirect_target()))  # the list as it was, to come back to
 
     @expose("/letters/print/", methods=("GET", "POST"))
     def letters_print_view(self):
@@ -223,11 +238,11 @@ class LettersMixin:
                     (p.number, d.number) for p, d in printed], skipped=skipped, pages=letters.page_count(pdf)
                     if pdf else 0, download_url=url_for("document.merged_view", ids=",".join(
                         str(d.id) for _, d in printed)) if printed else None, font_notice=font_notice(),
-                    return_url=url_for(".index_view"))
+                    return_url=get_redirect_target() or url_for(".index_view"))
         elif request.method == "POST" and form.csrf_token.errors:
             flash(gettext("The form has expired; please try again."), "error")
         return self.render("admin/step_form.html", form=form, petitions=petitions, step_label=gettext(
-            "Print letters"), return_url=url_for(".index_view"))
+            "Print letters"), return_url=get_redirect_target() or url_for(".index_view"))
 
 
 def issue_and_say(issue):

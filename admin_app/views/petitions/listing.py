@@ -114,8 +114,17 @@ class FastListMixin:
         if not execute:
             return count, rows
         rows = list(rows)
+        if not rows and page and page_size and fts is None and not conditions:
+            rows = self.oldest_page(sort_column, sort_desc, page_size)
         attach_related(rows, self.related_columns())
         return count, rows
+
+    def oldest_page(self, sort_column, sort_desc, page_size):
+        """末页 of the whole list, counted from the newest id (约 N 条): ids never used (a rolled-back insert)
+        can leave it empty; the last rows of the list are read from the other end instead."""
+        reverse = [Petition.id.asc()] if sort_column is None else self.order(sort_column, not sort_desc)
+        ids = Petition.select(Petition.id).order_by(*reverse).limit(page_size)
+        return list(Petition.select().where(Petition.id.in_(ids)).order_by(*self.order(sort_column, sort_desc)))
 
     def postgres_search(self, narrowed, cap, order, sort_column, page, page_size):
         """A search on PostgreSQL: (count, the page's ids or a query of them, the page size still to apply).
@@ -178,8 +187,12 @@ class FastListMixin:
     def capped(found, cap):
         if found > cap:
             g.petition_count_label = gettext("more than %(n)s", n="{:,}".format(cap))
+            g.petition_count_capped = True  # no 末页: the last page is not known without the full count
             return cap
         return found
+
+    def last_page_known(self):
+        return not g.get("petition_count_capped")
 
     def count_label(self, count):
         return escape(g.get("petition_count_label") or count)

@@ -23,17 +23,21 @@ CREATE_ANYWAY = "create_anyway"  # the checkbox of the same-name-and-phone warni
 USE_PETITIONER = "use_petitioner"  # the petition form's choice of the record that has the ID number
 
 
-def offer(err, details_url, choice=None):
-    """The error's Chinese text with a link to the record it names and, optionally, a checkbox to tick before
-    saving again: choice = (name, value, label)."""
+def offer(err, details_url, *choices):
+    """The error's Chinese text with a link to the record it names and, optionally, checkboxes to tick before
+    saving again: each choice = (name, value, label)."""
     text = escape(i18n.error_message(err))
     text += Markup(' <a class="same-person-link" href="%s" target="_blank">%s</a>') % (
         details_url, gettext("Open that petitioner"))
-    if choice is not None:
-        name, value, label = choice
+    for name, value, label in choices:
         text += Markup(' <label class="same-person-choice ml-2 mb-0"><input type="checkbox" name="%s" value="%s"> '
                        '%s</label>') % (name, value, label)
     return text
+
+
+def create_anyway():
+    """The clerk ticked 仍然新建 under the same-name warning."""
+    return bool(request.form.get(CREATE_ANYWAY))
 
 
 def holder_url(view, err):
@@ -69,21 +73,19 @@ class SamePersonMixin:
     def on_model_change(self, form, model, is_created):
         """A new record of the same name and phone as one on record: a warning the clerk confirms (仍然新建)."""
         super().on_model_change(form, model, is_created)
-        if not is_created or request.form.get(CREATE_ANYWAY):
+        if not is_created or create_anyway():
             return
         model.clean()  # normalized as it will be saved; the ID number's holder refused first
         same = petitioners.same_name_and_phone(model)
         if same is not None:
-            raise petitioners.ValidationError(petitioners.SAME_NAME_AND_PHONE, field="name",
-                                              holder=petitioners.holder_details(same), holder_id=same.id)
+            raise petitioners.same_name_warning(same)
 
     def _show_error(self, form, err):
         if "holder_id" not in err.params:
             return super()._show_error(form, err)
-        choice = None
-        if err.message == petitioners.SAME_NAME_AND_PHONE:
-            choice = (CREATE_ANYWAY, "1", gettext("Create anyway"))
-        message = offer(err, holder_url(self, err), choice)
+        choices = [(CREATE_ANYWAY, "1", gettext("Create anyway"))] if err.message == petitioners.SAME_NAME_AND_PHONE \
+            else []
+        message = offer(err, holder_url(self, err), *choices)
         field = getattr(form, err.field, None)
         if field is not None:
             field.errors = list(field.errors or []) + [message]

@@ -15,9 +15,9 @@ from wtforms import HiddenField, StringField
 from wtforms.validators import Optional
 
 from models import access, deadlines, workflow
-from models.casework import PLACES, DutyShift, Referral, VisitLog, VisitRepresentative
+from models.casework import PLACES, SESSIONS, DutyShift, Referral, VisitLog, VisitRepresentative
 from models.errors import N_, ValidationError
-from models.workflow import backdating, petitioners
+from models.workflow import backdating, petitioners, roster
 from models.organisation import Category, Department
 from models.people import Petitioner, Representative, Team
 from models.petition import CHANNELS, CLASSIFICATIONS, STATUSES, CoPetitioner, Petition
@@ -26,16 +26,20 @@ from models.validation import normalize_id_number, normalize_phone
 from ... import i18n, once, permissions
 from ... import personal
 from ..base import SecureModelView, date_formatter, datetime_formatter, domain_validator
+from .bulk_menu import BulkMenuMixin
 from .listing import FastListMixin
 from ..datefields import DateRange
 from ..fields import ActiveLoader, ChoiceFilter, KeepHidden, deadline_text, rows_of, suggest_field
 from .letters import LettersMixin
-from .same_person import USE_PETITIONER, SamePersonMixin, holder_url, offer, picked_petitioner
+from .same_person import (
+    CREATE_ANYWAY, USE_PETITIONER, SamePersonMixin, create_anyway, holder_url, offer, picked_petitioner,
+)
 from .step_times import StepTimesMixin
 from .steps import STEP_LOADERS, StepsMixin
 from .person_record import person_record
 from .same_matter import SameMatterMixin
 from .timeline import timeline
+from .from_ticket import TICKET_FIELD, TicketDraftMixin
 
 
 class PetitionerLoader(ActiveLoader):
@@ -148,7 +152,9 @@ class RepeatFilter(BasePeeweeFilter):
         return _l("equals")
 
 
-class PetitionView(SameMatterMixin, FastListMixin, LettersMixin, StepsMixin, StepTimesMixin, SecureModelView):
+class PetitionView(BulkMenuMixin, SameMatterMixin, FastListMixin, LettersMixin, StepsMixin, StepTimesMixin,
+class PetitionView(TicketDraftMixin, SameMatterMixin, FastListMixin, LettersMixin, StepsMixin, StepTimesMixin,
+                   SecureModelView):
     """事项: register, find and read petitions, and take them through the workflow (steps.py)."""
 
     route_ops = {"step_view": "step", "letter_preview_view": "letter", "letter_issue_view": "letter",
@@ -192,6 +198,7 @@ class PetitionView(SameMatterMixin, FastListMixin, LettersMixin, StepsMixin, Ste
                            "lead_representative", "leader_in_charge", "due_on", "accepted_at", "handling_due",
                            "extension_days", "answered_at", "closed_at", "rejection_reason", "void_reason",
                            "unlawful_flag", "registered_by", "created_at", "updated_at")
+    column_export_list = column_details_list  # an export holds the whole petition, as its page shows it
     column_filters = (
         ChoiceFilter(Petition.status, _l("Status"), i18n.choices(STATUSES)),
         ChoiceFilter(Petition.channel, _l("Channel"), i18n.choices(CHANNELS)),
@@ -210,7 +217,8 @@ class PetitionView(SameMatterMixin, FastListMixin, LettersMixin, StepsMixin, Ste
     form_columns = ("channel", "received_at", "petitioner", "new_petitioner_name", "new_petitioner_id_number",
                     "new_petitioner_phone", "new_petitioner_address", "is_collective", "head_count", "subject",
                     "content", "category", "town", "village", "lead_representative", "leader_in_charge")
-    form_rules = (KeepHidden("csrf_token"), KeepHidden("version"), KeepHidden("opened_at")) + form_columns + (
+    form_rules = (KeepHidden("csrf_token"), KeepHidden("version"), KeepHidden("opened_at"),
+                  KeepHidden(TICKET_FIELD)) + form_columns + (
         "co_petitioners",)  # quick-add right under 信访人
     form_extra_fields = {
         "new_petitioner_name": StringField(_l("New petitioner: name"), description=_l(
@@ -219,6 +227,7 @@ class PetitionView(SameMatterMixin, FastListMixin, LettersMixin, StepsMixin, Ste
                                                 validators=[domain_validator(normalize_id_number)]),
         "new_petitioner_phone": StringField(_l("New petitioner: phone"), validators=[domain_validator(normalize_phone)]),
         "new_petitioner_address": StringField(_l("New petitioner: address")),
+        **TicketDraftMixin.ticket_form_fields,  # 转为信访事项: the ticket the form was filled from
     }
     form_args = {
         "petitioner": {"validators": [Optional()]},
@@ -254,12 +263,14 @@ class PetitionView(SameMatterMixin, FastListMixin, LettersMixin, StepsMixin, Ste
             if not name:
                 raise ValidationError(N_("Choose a petitioner on record, or enter the new petitioner's name."),
                                       field="petitioner")
-            try:
+            try:  # the same name and phone warns as on the petitioner form, until 仍然新建 or 使用该信访人
                 model.petitioner, created = petitioners.find_or_add(
                     current_user, name, form.new_petitioner_id_number.data or None,
                     form.new_petitioner_phone.data or None, address=form.new_petitioner_address.data or None,
-                    town=model.town)
+                    town=model.town, same_name=petitioners.NEW if create_anyway() else petitioners.ASK)
             except ValidationError as err:
+                if err.message == petitioners.SAME_NAME_AND_PHONE:  # on the quick-add's name
+                    raise ValidationError(err.message, field="new_petitioner_name", **err.params) from err
                 if "holder_id" in err.params:  # said on the quick-add's own field: whose, and to use that record
                     raise ValidationError(petitioners.ON_RECORD, field="new_petitioner_id_number",
                                           holder=err.params["holder"], holder_id=err.params["holder_id"]) from err
@@ -269,15 +280,20 @@ class PetitionView(SameMatterMixin, FastListMixin, LettersMixin, StepsMixin, Ste
             model.registered_by = current_user.user
 
     def _show_error(self, form, err):
-        """The ID number typed for a new petitioner is someone's on record: say whose, offer to use that record."""
+        """The ID number typed for a new petitioner is someone's on record: say whose, offer to use that record;
+        the same name and phone: the same, and 仍然新建 for another person."""
         if "holder_id" not in err.params:
             return super()._show_error(form, err)
-        message = offer(err, holder_url(self, err), (USE_PETITIONER, err.params["holder_id"],
-                                                    gettext("Use this petitioner")))
-        form.new_petitioner_id_number.errors = list(form.new_petitioner_id_number.errors or []) + [message]
+        choices = [(USE_PETITIONER, err.params["holder_id"], gettext("Use this petitioner"))]
+        if err.message == petitioners.SAME_NAME_AND_PHONE:
+            choices.append((CREATE_ANYWAY, "1", gettext("Create anyway")))
+        message = offer(err, holder_url(self, err), *choices)
+        field = getattr(form, err.field, None) or form.new_petitioner_id_number
+        field.errors = list(field.errors or []) + [message]
         flash(message, "error")
 
     def after_model_change(self, form, model, is_created):
+        super().after_model_change(form, model, is_created)  # 转为信访事项: which ticket it was made from
         if getattr(model, "linked_petitioner", None) is not None:
             flash(gettext("Linked to the petitioner on record %(name)s.", name=model.linked_petitioner.name), "info")
 
@@ -400,8 +416,11 @@ class VisitLogView(SecureModelView):
     form_extra_fields["shift"] = HiddenField()
     form_columns = form_columns + ("shift",)
 
+    create_template = "admin/model/visitlog_form_create.html"  # names the shift a visit is recorded from
+
     def create_form(self, obj=None):
-        """Opened from a duty shift (坐诊) in one click: ?shift=<id> fills in the kind, place and time."""
+        """Opened from a duty shift (坐诊) in one click: ?shift=<id> fills in the kind, place and time, and the
+        shift's representative as present."""
         form = super().create_form(obj)
         shift = self.shift_of(request.args.get("shift"))
         if request.method == "GET" and shift is not None:
@@ -409,11 +428,24 @@ class VisitLogView(SecureModelView):
             form.kind.data = "on_duty"
             form.place.data = shift.place
             form.visited_at.data = shift.visit_starts_at
+            if not form.representatives_present.entries:
+                form.representatives_present.append_entry(VisitRepresentative(representative=shift.representative))
         return form
 
     @staticmethod
     def shift_of(value):
-        return DutyShift.get_or_none(DutyShift.id == int(value)) if str(value or "").isdigit() else None
+        """The shift a visit is recorded from: one this user may record from (roster.may_record_from), or None."""
+        shift = DutyShift.get_or_none(DutyShift.id == int(value)) if str(value or "").isdigit() else None
+        return shift if roster.may_record_from(shift, current_user.user) else None
+
+    def render(self, template, **kwargs):
+        if template == self.create_template:
+            shift = self.shift_of(request.values.get("shift"))
+            kwargs["shift_note"] = gettext(
+                "From the duty shift of %(date)s %(session)s: %(name)s, %(place)s", date=i18n.cn_date(shift.on_date),
+                session=i18n.choice_label(SESSIONS, shift.session), name=shift.representative.name,
+                place=shift.place) if shift is not None else None
+        return super().render(template, **kwargs)
 
     def after_save(self, form, model, is_created):
         """The representative on duty is present at a visit recorded from the shift."""

@@ -4,14 +4,11 @@ A step is taken from the petition's page (a button) or from the list (an action 
 Steps that need nothing more run at once; the others open a small form. Each petition goes through
 models.workflow on its own, all or nothing; the page then says which were done and which were skipped, why.
 """
-import re
-
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.form import SecureForm
 from flask_admin.helpers import get_redirect_target
-from flask_admin.model.fields import AjaxSelectMultipleField
 from flask_babel import gettext, lazy_gettext as _l, ngettext
 from flask_login import current_user
 from markupsafe import Markup
@@ -20,28 +17,31 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 
 from models import workflow
 from models.casework import (
-    CONFIRMATION_STATES, EVALUATIONS, FOLLOW_UP_METHODS, PARTICIPANT_ROLES, PLACES, REFERRAL_MODES,
+    CONFIRMATION_STATES, EVALUATIONS, FOLLOW_UP_METHODS, HANDLERS, OUTCOMES, PARTICIPANT_ROLES, PLACES,
+    REFERRAL_MODES,
+    CONFIRMATION_STATES, EVALUATIONS, FOLLOW_UP_METHODS, PLACES, REFERRAL_MODES,
 )
 from models.documents import KINDS, Document
 from models.errors import N_, DomainError, ValidationError
 from models.organisation import Department
-from models.people import Representative
+from models.people import Representative, Team
 from models.petition import CLASSIFICATIONS, Petition
 from models.submissions import AlreadySaved
-from models.workflow import guidance
+from models.workflow import guidance, studio
 from models.workflow import letters as letter_rules
 
 from ... import i18n, once, permissions
 from ...letters import render as letters
 from ..base import clean_ids
-from ..datefields import TypedDateField, TypedDateTimeField, done_at
+from ..consultations import REPRESENTATIVE_LOADER, MeetingForm, meeting_data, participant_rows
+from ..datefields import TypedDateField, done_at
 from ..fields import ActiveLoader, ScopedAjaxSelectField, suggest_field
 from .letters import flash_issued
 
 # Loaders of the step forms' type-aheads, served by the petition view's ajax lookup.
 STEP_LOADERS = {
     "step_department": ActiveLoader("step_department", Department, fields=(Department.name,)),
-    "step_representative": ActiveLoader("step_representative", Representative, fields=(Representative.name,)),
+    "step_representative": REPRESENTATIVE_LOADER,
 }
 
 
@@ -67,19 +67,36 @@ class ReferForm(SecureForm):
     at = done_at()
 
 
+def team_choices():
+    return [("", "—")] + [(str(team.id), team.name) for team in Team.select().order_by(Team.id)]
+
+
+class OwnResultForm(SecureForm):
+    """自行办理: the office's (or its studio's) own result; the rule refuses a missing value on its field."""
+
+    handled_by = SelectField(_l("Handled by"), choices=i18n.choices(HANDLERS), default="office")
+    team = SelectField(_l("Team of the studio"), choices=team_choices, validators=[Optional()],
+                       description=_l("When the studio handled it: leave empty for the petition's team."))
+    outcome = SelectField(_l("Outcome"), choices=[("", "—")] + i18n.choices(OUTCOMES))
+    facts = TextAreaField(_l("Facts"), render_kw={"rows": 4})
+    opinion = TextAreaField(_l("Opinion"), render_kw={"rows": 4})
+    legal_basis = TextAreaField(_l("Legal basis"), render_kw={"rows": 3})
+    at = done_at()
+
+
+def record_own_result(petition, data):
+    team = Team.get_or_none(Team.id == int(data["team"])) if (data.get("team") or "").isdigit() else None
+    return workflow.record_own_result(petition, by(), data["outcome"], data["facts"], data["opinion"],
+                                      data["legal_basis"], handled_by=data["handled_by"], team=team,
+                                      at=at_of(data))
+
+
 class ClassifyForm(SecureForm):
     classification = SelectField(_l("Classification"), choices=i18n.choices(CLASSIFICATIONS[1:]))
     at = done_at()
 
 
-class ConveneForm(SecureForm):
-    held_at = TypedDateTimeField(_l("Time"), validators=[InputRequired()])
-    place = suggest_field(_l("Place"), PLACES, validators=[InputRequired()])
-    agenda = TextAreaField(_l("Agenda"), validators=[InputRequired()])
-    representatives = AjaxSelectMultipleField(STEP_LOADERS["step_representative"], _l("Representatives"),
-                                              validators=[InputRequired()])
-    participants = TextAreaField(_l("Other participants"), description=_l(
-        "One a line: name, role (部门工作人员, 律师, 人民调解员 or 其他) and unit, separated by spaces."))
+ConveneForm = MeetingForm  # 会诊: the meeting form of the consultation screen (who took part, as rows)
 
 
 class ExtendForm(SecureForm):
@@ -132,22 +149,6 @@ class MediateForm(SecureForm):
     at = done_at()
 
 
-def participants_of(text):
-    """Lines "姓名 角色 单位" as (name, role code, unit); raise ValidationError on an unknown role."""
-    roles = {str(i18n.gettext(label)): code for code, label in PARTICIPANT_ROLES}
-    found = []
-    for line in (text or "").splitlines():
-        parts = [p for p in re.split(r"[\s,，、]+", line.strip()) if p]
-        if not parts:
-            continue
-        role = parts[1] if len(parts) > 1 else "其他"
-        if role not in roles:
-            raise ValidationError(N_("Unknown role “%(role)s”: use 部门工作人员, 律师, 人民调解员 or 其他."),
-                                  field="participants", role=role)
-        found.append((parts[0], roles[role], " ".join(parts[2:]) or None))
-    return found
-
-
 class NothingDone(Exception):
     """No petition took the step: the form's token is given back (its claim rolls back)."""
 
@@ -180,6 +181,7 @@ STEPS = {
     "reject": (RejectForm, lambda p, d: workflow.reject(p, by(), d["reason"], d["legal_basis"], at=at_of(d)), False),
     "refer": (ReferForm, lambda p, d: workflow.refer(p, d["department"], by(), mode=d["mode"], due_on=d["due_on"],
                                                      instructions=d["instructions"], at=at_of(d)), False),
+    "record_own_result": (OwnResultForm, record_own_result, True),
     "classify": (ClassifyForm, lambda p, d: workflow.classify(p, by(), d["classification"], at=at_of(d)), False),
     "extend": (ExtendForm, lambda p, d: workflow.extend(p, by(), d["days"], d["reason"], d["approver"], at=at_of(d)),
                False),
@@ -229,13 +231,13 @@ class StepsMixin:
         petitions = self.selected(request.values.get("ids", "").split(","))
         if not petitions:
             flash(gettext("Select one or more petitions first."), "error")
-            return redirect(url_for(".index_view"))
+            return redirect(get_redirect_target() or url_for(".index_view"))
         form_class = ConveneForm if name == "convene" else STEPS[name][0]
         if name in STEPS and STEPS[name][2] and len(petitions) > 1:
             flash(gettext("This step is taken on one petition at a time."), "error")
-            return redirect(url_for(".index_view"))
+            return redirect(self.return_to(petitions))
         # a button's step has 办理时间 alone (补录, now when not typed); every form is saved once (admin_app/once.py)
-        form = once.with_token(form_class or WhenForm)(request.form)
+        form = once.with_token(form_class or WhenForm)(request.form, **self.step_defaults(name, petitions))
         if request.method == "POST" and form.validate():
             try:
                 if name == "convene":
@@ -254,16 +256,30 @@ class StepsMixin:
                            confirm=name in IRREVERSIBLE, return_url=self.return_to(petitions))
 
     @staticmethod
+    def step_defaults(name, petitions):
+        """What a step's form is given first (a GET): the petitions' "1+3" group for 会诊 (its members) and for
+        调解 (its mediator and lawyer)."""
+        if request.method != "GET":
+            return {}
+        if name == "convene":
+            return {"data": meeting_data(*studio.from_group(petitions))}
+        if name == "mediate" and len(petitions) == 1:
+            return {"data": studio.mediation_defaults(petitions[0])}
+        return {}
+
+    @staticmethod
     def refusal_text(name, petition):
         """Why the step cannot be taken on the petition now, in Chinese, or None."""
         why = guidance.reason(name, petition)
         return gettext(why) if why else None
 
     def return_to(self, petitions):
-        """The petition's page, or the list as it was (its filters and search: Flask-Admin's url)."""
-        if len(petitions) == 1:
+        """The list as it was when the step came from it (its filters, search and page: Flask-Admin's url), even
+        for one row; else the petition's page (its buttons), or the list."""
+        back = get_redirect_target()
+        if back is None and len(petitions) == 1:
             return url_for(".details_view", id=petitions[0].id)
-        return get_redirect_target() or url_for(".index_view")
+        return back or url_for(".index_view")
 
     def run_step(self, name, petitions, data):
         """Take the step on each petition, each all or nothing. When none went through because of a
@@ -344,7 +360,7 @@ class StepsMixin:
         try:
             with once.saving(request.endpoint, *use) as submission:
                 consultation = workflow.convene(open_ones, by(), form.held_at.data, form.place.data, form.agenda.data,
-                                                form.representatives.data, participants_of(form.participants.data))
+                                                form.representatives.data, participant_rows(form))
                 once.settle(submission, consultation)
         except AlreadySaved as err:
             return once.answer(err, self.return_to(petitions), *use)
