@@ -53,10 +53,10 @@ V12_MODELS = [Submission]
 MODELS = MODELS + V12_MODELS
 V13_MODELS = [SameMatter]
 MODELS = MODELS + V13_MODELS
-V90_MODELS = [OwnResult]
-MODELS = MODELS + V90_MODELS
-V93_MODELS = [HotlineMapping]
-MODELS = MODELS + V93_MODELS
+V15_MODELS = [OwnResult]
+MODELS = MODELS + V15_MODELS
+V17_MODELS = [HotlineMapping]
+MODELS = MODELS + V17_MODELS
 
 
 def _sqlite_literal(value):
@@ -243,10 +243,12 @@ def _v14_back_dating(db):
         db.execute_sql('UPDATE "%s" SET "recorded_at" = "at"' % StepRecord._meta.table_name)
 
 
-def _v90_own_result(db):
+def _v15_own_result(db):
     """自行办理: the handling result the office (or its studio) records itself, without a referral (issue 14)."""
-    db.create_tables(V90_MODELS, safe=True)
-def _v91_consultation_meeting(db):
+    db.create_tables(V15_MODELS, safe=True)
+
+
+def _v16_consultation_meeting(db):
     """会诊 is one meeting: one 会诊纪要 in force a consultation, whichever petition it is issued from (issue 14);
     minutes issued twice before are voided but the earliest, each with an audit entry."""
     from . import audit, documents
@@ -257,17 +259,18 @@ def _v91_consultation_meeting(db):
                      after={"void_reason": documents.DOUBLE_MINUTES_REASON, "kept": kept.number})
 
     documents.install_record_index(db, record=record)
-def _v93_hotline_mapping(db):
+
+
+def _v17_hotline_mapping(db):
     """12345 对应关系: the hotline's areas, request types and keywords mapped to towns and categories (issue 14,
     models/hotline_mapping.py)."""
-    db.create_tables(V93_MODELS, safe=True)
+    db.create_tables(V17_MODELS, safe=True)
 
 
 MIGRATIONS = [_v1_foundation, _v2_workflow, _v3_documents, _v4_safety, _v5_hotline, _v6_search, _v7_tallies,
               _v8_search_text, _v9_sessions, _v10_integrity, _v11_one_person, _v12_submissions, _v13_same_matter,
-              _v14_back_dating, _v90_own_result]  # version N is MIGRATIONS[N - 1]
-              _v14_back_dating, _v91_consultation_meeting]  # version N is MIGRATIONS[N - 1]
-              _v14_back_dating, _v93_hotline_mapping]  # version N is MIGRATIONS[N - 1]
+              _v14_back_dating, _v15_own_result, _v16_consultation_meeting,
+              _v17_hotline_mapping]  # version N is MIGRATIONS[N - 1]
 LATEST = len(MIGRATIONS)
 
 

@@ -97,6 +97,7 @@
     }
   });
 })(window.jQuery);
+
 /* The home page's period chooser: only the fields of the chosen kind of period (data-kinds) are shown. The
    server renders them so (and shows all without script); it reads only those of the kind submitted. */
 (function () {
@@ -110,6 +111,8 @@
   }
   kind.addEventListener('change', show);
   show();
+})();
+
 /* 应用 on a filter keeps what is typed in the search box, searched or not yet: the filter form (Flask-Admin's
    #filter_form) carries the box's current value instead of the last searched one. */
 (function () {

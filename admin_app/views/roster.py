@@ -13,9 +13,10 @@ from models import access
 from models.casework import PLACES, SESSIONS, DutyShift
 from models.errors import N_, DomainError, ValidationError
 from models.people import Representative
+from models.submissions import AlreadySaved
 from models.workflow import roster
 
-from .. import i18n
+from .. import i18n, once
 from .base import LoginRequired
 from .home.worklist import may_record_visit
 
@@ -86,15 +87,20 @@ class RosterView(LoginRequired, BaseView):
 
     @expose("/new/", methods=("GET", "POST"))
     def create_view(self):
-        form = RosterForm(request.form if request.method == "POST" else None)
+        form = once.with_token(RosterForm)(request.form if request.method == "POST" else None)
         form.representatives.choices = [(rep.id, rep.name) for rep in Representative.select().where(
             Representative.active).order_by(Representative.name)]
         form.sessions.choices = i18n.choices(SESSIONS)
         if request.method == "GET":
             today = dt.date.today()
             form.month.data = "%d-%02d" % parse_month(request.args.get("month"), (today.year, today.month))
+        elif once.earlier() is not None:  # 排班 clicked twice, or Back and again: the roster is made once
+            return once.answer(once.earlier(), url_for(".index", month=form.month.data or None))
         elif form.validate():
-            made = self.make(form)
+            try:
+                made = self.make(form)
+            except AlreadySaved as err:  # the same form posted at the same moment
+                return once.answer(err, url_for(".index", month=form.month.data or None))
             if made is not None:
                 flash(ngettext("%(num)s shift was put on the roster.", "%(num)s shifts were put on the roster.",
                                len(made)), "success")
@@ -112,8 +118,13 @@ class RosterView(LoginRequired, BaseView):
         try:
             if month is None:
                 raise ValidationError(N_("Choose the month."), field="month")
-            return roster.make_roster(month[0], month[1], chosen, form.weekdays.data, form.sessions.data,
-                                      by=current_user.user, place=form.place.data)
+            with once.saving(request.endpoint) as submission:
+                made = roster.make_roster(month[0], month[1], chosen, form.weekdays.data, form.sessions.data,
+                                          by=current_user.user, place=form.place.data)
+                once.settle(submission, kind="dutyshift")  # a second post is answered with the month's list
+            return made
+        except AlreadySaved:
+            raise
         except DomainError as err:
             message = i18n.error_message(err)
             field = getattr(form, err.field or "", None)

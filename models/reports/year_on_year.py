@@ -6,7 +6,6 @@
     change(12, 10) -> 0.2;  change(8, 10) -> -0.2;  change(3, 0) -> None (nothing to compare with)
     point_change(0.45, 0.40) -> 5.0 (a rate's change, in percentage points)
 """
-import datetime as dt
 
 from . import statistics
 

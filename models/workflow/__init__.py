@@ -17,7 +17,6 @@ rules.py       the step table (STEPS, ALLOWED with its guards, LEADS_TO, RECORD_
 petitions.py   the petition's own steps (受理 … 办结, 延期, 复查/复核, 分类, 签批, 作废)
 referrals.py   分诊: refer, the department's objection and reply
 own_result.py  自行办理: the office (or its studio) handles an accepted petition itself and records the result
-studio.py      会诊, the "1+3" group, 调解
 studio.py      会诊 (corrected until concluded), the "1+3" group, 调解
 hotline.py     a 12345 ticket made into a petition
 repeats.py     初件/重件: the rule, kept on every save of a petition and by 同一事项 links
@@ -32,18 +31,11 @@ from . import repeats  # 初件/重件: registers its hook on Petition.save
 from .own_result import record_own_result
 from .referrals import object_to_referral, record_reply, refer
 from .rules import ALLOWED, CLOSED, LEADS_TO, OPEN, STEPS, TEAM_OF, allowed_for, allowed_steps, check, for_each
-from .studio import conclude, convene, form_group, mediate
-from .rules import ALLOWED, CLOSED, LEADS_TO, OPEN, STEPS, TEAM_OF, allowed_steps, check, for_each
 from .studio import conclude, convene, form_group, mediate, revise
 
 __all__ = [
     "ALLOWED", "CLOSED", "LEADS_TO", "OPEN", "STEPS", "TEAM_OF", "accept", "allowed_for", "allowed_steps", "answer",
     "check", "classify", "close", "conclude", "convene", "extend", "follow_up", "for_each", "form_group", "mediate",
-    "object_to_referral", "record_recheck", "record_reply", "record_review", "refer", "register", "reject",
-    "request_recheck", "request_review", "sign_off", "void",
-    "ALLOWED", "CLOSED", "LEADS_TO", "OPEN", "STEPS", "TEAM_OF", "accept", "allowed_steps", "answer", "check",
-    "classify", "close", "conclude", "convene", "extend", "follow_up", "for_each", "form_group", "mediate",
     "object_to_referral", "record_own_result", "record_recheck", "record_reply", "record_review", "refer",
-    "register", "reject", "request_recheck", "request_review", "sign_off", "void",
-    "request_recheck", "request_review", "revise", "sign_off", "void",
+    "register", "reject", "request_recheck", "request_review", "revise", "sign_off", "void",
 ]

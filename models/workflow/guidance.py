@@ -13,8 +13,8 @@ from .rules import ALLOWED, refusal
 NEXT = {
     "registered": (("accept", "reject"), N_("Decide within 15 days whether to accept it, and tell the petitioner "
                                             "(条例第二十四条).")),
-    "accepted": (("refer", "record_own_result"), N_("Refer it to the competent department (分诊), or handle it in the office and "
-                                "record the result.")),
+    "accepted": (("refer", "record_own_result"), N_("Refer it to the competent department (分诊), or handle it in "
+                                                    "the office and record the result.")),
     "referred": (("record_reply",), N_("Waiting for the department's handling result.")),
     "handled": (("answer",), N_("Answer the petitioner in writing with the handling opinion (信访处理意见书).")),
     "answered": (("follow_up",), N_("Follow up with the petitioner on the answer (复诊); a review may be requested "

@@ -67,6 +67,8 @@ EXTENDED_ONCE = Guard(lambda petition: not petition.extension_days,
                       N_("The handling limit has already been extended once."))
 REVIEW_REQUESTED_ONCE = Guard(lambda petition: petition.review_requested_at is None,
                               N_("A review has already been requested; after its opinion, a re-examination may be."))
+
+
 def _without_group(petitions):
     """The ids of the petitions that have no 1+3 group yet, in one query."""
     ids = [p.id for p in petitions]
@@ -76,10 +78,18 @@ def _without_group(petitions):
 
 ONE_GROUP = Guard(lambda petition: not ResolutionGroup.select().where(ResolutionGroup.petition == petition.id).exists(),
                   N_("This petition already has its 1+3 group."), _without_group)
-                  N_("This petition already has its 1+3 group."))
+
+
+def _without_open_referral(petitions):
+    """The ids of the petitions that no department is handling now, in one query."""
+    ids = [p.id for p in petitions]
+    sent = Referral.select(Referral.petition).where(Referral.petition.in_(ids) & (Referral.state == "sent")).tuples()
+    return set(ids) - {pid for (pid,) in sent}
+
+
 NO_OPEN_REFERRAL = Guard(
     lambda petition: not Referral.select().where((Referral.petition == petition.id) & (Referral.state == "sent")).exists(),
-    N_("A department is handling this petition: record its reply instead."))
+    N_("A department is handling this petition: record its reply instead."), _without_open_referral)
 
 # The petition steps (all but register, which makes the petition): where each may start from.
 ALLOWED = {

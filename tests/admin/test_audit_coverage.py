@@ -445,6 +445,17 @@ def petition_same_matter_view(office, view):
     assert SameMatter.select().count() == 1
 
 
+def roster_create_view(office, view):
+    """按月排班: a month's shifts for one representative, each audited."""
+    office.login("staff")
+    representative = first(Representative)
+    office.client.post("/admin/roster/new/", data={
+        "month": "2031-03", "representatives": str(representative.id), "weekdays": "2", "sessions": "pm",
+        "place": "联合接访大厅", "csrf_token": office.token("/admin/roster/new/")})
+    assert DutyShift.select().where(DutyShift.on_date.between(dt.date(2031, 3, 1), dt.date(2031, 3, 31)),
+                                    DutyShift.session == "pm").count() >= 4
+
+
 def api_push_tickets(office, view):
     response = office.client.post("/api/v1/tickets", headers={"Authorization": "Bearer " + office.api_token}, json={
         "tickets": [
@@ -482,6 +493,7 @@ SCENARIOS = {
     "petitioner.merge_view": petitioner_merge_view,
     "hotlineticket.import_view": hotline_import_view,
     "petition_import.upload_view": petition_import_upload,
+    "roster.create_view": roster_create_view,
     "api.push_tickets": api_push_tickets,
     "petition.same_matter_view": petition_same_matter_view,
     "cli:create-user": cli_create_user,
@@ -555,7 +567,7 @@ def test_every_write_endpoint_leaves_audit_entries_for_the_rows_it_changed(app, 
                   "department.edit_view", "petitioner.create_view", "referral.reply_view", "mediation.create_view",
                   "visitlog.create_view", "apiclient.edit_view", "petition.same_matter_view",
                   "petitioner.merge_view", "petition.step_time_view", "consultation.revise_view",
-                  "consultation.minutes_view"}
+                  "consultation.minutes_view", "roster.create_view"}
     assert must_write <= set(wrote), sorted(must_write - set(wrote))
 
 

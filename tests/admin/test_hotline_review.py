@@ -74,7 +74,7 @@ def test_saving_the_reviewed_form_makes_one_petition_linked_to_the_ticket(client
     petition = Petition.get()
     assert response.headers["Location"].endswith("/admin/petition/details/?id=%d" % petition.id)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert any("工单 12345-2023-00001 已登记为信访事项 %s" % petition.number in a for a in alerts(page))
+    assert any("工单 12345-2023-00001 已登记为信访事项 %s" % petition.number in a for a in alerts(page)), alerts(page)
     assert (petition.channel, petition.town_id, petition.village, petition.subject) == ("hotline", town.id, "张家村",
                                                                                        "拖欠工资")
     assert petition.content == CONTENT and petition.petitioner.name == "赵六" and petition.registered_by_id == staff.id
@@ -86,7 +86,7 @@ def test_saving_the_reviewed_form_makes_one_petition_linked_to_the_ticket(client
     assert "此表单已保存，未重复登记。" in alerts(again.get_data(as_text=True))
     data["submission_token"] = ["another-form-opened-before-the-first-was-saved"]
     other = client.post("/admin/petition/new/", data=data).get_data(as_text=True)
-    assert any("该工单已转为信访事项 %s" % petition.number in a for a in alerts(other))
+    assert any("该工单已转为信访事项 %s" % petition.number in a for a in alerts(other)), alerts(other)
     assert Petition.select().count() == 1 and Petitioner.select().count() == 1
     refused = client.get("/admin/petition/new/?ticket=%d" % ticket.id, follow_redirects=True)
     assert any("已转为信访事项 %s" % petition.number in a for a in alerts(refused.get_data(as_text=True)))

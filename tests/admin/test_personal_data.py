@@ -39,7 +39,7 @@ ROLES = ("admin", "staff", "representative", "department", "leader")
 FULL_ROLES = ("admin", "staff")
 FULL_PAGES = ("/admin/petitioner/edit/", "/admin/representative/edit/")
 FULL_EXPORTS = re.compile(r"^/admin/(petitioner|representative)/export/\w+/$")
-IGNORED_PARAMS = {"url", "sort", "desc", "page"}  # the same page again, in another order or page
+IGNORED_PARAMS = {"url", "sort", "desc", "page", "page_size", "month"}  # the same page again: another order, page or month
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from models.db import now
 from models.organisation import Department
 from models.people import Representative
 
-from tests.admin.helpers import alerts, field_errors, visible_text
+from tests.admin.helpers import alerts, csrf_token, field_errors, submission_token, visible_text
 
 D = dt.date
 
@@ -65,6 +65,17 @@ def test_a_month_roster_made_on_the_form_skips_the_holidays_and_shows_on_the_cal
     assert cell(page, D(2026, 12, 27)) == "27 休息日"  # a Sunday
     entries = AuditEntry.select().where(AuditEntry.model == DutyShift._meta.table_name)
     assert entries.count() == 6 and {e.username for e in entries} == {"staff"}
+
+
+def test_the_roster_form_posted_twice_makes_the_roster_once(client, staff, reps):
+    """排班 clicked twice (or Back and 排班 again): the second post says it was saved and adds nothing."""
+    page = client.get("/admin/roster/new/").get_data(as_text=True)
+    data = dict(roster_form(reps), csrf_token=csrf_token(page), submission_token=submission_token(page))
+    first = client.post("/admin/roster/new/", data=data, follow_redirects=True).get_data(as_text=True)
+    again = client.post("/admin/roster/new/", data=data, follow_redirects=True).get_data(as_text=True)
+    assert "已排 8 个班次。" in alerts(first)  # the four Mondays of December 2026, two representatives
+    assert "此表单已保存，未重复登记。" in alerts(again) and "冲突" not in alerts(again)
+    assert DutyShift.select().count() == 8
 
 
 def test_a_roster_that_meets_a_shift_on_the_roster_is_refused_naming_the_dates(client, staff, form_post, reps):

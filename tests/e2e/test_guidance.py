@@ -53,6 +53,6 @@ def test_accept_is_confirmed_naming_the_petition_then_the_notice_is_offered(page
     page.locator("#step-buttons button", has_text=re.compile("^受理$")).click()
     expect(page.locator(".alert-success")).to_contain_text("受理：已办理 1 件。")
     expect(page.locator(".alert-info").filter(has_text="下一步：向信访人出具信访事项受理告知书。")).to_be_visible()
-    expect(page.locator("#next-step")).to_contain_text("下一步：分诊。")
+    expect(page.locator("#next-step")).to_contain_text("下一步：分诊、自行办理并记录结果。")
     assert Petition.get_by_id(petition.id).status == "accepted"
     database.close()

@@ -17,7 +17,7 @@ from models.petition import Petition  # noqa: E402
 
 from tests.e2e.test_browser import log_in  # noqa: E402
 
-SHOTS = os.environ.get("SHOTS_DIR", "/work/shots")
+SHOTS = os.environ.get("E2E_SCREENSHOTS")  # a directory to keep the pages' pictures in, to look at
 LONG = "宅基地及共用道路纠纷，要求相关部门依法确权并恢复通行，同时赔偿因此造成的庄稼损失和误工费用"
 
 # the height of an element's own text (a range over its contents) against one line of its line height
@@ -28,6 +28,11 @@ LINES = """el => {
   return range.getBoundingClientRect().height / line;
 }"""
 
+
+def shot(page, name):
+    if SHOTS:
+        os.makedirs(SHOTS, exist_ok=True)
+        page.screenshot(path=os.path.join(SHOTS, name), full_page=True)
 
 def test_the_list_at_1366_px_keeps_statuses_on_one_line_and_the_typed_search_on_apply(page, live_server):
     created = []
@@ -45,8 +50,7 @@ def test_the_list_at_1366_px_keeps_statuses_on_one_line_and_the_typed_search_on_
     for selector in ("td.col-status", "td.col-number", "td.col-received_at", "td.col-is_repeat"):
         for cell in page.locator(selector).all()[:5]:
             assert cell.evaluate(LINES) < 1.5, (selector, cell.inner_text())
-    os.makedirs(SHOTS, exist_ok=True)
-    page.screenshot(path=os.path.join(SHOTS, "list-1366.png"), full_page=True)
+    shot(page, "list-1366.png")
 
     page.fill("form[role=search] input[name=search]", "宅基地")  # typed, not searched
     page.locator(".field-filters").locator("xpath=preceding-sibling::a").click()
@@ -58,4 +62,4 @@ def test_the_list_at_1366_px_keeps_statuses_on_one_line_and_the_typed_search_on_
     expect(page.locator("#filter-chips")).to_contain_text("状态：登记")
     subjects = page.locator("td.col-subject").all_inner_texts()
     assert subjects and all("宅基地" in s for s in subjects)
-    page.screenshot(path=os.path.join(SHOTS, "list-1366-filtered.png"), full_page=True)
+    shot(page, "list-1366-filtered.png")

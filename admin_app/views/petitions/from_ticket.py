@@ -105,6 +105,14 @@ class TicketDraftMixin:
             kwargs.update(self.ticket_context(kwargs.get("form")))
         return super().render(template, **kwargs)
 
+    def check_ticket_free(self, form):
+        """Before anything is written (the petitioner's quick-add among it): a ticket made into a petition by
+        another form meanwhile is said at once, not after a warning about the caller (link_ticket checks again)."""
+        value = getattr(form, TICKET_FIELD, None)
+        ticket = self.draft_ticket(value.data) if value is not None and (value.data or "").strip() else None
+        if ticket is not None and ticket.petition_id is not None:
+            raise NotAllowed(hotline.ALREADY, number=ticket.petition.number)
+
     def link_ticket_of(self, form, model):
         """Inside the transaction that registers the petition: the ticket it was made from is linked (audited)."""
         value = getattr(form, TICKET_FIELD, None)

@@ -152,9 +152,8 @@ class RepeatFilter(BasePeeweeFilter):
         return _l("equals")
 
 
-class PetitionView(BulkMenuMixin, SameMatterMixin, FastListMixin, LettersMixin, StepsMixin, StepTimesMixin,
-class PetitionView(TicketDraftMixin, SameMatterMixin, FastListMixin, LettersMixin, StepsMixin, StepTimesMixin,
-                   SecureModelView):
+class PetitionView(TicketDraftMixin, BulkMenuMixin, SameMatterMixin, FastListMixin, LettersMixin, StepsMixin,
+                   StepTimesMixin, SecureModelView):
     """事项: register, find and read petitions, and take them through the workflow (steps.py)."""
 
     route_ops = {"step_view": "step", "letter_preview_view": "letter", "letter_issue_view": "letter",
@@ -256,6 +255,8 @@ class PetitionView(TicketDraftMixin, SameMatterMixin, FastListMixin, LettersMixi
     def on_model_change(self, form, model, is_created):
         """A petitioner typed into the form: the one on record who is this person, else a new one, in the same
         transaction (workflow.petitioners)."""
+        if is_created:
+            self.check_ticket_free(form)  # 转为信访事项 a second time: said first
         if model.petitioner_id is None and picked_petitioner() is not None:
             model.petitioner = picked_petitioner()  # 使用该信访人: the record that has the ID number typed
         if model.petitioner_id is None:

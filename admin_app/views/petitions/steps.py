@@ -17,14 +17,12 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 
 from models import workflow
 from models.casework import (
-    CONFIRMATION_STATES, EVALUATIONS, FOLLOW_UP_METHODS, HANDLERS, OUTCOMES, PARTICIPANT_ROLES, PLACES,
-    REFERRAL_MODES,
-    CONFIRMATION_STATES, EVALUATIONS, FOLLOW_UP_METHODS, PLACES, REFERRAL_MODES,
+    CONFIRMATION_STATES, EVALUATIONS, FOLLOW_UP_METHODS, HANDLERS, OUTCOMES, PLACES, REFERRAL_MODES,
 )
 from models.documents import KINDS, Document
 from models.errors import N_, DomainError, ValidationError
 from models.organisation import Department
-from models.people import Representative, Team
+from models.people import Team
 from models.petition import CLASSIFICATIONS, Petition
 from models.submissions import AlreadySaved
 from models.workflow import guidance, studio
