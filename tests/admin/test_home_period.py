@@ -190,6 +190,29 @@ def test_a_year_is_a_year_report_with_last_year_and_the_change(client, two_years
     assert "上年同期：%d年1月1日 至 %d年12月31日" % (Y - 1, Y - 1) in note
 
 
+def test_the_year_s_download_is_the_annual_report_with_last_year_and_the_change(client, two_years):
+    """年报 on the page, 年报 in the file: its button, its name and title, and 上年同期 / 同比 beside the figures."""
+    import io
+    from urllib.parse import unquote
+
+    from openpyxl import load_workbook
+
+    page = home(client, period="year", year=str(Y))
+    assert visible_text(part(page, "monthly-report", "</a>")) == "下载年报（Excel）"
+    response = client.get("/admin/monthly-report?" + urlencode({"period": "year", "year": str(Y)}))
+    assert "年报-%d年.xlsx" % Y in unquote(response.headers["Content-Disposition"])
+    sheet = load_workbook(io.BytesIO(response.data))["概况"]
+    rows = [[cell for cell in row] for row in sheet.iter_rows(values_only=True)]
+    assert rows[0][0] == "信访工作年报"
+    header = next(row for row in rows if row[0] == "指标")
+    assert list(header[:5]) == ["指标", "数值", "统计口径", "上年同期", "同比"]
+    by_label = {row[0]: row for row in rows}
+    assert list(by_label["本期新增"][3:5]) == [4, "-25.0%"]
+    assert list(by_label["化解率"][3:5]) == [0.75, "-25.0个百分点"]
+    month = home(client, period="month", year=str(Y), month="3")
+    assert visible_text(part(month, "monthly-report", "</a>")) == "下载月报（Excel）"
+
+
 def test_a_rise_is_signed(client, two_years, make_petition):
     for month in (5, 6, 7, 8, 9):
         make_petition(received_at=at(Y, month, 2))

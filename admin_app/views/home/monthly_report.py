@@ -65,6 +65,34 @@ def definition(msgid):
     return gettext(msgid, days=deadlines.DUE_SOON_DAYS) if "%(days)s" in msgid else gettext(msgid)
 
 
+# The report of each kind of period: its name (the button, the file) and the workbook's title.
+REPORTS = {
+    "month": (N_("Monthly report"), N_("Monthly report of the petition office")),
+    "quarter": (N_("Quarterly report"), N_("Quarterly report of the petition office")),
+    "year": (N_("Annual report"), N_("Annual report of the petition office")),
+    "range": (N_("Statistical report"), N_("Statistical report of the petition office")),
+}
+
+
+def report_name(period):
+    """月报, 季报, 年报, or 统计报表 for a range of days."""
+    return gettext(REPORTS[period.kind][0])
+
+
+def signed_percent(change):
+    """同比 of a count: +12.5% / -3.0%, — when last year had none."""
+    if change is None:
+        return "—"
+    return "0.0%" if round(change * 1000) == 0 else "%+.1f%%" % (100 * change)
+
+
+def points(change):
+    """同比 of a rate, in percentage points: +5.0 个百分点, — when either rate is unknown."""
+    if change is None:
+        return "—"
+    return gettext("%(points)s percentage points", points="0.0" if round(change * 10) == 0 else "%+.1f" % change)
+
+
 def period_title(period):
     """本月 / 2026年11月, 2026年第四季度, 2026年, or 2026年1月1日至2026年3月31日."""
     if period.kind == "month":
@@ -118,21 +146,31 @@ def _widths(sheet, widths):
         sheet.column_dimensions[letter].width = width
 
 
-def workbook(period, figures, today=None):
-    """The monthly report as xlsx bytes: figures is what views.home.figures() computed for the page."""
+def workbook(period, figures, today=None, compared=None):
+    """The period's report (月报, 季报, 年报) as xlsx bytes: figures is what views.home.figures() computed for the
+    page; compared, for a year, the rows of year_on_year (上年同期 and 同比 beside the headline figures)."""
     today = today or dt.date.today()
     book = Book()
     overview = book.sheet(gettext("Overview"))
-    _title(overview, gettext("Monthly report of the petition office"))
+    _title(overview, gettext(REPORTS[period.kind][1]))
     overview.append([gettext("Period"), "%s（%s）" % (period_title(period), period_dates(period))])
     overview.append([gettext("Made on"), i18n.cn_date(today)])
     overview.append([])
-    _header(overview, (N_("Figure"), N_("Value"), N_("Definition")))
+    last_year = {key: (before, change) for key, _, before, change in compared or ()}
+    _header(overview, (N_("Figure"), N_("Value"), N_("Definition")) + (
+        (N_("Same period last year"), N_("Year on year")) if compared else ()))
     values = figure_values(figures)
     for key, label, meaning in FIGURES:
-        overview.append([gettext(label), values[key] if values[key] is not None else "—", definition(meaning)])
+        row = [gettext(label), values[key] if values[key] is not None else "—", definition(meaning)]
+        if key in last_year:
+            before, change = last_year[key]
+            row += [before if before is not None else "—",
+                    points(change) if key in RATES else signed_percent(change)]
+        overview.append(row)
         if key in RATES and values[key] is not None:
             overview.cell(overview.max_row, 2).number_format = "0.0%"
+            if key in last_year and last_year[key][0] is not None:
+                overview.cell(overview.max_row, 4).number_format = "0.0%"
     summary, satisfaction = figures["summary"], figures["satisfaction"]
     for label, value in ((N_("Finished in the period"), summary["finished"]),
                          (N_("Handled in the period"), summary["handled"]),
@@ -148,7 +186,7 @@ def workbook(period, figures, today=None):
     _header(overview, (N_("Month"), N_("New in the month"), N_("Closed in the month")))
     for entry in figures["trend"]:
         overview.append([month_label(entry["month"]), entry["new"], entry["closed"]])
-    _widths(overview, (26, 30, 80))
+    _widths(overview, (26, 30, 80, 16, 16))
     for row in overview.iter_rows(min_col=3, max_col=3):
         row[0].alignment = Alignment(wrap_text=True, vertical="top")
 
@@ -178,4 +216,4 @@ def workbook(period, figures, today=None):
 
 
 def filename(period):
-    return ("%s-%s.xlsx" % (gettext("Monthly report"), period_title(period))).replace(" ", "")
+    return ("%s-%s.xlsx" % (report_name(period), period_title(period))).replace(" ", "")

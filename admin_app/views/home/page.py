@@ -50,7 +50,10 @@ class DashboardView(LoginRequired, AdminIndexView):
             period = statistics.period_from(request.args, today)
         except ValidationError:
             return redirect(url_for(".index", **request.args))  # the page says what was wrong
-        content = monthly_report.workbook(period, figures(period, today), today)
+        data = figures(period, today)
+        compared = year_on_year.year_on_year(period, today, data["summary"], scope())[0] \
+            if period.kind == "year" else None  # 年报: 上年同期 and 同比, as on the page
+        content = monthly_report.workbook(period, data, today, compared)
         return send_file(io.BytesIO(content), mimetype=monthly_report.XLSX, as_attachment=True,
                          download_name=monthly_report.filename(period))
 
@@ -107,6 +110,7 @@ def home_context(today=None):
         "chooser": chooser(period, today, request.args, error),
         "annual": annual(period, today, data["summary"]),
         "report_url": url_for(".monthly_report", **period_args(period)),
+        "report_label": gettext("Download the %(report)s (Excel)", report=monthly_report.report_name(period)),
         "cards": cards(period, data),
         "summary": data["summary"],
         "satisfaction": data["satisfaction"],
@@ -296,21 +300,9 @@ def annual(period, today, now):
         rate = key in year_on_year.RATES
         shown.append({"key": key, "label": label[key], "value": percent(value) if rate else value,
                       "before": percent(before) if rate else before,
-                      "change": points(change) if rate else signed_percent(change)})
+                      "change": monthly_report.points(change) if rate else monthly_report.signed_percent(change)})
     return {"title": gettext("Annual report %(year)s", year=period.start.year), "rows": shown,
             "previous": monthly_report.period_dates(previous)}
-
-
-def signed_percent(change):
-    if change is None:
-        return "—"
-    return "0.0%" if round(change * 1000) == 0 else "%+.1f%%" % (100 * change)
-
-
-def points(change):
-    if change is None:
-        return "—"
-    return gettext("%(points)s percentage points", points="0.0" if round(change * 10) == 0 else "%+.1f" % change)
 
 
 # -- today --------------------------------------------------------------------------------------------------
