@@ -4,6 +4,7 @@ import os
 
 from flask import Flask, redirect, render_template, request, url_for
 
+from models import deadlines
 from models.db import connect, database
 from models.workflow import repeats
 
@@ -19,6 +20,9 @@ def create_app(config=None):
     app.config.update(from_environment(config))
     init_database(app)
     repeats.configure(app.config.get("REPEAT_WINDOW_MONTHS"))  # 初件/重件: the window of models/workflow/repeats.py
+    if app.config.get("HOLIDAYS") or app.config.get("MAKEUP_WORKDAYS"):  # the office's working-day calendar
+        deadlines.configure(holidays=app.config.get("HOLIDAYS") or (),
+                            workdays=app.config.get("MAKEUP_WORKDAYS") or ())
     maintenance.init_app(app)  # the audit key and anchors; writes refused while restoring
     i18n.init_app(app)
     auth.init_app(app)

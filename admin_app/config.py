@@ -1,5 +1,7 @@
 """Settings from the environment; the secret key is generated once and kept under instance/."""
+import datetime as dt
 import os
+import re
 import secrets
 
 INSTANCE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "instance")
@@ -44,6 +46,25 @@ def _key_file(instance_dir, name):
         return f.read().strip()
 
 
+def day_list(text):
+    """Days written as 2026-10-01, separated by commas, spaces or new lines; a file's path (@/etc/holidays.txt)
+    is read. A value that is not a day stops the start with its name (a holiday silently lost would move every
+    roster and deadline)."""
+    text = (text or "").strip()
+    if text.startswith("@"):
+        with open(text[1:], encoding="utf-8") as f:
+            text = re.sub(r"#.*", "", f.read())  # a comment after # on any line
+    days = []
+    for word in re.split(r"[\s,，、]+", text):
+        if not word:
+            continue
+        try:
+            days.append(dt.date.fromisoformat(word))
+        except ValueError:
+            raise ValueError("HOLIDAYS / MAKEUP_WORKDAYS: %r is not a day (write 2026-10-01)" % word) from None
+    return days
+
+
 def from_environment(overrides=None):
     """The configuration of a running office: environment variables, then overrides (tests pass theirs)."""
     settings = {
@@ -71,6 +92,10 @@ def from_environment(overrides=None):
         "AUDIT_ANCHORS": os.environ.get("AUDIT_ANCHORS") or os.path.join(INSTANCE_DIR, "audit-anchors.jsonl"),
         # 重件: a petition is a repeat when its petitioner had one of the same category within this many months
         "REPEAT_WINDOW_MONTHS": int(os.environ.get("REPEAT_WINDOW_MONTHS", "12")),
+        # the working-day calendar (models/deadlines.py): the year's holidays and make-up working days, as the
+        # State Council announces them; used by 按月排班 and by deadlines counted in working days
+        "HOLIDAYS": day_list(os.environ.get("HOLIDAYS")),
+        "MAKEUP_WORKDAYS": day_list(os.environ.get("MAKEUP_WORKDAYS")),
         # while this file exists every write is refused with 503 (restore sets it for its duration)
         "MAINTENANCE_FILE": os.environ.get("MAINTENANCE_FILE") or os.path.join(INSTANCE_DIR, "maintenance"),
     }

@@ -4,6 +4,7 @@ With TEST_DATABASE_URL set (e.g. postgresql://postgres@127.0.0.1:5432/test) the 
 database, in a schema of their own (so two runs on one server do not meet), whose tables are dropped
 and upgraded afresh for each test. Otherwise each test gets its own SQLite file.
 """
+import copy
 import datetime as dt
 import itertools
 import os
@@ -106,6 +107,17 @@ def audit_settings(tmp_path, monkeypatch):
     monkeypatch.setenv("MAINTENANCE_FILE", flag)
     audit.configure("test-audit-key", anchors)
     return {"key": "test-audit-key", "anchors": anchors, "maintenance": flag}
+
+
+@pytest.fixture
+def counting_rule():
+    """The deadline calendar's counting rule (models/deadlines.py), put back after a test that changes it."""
+    from models import deadlines
+
+    saved = copy.deepcopy(deadlines.COUNTING)
+    yield deadlines.COUNTING
+    deadlines.COUNTING.clear()
+    deadlines.COUNTING.update(saved)
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """坐诊日历 and 按月排班 (admin_app/views/roster.py), 保存并添加另一个 on a duty shift, a visit started from a shift,
 and the petition timeline's 复诊 and names."""
-import copy
 import datetime as dt
 import re
 
@@ -18,12 +17,7 @@ from tests.admin.helpers import alerts, csrf_token, field_errors, submission_tok
 D = dt.date
 
 
-@pytest.fixture(autouse=True)
-def counting_rule():
-    saved = copy.deepcopy(deadlines.COUNTING)
-    yield
-    deadlines.COUNTING.clear()
-    deadlines.COUNTING.update(saved)
+pytestmark = pytest.mark.usefixtures("counting_rule")  # each test may change the counting rule (tests/conftest.py)
 
 
 @pytest.fixture

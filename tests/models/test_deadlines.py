@@ -1,5 +1,4 @@
 """The statutory limits of the 信访工作条例 at their edges, and the counting rule (deadlines.configure)."""
-import copy
 import datetime as dt
 
 import pytest
@@ -12,13 +11,7 @@ SPRING_FESTIVAL_2023 = [D(2023, 1, 21) + dt.timedelta(days=i) for i in range(7)]
 SPRING_MAKE_UP_2023 = [D(2023, 1, 28), D(2023, 1, 29)]  # 1月28日（周六）、29日（周日）上班
 
 
-@pytest.fixture(autouse=True)
-def counting_rule():
-    """Each test may change the counting rule; it is put back afterwards."""
-    saved = copy.deepcopy(deadlines.COUNTING)
-    yield deadlines.COUNTING
-    deadlines.COUNTING.clear()
-    deadlines.COUNTING.update(saved)
+pytestmark = pytest.mark.usefixtures("counting_rule")  # each test may change the counting rule (tests/conftest.py)
 
 
 # -- 第二十二条, 第二十三条: 转送/交办 and 告知 within 15 days of receipt ------------------------------------

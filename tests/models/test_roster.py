@@ -1,5 +1,4 @@
 """坐诊排班: a month's roster in one go (models/workflow/roster.py), holidays skipped, conflicts all or nothing."""
-import copy
 import datetime as dt
 
 import pytest
@@ -16,12 +15,7 @@ SPRING_FESTIVAL_2023 = [D(2023, 1, 21) + dt.timedelta(days=i) for i in range(7)]
 SPRING_MAKE_UP_2023 = [D(2023, 1, 28), D(2023, 1, 29)]  # 1月28日（周六）、29日（周日）上班
 
 
-@pytest.fixture(autouse=True)
-def counting_rule():
-    saved = copy.deepcopy(deadlines.COUNTING)
-    yield deadlines.COUNTING
-    deadlines.COUNTING.clear()
-    deadlines.COUNTING.update(saved)
+pytestmark = pytest.mark.usefixtures("counting_rule")  # each test may change the counting rule (tests/conftest.py)
 
 
 @pytest.fixture
