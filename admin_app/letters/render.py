@@ -20,13 +20,14 @@ from reportlab.pdfbase.ttfonts import TTFont
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
+from models import documents
 from models.db import now
 from models.errors import N_, DomainError
 from models.organisation import Department
 from models.workflow import letters as letter_rules
 
 from .. import i18n
-from . import content as letter_content
+from . import content as letter_content, glyphs
 
 log = logging.getLogger(__name__)
 
@@ -210,15 +211,49 @@ def issuer():
     return department
 
 
+def letter_values(kind, petition, record_id, number, at):
+    """What the letter prints: the template's context (letters/content.py), its title, number, date and organ."""
+    return dict(letter_content.context(kind, petition, record_id), title=letter_content.title(kind),
+                number=number, date=i18n.cn_date(at), organ=issuer().name)
+
+
 def build(kind, petition, record_id, number, at, draft=None):
-    """The letter's PDF bytes: page numbers are added when it runs to more than one page."""
+    """The letter's PDF bytes: page numbers are added when it runs to more than one page. A draft marks the
+    characters its fonts cannot print: listed above the title, each shown as its code ([U+20BB7])."""
     fonts = find_fonts()
-    values = dict(letter_content.context(kind, petition, record_id), title=letter_content.title(kind),
-                  number=number, date=i18n.cn_date(at), organ=issuer().name, draft=draft)
+    values = letter_values(kind, petition, record_id, number, at)
+    unprintable = None
+    if draft is not None:
+        found = unprintable_in(kind, values, fonts)
+        if found:
+            values = glyphs.mark(values, fonts)
+            unprintable = gettext("These characters cannot be printed, so this letter cannot be issued: %(places)s.",
+                                  places=glyphs.places(found, codes=True))
+    values.update(draft=draft, unprintable=unprintable)
     pdf = render_pdf(render_html(kind, fonts, page_numbers=False, **values), fonts)
     if page_count(pdf) > 1:
         pdf = render_pdf(render_html(kind, fonts, page_numbers=True, **values), fonts)
     return pdf, fonts
+
+
+def unprintable_in(kind, values, fonts):
+    """[(field msgid, [characters])] of the letter its fonts cannot print (glyphs.unprintable), read from its HTML."""
+    html = render_html(kind, fonts, page_numbers=False, draft=None, unprintable=None, **values)
+    return glyphs.unprintable(kind, values, fonts, html)
+
+
+def check_printable(kind, petition, record_id=None):
+    """Raise letter_rules.Unprintable, naming the characters and where they are, when the letter's fonts have no
+    glyph for a character it would print (it would print as a box). Called by models.workflow.letters before the
+    letter takes its number."""
+    fonts = find_fonts()
+    organ = issuer()
+    values = letter_values(kind, petition, record_id, documents.format_number(organ.short_name or "", 2000, 1), now())
+    found = unprintable_in(kind, values, fonts)
+    if found:
+        raise letter_rules.Unprintable(
+            N_("%(places)s cannot be printed: the letter's font has no such character. Nothing was issued; "
+               "write it another way (for example in words) and issue again."), places=glyphs.places(found))
 
 
 def page_count(pdf):
@@ -238,9 +273,11 @@ def renderer(kind, petition, record_id=None):
 
 
 def issuing():
-    """The keyword arguments of models.workflow.letters' issuing: the issuing organ and the embedded font."""
+    """The keyword arguments of models.workflow.letters' issuing: the issuing organ, the embedded font and the
+    check that every character can be printed."""
     fonts = find_fonts()
-    return {"issuer": issuer(), "font": os.path.basename(fonts.body) if fonts.embedded else None}
+    return {"issuer": issuer(), "font": os.path.basename(fonts.body) if fonts.embedded else None,
+            "check": check_printable}
 
 
 def issue_letter(kind, petition, by, record_id=None):

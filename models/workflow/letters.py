@@ -2,7 +2,8 @@
 and reissued, and 答复, which issues the 信访处理意见书.
 
 Rendering is not here (admin_app/letters/): callers pass render(number, at) -> PDF bytes, called once the number
-is taken, so a letter is checked, numbered, rendered, archived (models/documents.py) and audited in one
+is taken, and check(kind, petition, record_id), called before it (raising Unprintable when a character has no glyph
+in the letter's fonts), so a letter is checked, numbered, rendered, archived (models/documents.py) and audited in one
 transaction, and a rendering that fails takes no number and writes nothing. Issuing and printing never take a
 step: the 处理意见书 of a handled petition is issued by answer(), which is the 答复.
 """
@@ -29,6 +30,10 @@ LETTER_STEPS = {"acceptance_notice": "accept", "rejection_notice": "reject", "ex
 
 class NotAvailable(DomainError):
     """This petition cannot have this letter (yet)."""
+
+
+class Unprintable(DomainError):
+    """A character the letter would print has no glyph in its fonts (it would print as a box): not issued."""
 
 
 def department_reply(petition):
@@ -142,14 +147,15 @@ def kept_on(kind, petition, record_id):
             .order_by(ConsultationPetition.id).first())
 
 
-def issue(kind, petition, by, render, record_id=None, *, issuer, font=None, replaces=None):
+def issue(kind, petition, by, render, record_id=None, *, issuer, font=None, replaces=None, check=None):
     """印发: number, render, archive and audit a letter the petition may have and does not have yet.
 
     A 会诊纪要 is one letter for all the consultation's petitions: asked for again, from any of them, it is the
     one in force that is returned (same number), never a second.
 
     render(number, at) -> PDF bytes; issuer: the Department whose 文号 it takes; font: the embedded font's file
-    name. Raises NotAvailable (with the reason), documents.AlreadyIssued (a NotAllowed: in force already, perhaps
+    name; check(kind, petition, record_id): raises Unprintable (a DomainError) before the letter is numbered when
+    a character cannot be printed. Raises NotAvailable (with the reason), documents.AlreadyIssued (a NotAllowed: in force already, perhaps
     issued by another clerk a moment ago; its `document` is that one), NotAllowed (the 处理意见书 of a handled
     petition, which answer() issues), ValidationError (unknown kind, an issuer without a short name); and
     whatever render raises. All in one transaction: a refusal or a failed rendering writes nothing."""
@@ -158,6 +164,8 @@ def issue(kind, petition, by, render, record_id=None, *, issuer, font=None, repl
         check_available(kind, petition, record_id)
         if issuing_step(kind, petition) == "answer":
             raise NotAllowed(N_("Answer the petitioner to issue the handling opinion."))
+        if check is not None:
+            check(kind, petition, record_id)
         if kind not in documents.ONE_A_RECORD:
             return _issue(kind, petition, by, render, record_id, issuer, font, replaces, once=True)
         try:
@@ -167,23 +175,28 @@ def issue(kind, petition, by, render, record_id=None, *, issuer, font=None, repl
             return Document.get_by_id(issued.document.id)
 
 
-def issue_minutes(consultation, by, render, *, issuer, font=None):
+def issue_minutes(consultation, by, render, *, issuer, font=None, check=None):
     """印发 (or the one in force of) the 会诊纪要 of a concluded consultation, from the consultation itself.
 
     Raises NotAvailable before its conclusion is recorded, and what issue() raises."""
     petition = kept_on("consultation_minutes", None, consultation.id)
     if petition is None:
         raise NotAvailable(N_("No consultation on this petition has a conclusion yet."))
-    return issue("consultation_minutes", petition, by, render, consultation.id, issuer=issuer, font=font)
+    return issue("consultation_minutes", petition, by, render, consultation.id, issuer=issuer, font=font,
+                 check=check)
 
 
-def answer(petition, by, render, *, issuer, font=None, at=None):
+def answer(petition, by, render, *, issuer, font=None, at=None, check=None):
     """答复: take the answer step and issue the 信访处理意见书, in one transaction.
 
-    Raises NotAllowed unless the petition is handled; a rendering that fails leaves it handled, with no letter."""
+    Raises NotAllowed unless the petition is handled; Unprintable (from check, see issue()) when the letter cannot
+    be printed. A letter that cannot be printed or fails to render leaves it handled, with no letter, no step
+    recorded and nothing audited."""
     with database.atomic():
         answered = take_answer(petition, by, at=at)
         check_available("handling_opinion", answered)
+        if check is not None:
+            check("handling_opinion", answered, None)
         # not issued once: a petition answered anew gets a new letter (the earlier one stays on record)
         return _issue("handling_opinion", answered, by, render, None, issuer, font, None, once=False)
 
@@ -200,17 +213,17 @@ def void(document, by, reason, at=None):
         return document
 
 
-def reissue(document, by, reason, render, *, issuer, font=None):
+def reissue(document, by, reason, render, *, issuer, font=None, check=None):
     """Void a wrong letter with the reason and issue a new one in its place (a new number), in one transaction.
 
     Raises what void() and issue() raise; nothing is voided when the new letter cannot be issued."""
     with database.atomic():
         voided = void(document, by, reason)
         return issue(voided.kind, voided.petition, by, render, voided.record_id, issuer=issuer, font=font,
-                     replaces=voided)
+                     replaces=voided, check=check)
 
 
-def for_printing(kind, petition, by, render_for, *, issuer, font=None):
+def for_printing(kind, petition, by, render_for, *, issuer, font=None, check=None):
     """Yield the letters of this kind a petition has, to print: the ones in force as archived, the others issued
     now, each in its own transaction (render_for(record_id) -> render). Raises what records_for() and issue()
     raise; never takes a step."""
@@ -218,7 +231,8 @@ def for_printing(kind, petition, by, render_for, *, issuer, font=None):
         document = documents.current(kind, petition, record_id)
         if document is None:
             try:
-                document = issue(kind, petition, by, render_for(record_id), record_id, issuer=issuer, font=font)
+                document = issue(kind, petition, by, render_for(record_id), record_id, issuer=issuer, font=font,
+                                 check=check)
             except documents.AlreadyIssued as issued:  # another clerk printed it a moment ago: print theirs
                 document = Document.get_by_id(issued.document.id)
         yield document

@@ -1,0 +1,111 @@
+"""No character may print as a box: every character a letter prints is checked against the fonts it embeds
+before the letter is numbered; issuing is refused in Chinese, naming the characters and where they are, and
+nothing is written (no number, no document, no step, no audit entry); the draft marks them instead."""
+import os
+
+import pytest
+
+from admin_app import i18n
+from admin_app.letters import glyphs, render as letters
+from models.audit import AuditEntry
+from models.documents import Document
+from models.petition import NumberSeries, Petition, StepRecord
+from models.workflow import letters as letter_rules
+
+FONTS = [path for path in letters.KNOWN_FONTS[:2] if os.path.isfile(path)]
+TIGER = "\U00020BB7"  # 𠮷, CJK Extension B
+GRIN = "\U0001F600"  # 😀
+
+
+@pytest.mark.parametrize("path", FONTS, ids=os.path.basename)
+@pytest.mark.parametrize("text, cannot", [
+    pytest.param("%s某某" % TIGER, [TIGER], id="cjk-extension-b"),
+    pytest.param("请求恢复道路通行%s" % GRIN, [GRIN], id="emoji"),
+    pytest.param("信访人与原邻居因宅基地界址发生纠纷", [], id="ordinary-chinese"),
+    pytest.param("高信访〔2023〕1号、“宅基地”（编号XF-2022-000001）：；！？…—", [], id="full-width-punctuation"),
+    pytest.param("第一行\n第二行\r\n 第三行\t", [], id="line-breaks-and-spaces"),
+    pytest.param("%s%s%s、%s" % (TIGER, GRIN, TIGER, GRIN), [TIGER, GRIN], id="each-once-in-order"),
+])
+def test_the_characters_a_font_cannot_print(path, text, cannot):
+    assert glyphs.missing(text, path) == cannot
+
+
+def test_the_built_in_font_prints_no_character_beyond_the_basic_plane():
+    assert glyphs.missing("刘某某〔〕%s%s" % (TIGER, GRIN), None) == [TIGER, GRIN]
+
+
+def test_coverage_is_read_once_a_font_file():
+    path = letters.find_fonts({}).body
+    glyphs.coverage.cache_clear()
+    glyphs.missing("刘某某", path)
+    glyphs.missing(TIGER, path)
+    assert glyphs.coverage.cache_info().misses == 1 and glyphs.coverage.cache_info().hits >= 2
+
+
+def unprintable_petition(staged, kind):
+    petition, record_id = staged(kind, subject="宅基地纠纷%s" % GRIN, content="请求恢复道路通行%s" % GRIN)
+    person = petition.petitioner
+    person.name = "%s某某" % TIGER
+    person.save()
+    return Petition.get_by_id(petition.id), record_id
+
+
+@pytest.mark.parametrize("kind, places", [
+    pytest.param("acceptance_notice", ["信访人姓名中的“%s”" % TIGER, "事由中的“%s”" % GRIN], id="acceptance"),
+    pytest.param("assignment_sheet", ["信访人姓名中的“%s”" % TIGER, "事由中的“%s”" % GRIN, "信访内容中的“%s”" % GRIN],
+                 id="assignment"),
+])
+def test_a_letter_with_a_character_its_font_cannot_print_is_refused_before_it_is_numbered(kind, places, ctx, staged,
+                                                                                          clerk):
+    petition, record_id = unprintable_petition(staged, kind)
+    before = (AuditEntry.select().count(), StepRecord.select().count())
+    with pytest.raises(letter_rules.Unprintable) as refused:
+        letters.issue_letter(kind, petition, clerk, record_id)
+    message = i18n.error_message(refused.value)
+    assert message.startswith("；".join(places) + "无法打印"), message
+    assert "无法打印" in message and "未印发" in message
+    assert Document.select().count() == 0
+    assert not NumberSeries.select().where(NumberSeries.prefix == "高信访").exists()
+    assert (AuditEntry.select().count(), StepRecord.select().count()) == before
+
+
+def test_the_answer_is_not_taken_when_its_handling_opinion_cannot_be_printed(ctx, staged, clerk):
+    petition, _ = staged("handling_opinion")
+    from models.casework import Referral
+    referral = petition.referrals.where(Referral.state == "replied").get()
+    referral.opinion = "支持信访人恢复共用道路通行的请求%s" % GRIN
+    referral.save()
+    before = (AuditEntry.select().count(), StepRecord.select().count())
+    with pytest.raises(letter_rules.Unprintable) as refused:
+        letters.answer(Petition.get_by_id(petition.id), clerk)
+    assert "办理意见中的“%s”" % GRIN in i18n.error_message(refused.value)
+    petition = Petition.get_by_id(petition.id)
+    assert petition.status == "handled" and petition.answered_at is None  # the whole 答复 rolled back
+    assert Document.select().count() == 0
+    assert not NumberSeries.select().where(NumberSeries.prefix == "高信访").exists()
+    assert (AuditEntry.select().count(), StepRecord.select().count()) == before
+
+
+def test_a_character_the_letter_does_not_print_is_no_reason_to_refuse_it(ctx, staged, clerk, issued_on):
+    petition, _ = staged("acceptance_notice", content="请求恢复道路通行%s" % GRIN)  # the notice states the subject
+    assert letters.issue_letter("acceptance_notice", petition, clerk).number == "高信访〔2023〕1号"
+
+
+def test_ordinary_chinese_and_full_width_punctuation_are_issued(ctx, staged, clerk, issued_on, read_pdf):
+    petition, _ = staged("acceptance_notice", subject="〔2022〕宅基地、“共用道路”纠纷")
+    document = letters.issue_letter("acceptance_notice", petition, clerk)
+    assert "“〔2022〕宅基地、“共用道路”纠纷”" in "".join(read_pdf(bytes(document.pdf)).split())
+
+
+def test_the_draft_lists_and_marks_the_characters_that_cannot_print(ctx, staged, read_pdf):
+    petition, _ = unprintable_petition(staged, "acceptance_notice")
+    text = "".join(read_pdf(letters.preview("acceptance_notice", petition)).split())
+    assert "以下字符无法打印，本文书不能印发：" in text
+    assert "信访人姓名中的“U+20BB7”；事由中的“U+1F600”。" in text
+    assert "[U+20BB7]某某：" in text and "“宅基地纠纷[U+1F600]”信访事项" in text
+    assert Document.select().count() == 0
+
+
+def test_a_draft_that_can_print_has_no_such_notice(ctx, staged, read_pdf):
+    petition, _ = staged("acceptance_notice")
+    assert "无法打印" not in read_pdf(letters.preview("acceptance_notice", petition))
