@@ -442,3 +442,58 @@ def test_concurrent_bulk_prints_print_the_same_letters_and_skip_none(app, client
         html = response.get_data(as_text=True)
         assert all("%s %s" % (p.number, live[p.id]) in visible_text(html) for p in ready), html
         assert 'id="skipped"' not in html, visible_text(html)  # nobody's letter was refused as "already issued"
+
+
+# -- no character may print as a box ---------------------------------------------------------------------------
+
+TIGER, GRIN = "\U00020BB7", "\U0001F600"  # 𠮷 (CJK Extension B) and 😀: no glyph in the embedded fonts
+
+
+@pytest.fixture
+def unprintable(handled, make_petitioner):
+    """A handled petition of 𠮷某某 whose subject ends with 😀; and what has been written so far."""
+    petition = handled(petitioner=make_petitioner(name="%s某某" % TIGER), subject="宅基地纠纷%s" % GRIN)
+    return petition, written()
+
+
+def written():
+    from models.audit import AuditEntry
+    from models.petition import NumberSeries, StepRecord
+    return {"documents": Document.select().count(), "audit": AuditEntry.select().count(),
+            "steps": StepRecord.select().count(), "numbers": [(s.prefix, s.year, s.last) for s in NumberSeries.select()]}
+
+
+def test_a_letter_that_would_print_a_box_is_refused_in_chinese_and_takes_no_number(client, staff, unprintable):
+    petition, before = unprintable
+    response = issue(client, petition, kind="acceptance_notice")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    messages = alerts(page)
+    assert any(m.startswith("信访人姓名中的“%s”；事由中的“%s”无法打印" % (TIGER, GRIN)) and "未印发" in m
+               for m in messages), messages
+    assert not any("已印发" in m for m in messages) and english_words(page) == []
+    assert written() == before  # no document, no number, no audit entry
+
+
+def test_the_answer_step_is_not_taken_when_its_handling_opinion_cannot_be_printed(client, staff, unprintable):
+    petition, before = unprintable
+    token = csrf_token(details(client, petition))
+    response = client.post("/admin/petition/step/answer/?ids=%d" % petition.id, data={"csrf_token": token},
+                           follow_redirects=True)
+    assert response.status_code == 200
+    messages = alerts(response.get_data(as_text=True))
+    assert any(m.startswith(petition.number) and "信访人姓名中的“%s”" % TIGER in m and "无法打印" in m
+               for m in messages), messages
+    assert not any("已办理" in m or "已印发" in m for m in messages), messages
+    assert Petition.get_by_id(petition.id).status == "handled"  # the whole 答复 was rolled back
+    assert written() == before
+
+
+def test_the_preview_lists_and_marks_the_characters_that_cannot_print(client, staff, unprintable):
+    petition, before = unprintable
+    response = client.get("/admin/petition/letter/preview/?id=%d&kind=acceptance_notice" % petition.id)
+    assert response.status_code == 200 and response.headers["Content-Type"] == "application/pdf"
+    text = "".join(pdf_text(response.data).split())
+    assert "以下字符无法打印，本文书不能印发：信访人姓名中的“U+20BB7”；事由中的“U+1F600”。" in text
+    assert "[U+20BB7]某某" in text and "宅基地纠纷[U+1F600]" in text
+    assert written() == before
