@@ -9,11 +9,12 @@ from pypdf import PdfReader
 
 from admin_app.letters import render as letters
 from models import workflow
+from models.audit import AuditEntry
 from models.casework import Referral
 from models.db import now
 from models.documents import Document
 from models.organisation import Department
-from models.petition import Petition
+from models.petition import NumberSeries, Petition, StepRecord
 
 from tests.admin.helpers import (
     alerts, at_once, concurrent_clients, csrf_token, english_words, field_errors, letters_offered, log_out, visible_text,
@@ -457,10 +458,10 @@ def unprintable(handled, make_petitioner):
 
 
 def written():
-    from models.audit import AuditEntry
-    from models.petition import NumberSeries, StepRecord
+    """What issuing writes: documents, audit entries, steps and the number series."""
     return {"documents": Document.select().count(), "audit": AuditEntry.select().count(),
-            "steps": StepRecord.select().count(), "numbers": [(s.prefix, s.year, s.last) for s in NumberSeries.select()]}
+            "steps": StepRecord.select().count(),
+            "numbers": [(s.prefix, s.year, s.last) for s in NumberSeries.select()]}
 
 
 def test_a_letter_that_would_print_a_box_is_refused_in_chinese_and_takes_no_number(client, staff, unprintable):

@@ -8,9 +8,12 @@ import pytest
 from admin_app import i18n
 from admin_app.letters import glyphs, render as letters
 from models.audit import AuditEntry
+from models.casework import Referral
 from models.documents import Document
 from models.petition import NumberSeries, Petition, StepRecord
 from models.workflow import letters as letter_rules
+
+from .test_letters import assert_inside_text_block
 
 FONTS = [path for path in letters.KNOWN_FONTS[:2] if os.path.isfile(path)]
 TIGER = "\U00020BB7"  # 𠮷, CJK Extension B
@@ -71,7 +74,6 @@ def test_a_letter_with_a_character_its_font_cannot_print_is_refused_before_it_is
 
 def test_the_answer_is_not_taken_when_its_handling_opinion_cannot_be_printed(ctx, staged, clerk):
     petition, _ = staged("handling_opinion")
-    from models.casework import Referral
     referral = petition.referrals.where(Referral.state == "replied").get()
     referral.opinion = "支持信访人恢复共用道路通行的请求%s" % GRIN
     referral.save()
@@ -97,12 +99,14 @@ def test_ordinary_chinese_and_full_width_punctuation_are_issued(ctx, staged, cle
     assert "“〔2022〕宅基地、“共用道路”纠纷”" in "".join(read_pdf(bytes(document.pdf)).split())
 
 
-def test_the_draft_lists_and_marks_the_characters_that_cannot_print(ctx, staged, read_pdf):
+def test_the_draft_lists_and_marks_the_characters_that_cannot_print(ctx, staged, read_pdf, read_boxes):
     petition, _ = unprintable_petition(staged, "acceptance_notice")
-    text = "".join(read_pdf(letters.preview("acceptance_notice", petition)).split())
+    pdf = letters.preview("acceptance_notice", petition)
+    text = "".join(read_pdf(pdf).split())
     assert "以下字符无法打印，本文书不能印发：" in text
     assert "信访人姓名中的“U+20BB7”；事由中的“U+1F600”。" in text
     assert "[U+20BB7]某某：" in text and "“宅基地纠纷[U+1F600]”信访事项" in text
+    assert_inside_text_block(*read_boxes(pdf), top_margin_words=("草稿",))  # the notice is wrapped like the text
     assert Document.select().count() == 0
 
 
