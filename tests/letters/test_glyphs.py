@@ -113,3 +113,26 @@ def test_the_draft_lists_and_marks_the_characters_that_cannot_print(ctx, staged,
 def test_a_draft_that_can_print_has_no_such_notice(ctx, staged, read_pdf):
     petition, _ = staged("acceptance_notice")
     assert "无法打印" not in read_pdf(letters.preview("acceptance_notice", petition))
+
+
+def test_a_wrong_letter_is_not_voided_when_the_one_in_its_place_cannot_be_printed(ctx, staged, clerk, issued_on):
+    petition, _ = staged("acceptance_notice")
+    document = letters.issue_letter("acceptance_notice", petition, clerk)
+    person = petition.petitioner
+    person.name = "%s某某" % TIGER
+    person.save()
+    before = AuditEntry.select().count()
+    with pytest.raises(letter_rules.Unprintable):
+        letters.reissue(document, clerk, "信访人姓名有误")
+    assert Document.select().count() == 1 and not Document.get_by_id(document.id).is_void  # still in force
+    assert NumberSeries.get(NumberSeries.prefix == "高信访").last == 1 and AuditEntry.select().count() == before
+
+
+def test_a_batch_skips_a_letter_that_cannot_be_printed_with_the_reason(ctx, staged, clerk, issued_on):
+    printable_one, _ = staged("acceptance_notice")
+    unprintable_one, _ = unprintable_petition(staged, "acceptance_notice")
+    pdf, printed, skipped = letters.print_batch("acceptance_notice", [printable_one, unprintable_one], clerk)
+    assert [d.number for _, d in printed] == ["高信访〔2023〕1号"]
+    assert [(p.id, reason.split("无法打印")[0]) for p, reason in skipped] == [
+        (unprintable_one.id, "信访人姓名中的“%s”；事由中的“%s”" % (TIGER, GRIN))]
+    assert Document.select().count() == 1
