@@ -156,9 +156,9 @@ def issue(kind, petition, by, render, record_id=None, *, issuer, font=None, repl
     render(number, at) -> PDF bytes; issuer: the Department whose 文号 it takes; font: the embedded font's file
     name; check(kind, petition, record_id): raises Unprintable (a DomainError) before the letter is numbered when
     a character cannot be printed. Raises NotAvailable (with the reason), documents.AlreadyIssued (a NotAllowed: in
-    force already, perhaps issued by another clerk a moment ago; its `document` is that one), NotAllowed (the 处理意见书 of a handled
-    petition, which answer() issues), ValidationError (unknown kind, an issuer without a short name); and
-    whatever render raises. All in one transaction: a refusal or a failed rendering writes nothing."""
+    force already, perhaps issued by another clerk a moment ago; its `document` is that one), NotAllowed (the
+    处理意见书 of a handled petition, which answer() issues), ValidationError (unknown kind, an issuer without a
+    short name); and whatever render raises. All in one transaction: a refusal or a failed rendering writes nothing."""
     with database.atomic():
         petition = Petition.get_by_id(petition.id)  # as it is now, not as the caller saw it
         check_available(kind, petition, record_id)
