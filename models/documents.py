@@ -154,8 +154,23 @@ def format_number(prefix, year, sequence):
     return "%s〔%d〕%d号" % (prefix, year, sequence)
 
 
-def archive(kind, petition, issuer, pdf_bytes_for, by, at=None, record_id=None, replaces=None, font=None):
+# A letter the office drafts in the name of an organ not on record (a 复查/复核意见书 of 市人民政府) bears no 文号:
+# it is archived under a registration number of the petition's (XF-2022-000001-复核1), never printed on it.
+REGISTRATION = {"review_opinion": "复查", "recheck_opinion": "复核"}
+
+
+def registration_number(kind, petition):
+    """(number, sequence) of an unnumbered letter: the petition's number, the kind and its count of that kind."""
+    sequence = Document.select().where((Document.petition == petition) & (Document.kind == kind)).count() + 1
+    return "%s-%s%d" % (petition.number, REGISTRATION.get(kind, kind), sequence), sequence
+
+
+def archive(kind, petition, issuer, pdf_bytes_for, by, at=None, record_id=None, replaces=None, font=None,
+            numbered=True):
     """Give the letter its number, render it with that number (pdf_bytes_for(number, at) -> bytes), archive it.
+
+    numbered False: the letter bears no 文号 (pdf_bytes_for gets ""), archived under its registration_number, the
+    issuer being the office that drafted it.
 
     All in one transaction: a failed rendering takes no number. Raises AlreadyIssued when the letter is in force:
     decided once the number series is locked (a second issuer waits for the first, then sees its letter), and
@@ -163,20 +178,25 @@ def archive(kind, petition, issuer, pdf_bytes_for, by, at=None, record_id=None, 
     unaudited: issue letters through models.workflow.letters."""
     if kind not in KINDS:
         raise ValidationError(N_("Unknown kind of letter."), field="kind")
-    if not issuer.short_name:
+    if numbered and not issuer.short_name:
         raise ValidationError(N_("The issuing organ %(name)s has no short name for document numbers."),
                               field="issuer", name=issuer.name)
     at = at or now()
     try:
         with database.atomic():
-            sequence = next_number(issuer.short_name, at.year)  # locks the series until the transaction ends
+            if numbered:
+                sequence = next_number(issuer.short_name, at.year)  # locks the series until the transaction ends
             in_force = current(kind, petition, record_id)
             if in_force is not None:
                 raise AlreadyIssued(in_force)
-            number = format_number(issuer.short_name, at.year, sequence)
-            pdf = pdf_bytes_for(number, at)
+            if numbered:
+                number, prefix = format_number(issuer.short_name, at.year, sequence), issuer.short_name
+                pdf = pdf_bytes_for(number, at)
+            else:
+                (number, sequence), prefix = registration_number(kind, petition), petition.number
+                pdf = pdf_bytes_for("", at)
             return Document.create(
-                kind=kind, petition=petition, issuer=issuer, number=number, prefix=issuer.short_name, year=at.year,
+                kind=kind, petition=petition, issuer=issuer, number=number, prefix=prefix, year=at.year,
                 sequence=sequence, record_id=record_id, pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(),
                 font_embedded=font, issued_at=at, issued_by=getattr(by, "id", None),
                 replaces=replaces.id if replaces is not None else None)

@@ -19,6 +19,10 @@ class Department(BaseModel):
 
     name = CharField(max_length=100, unique=True)
     short_name = CharField(max_length=20, null=True)  # prefix of document numbers, e.g. 高信访
+    # The organs the petitioner may turn to against its 处理意见书 (复查) and then its 复查意见书 (复核), as its
+    # letters name them; empty: the office's settings (LETTER_REVIEW_ORGAN / LETTER_RECHECK_ORGAN).
+    review_organ = CharField(max_length=100, null=True)
+    recheck_organ = CharField(max_length=100, null=True)
     kind = CharField(max_length=20, choices=DEPARTMENT_KINDS, default="county", index=True)
     parent = ForeignKeyField("self", null=True, backref="children", on_delete="RESTRICT")
     contact_person = CharField(max_length=50, null=True)
@@ -31,11 +35,29 @@ class Department(BaseModel):
             raise ValidationError(N_("The name is required."), field="name")
         if self.phone:
             self.phone = normalize_phone(self.phone)
+        self.short_name = (self.short_name or "").strip() or None
+        self.review_organ = (self.review_organ or "").strip() or None
+        self.recheck_organ = (self.recheck_organ or "").strip() or None
+        if self.short_name and shares_series(self):
+            raise ValidationError(N_("Another department or the petition numbers use the short name %(short)s: "
+                                     "each organ numbers its letters in its own series."), field="short_name",
+                                  short=self.short_name)
         if self.parent_id is not None and self.parent_id == self.id:
             raise ValidationError(N_("A department cannot be its own parent."), field="parent")
 
     def __str__(self):
         return self.name
+
+
+def shares_series(department):
+    """True when the department's 文号简称 is another department's too, or the petitions' number prefix: their
+    letters would be numbered in one series (models/petition.py: NumberSeries, by prefix and year)."""
+    from .petition import NUMBER_PREFIX
+
+    others = Department.select().where(Department.short_name == department.short_name)
+    if department.id is not None:
+        others = others.where(Department.id != department.id)
+    return department.short_name == NUMBER_PREFIX or others.exists()
 
 
 class Category(BaseModel):

@@ -267,10 +267,15 @@ def _v17_hotline_mapping(db):
     db.create_tables(V17_MODELS, safe=True)
 
 
+def _v19_letter_organs(db):
+    """Who issues what (issue 15): each department names its 复查机关 and 复核机关 (empty: the settings' defaults)."""
+    add_missing_columns(db, Department, ("review_organ", "recheck_organ"))
+
+
 MIGRATIONS = [_v1_foundation, _v2_workflow, _v3_documents, _v4_safety, _v5_hotline, _v6_search, _v7_tallies,
               _v8_search_text, _v9_sessions, _v10_integrity, _v11_one_person, _v12_submissions, _v13_same_matter,
               _v14_back_dating, _v15_own_result, _v16_consultation_meeting,
-              _v17_hotline_mapping]  # version N is MIGRATIONS[N - 1]
+              _v17_hotline_mapping, _v19_letter_organs]  # version N is MIGRATIONS[N - 1]
 LATEST = len(MIGRATIONS)
 
 

@@ -16,16 +16,22 @@ from models.documents import KINDS, current
 from models.people import REPRESENTATIVE_KINDS
 from models.petition import CHANNELS
 from models.workflow import own_result
-from models.workflow.letters import handling_result, recorded_opinion
+from models.workflow.letters import DEFAULT_HIGHER, handling_result, higher_organs, recorded_opinion
 
 from .. import i18n
 
 
-def organs():
-    """The organs named in letters (settings, so each county names its own)."""
+def defaults():
+    """(复查机关, 复核机关) when a department's record names none: the settings, so each county names its own."""
     config = current_app.config
-    return {"review_organ": config.get("LETTER_REVIEW_ORGAN", "县人民政府"),
-            "recheck_organ": config.get("LETTER_RECHECK_ORGAN", "市人民政府")}
+    return (config.get("LETTER_REVIEW_ORGAN") or DEFAULT_HIGHER[0],
+            config.get("LETTER_RECHECK_ORGAN") or DEFAULT_HIGHER[1])
+
+
+def organs(petition, office):
+    """The 复查 and 复核 organs a petition's letters name: the handling organ's (models.workflow.letters)."""
+    review, recheck = higher_organs(petition, office, *defaults())
+    return {"review_organ": review, "recheck_organ": recheck}
 
 
 def limit_text(name):
@@ -56,14 +62,15 @@ def split_parties(text):
     return [part.strip() for part in re.split(r"[\n；;]+", text or "") if part.strip()]
 
 
-def context(kind, petition, record_id=None):
-    """The template's context for a letter of this kind about this petition (and record)."""
+def context(kind, petition, record_id=None, office=None):
+    """The template's context for a letter of this kind about this petition (and record); office: the Department
+    that issues the office's letters (whose 复查/复核 organs its own results name)."""
     person = petition.petitioner
     base = {
         "petition": petition, "petitioner": person.name, "number_of_petition": petition.number,
         "received": i18n.cn_date(petition.received_at), "channel": i18n.choice_label(CHANNELS, petition.channel),
         "subject": petition.subject, "request": petition.content, "limit_text": limit_text, "sentence": sentence,
-        **organs(),
+        **organs(petition, office),
     }
     build = BUILDERS.get(kind)
     return dict(base, **(build(petition, record_id) if build else {}))

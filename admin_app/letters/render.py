@@ -211,10 +211,16 @@ def issuer():
     return department
 
 
+def organ_of(kind, petition):
+    """The organ a letter is issued by (models.workflow.letters.issuing_organ): its name is the 落款."""
+    return letter_rules.issuing_organ(kind, petition, issuer(), *letter_content.defaults())
+
+
 def letter_values(kind, petition, record_id, number, at):
     """What the letter prints: the template's context (letters/content.py), its title, number, date and organ."""
-    return dict(letter_content.context(kind, petition, record_id), title=letter_content.title(kind),
-                number=number, date=i18n.cn_date(at), organ=issuer().name)
+    office = issuer()
+    return dict(letter_content.context(kind, petition, record_id, office), title=letter_content.title(kind),
+                number=number, date=i18n.cn_date(at), organ=organ_of(kind, petition).name)
 
 
 def build(kind, petition, record_id, number, at, draft=None):
@@ -247,8 +253,9 @@ def check_printable(kind, petition, record_id=None):
     glyph for a character it would print (it would print as a box). Called by models.workflow.letters before the
     letter takes its number."""
     fonts = find_fonts()
-    organ = issuer()
-    values = letter_values(kind, petition, record_id, documents.format_number(organ.short_name or "", 2000, 1), now())
+    organ = organ_of(kind, petition).department
+    number = documents.format_number(organ.short_name or "", 2000, 1) if organ is not None else ""
+    values = letter_values(kind, petition, record_id, number, now())
     found = unprintable_in(kind, values, fonts)
     if found:
         raise letter_rules.Unprintable(
@@ -273,11 +280,12 @@ def renderer(kind, petition, record_id=None):
 
 
 def issuing():
-    """The keyword arguments of models.workflow.letters' issuing: the issuing organ, the embedded font and the
-    check that every character can be printed."""
+    """The keyword arguments of models.workflow.letters' issuing: the office (each letter's organ is decided from
+    it, issuing_organ), the embedded font, the check that every character can be printed, and the default
+    复查/复核 organs (the settings)."""
     fonts = find_fonts()
     return {"issuer": issuer(), "font": os.path.basename(fonts.body) if fonts.embedded else None,
-            "check": check_printable}
+            "check": check_printable, "higher": letter_content.defaults()}
 
 
 def issue_letter(kind, petition, by, record_id=None):

@@ -22,6 +22,14 @@ class DepartmentView(SecureModelView):
     column_labels = {
         "name": _l("Name"), "short_name": _l("Short name"), "kind": _l("Kind"), "parent": _l("Parent"),
         "contact_person": _l("Contact person"), "phone": _l("Phone"), "active": _l("Active"),
+        "review_organ": _l("Review organ"), "recheck_organ": _l("Re-examination organ"),
+    }
+    form_descriptions = {  # shown under the fields (form_args)
+        "short_name": _l("The prefix of the document numbers of the letters it issues, e.g. 高自然资."),
+        "review_organ": _l("Named in its handling opinions as the organ to ask for a review; empty: the setting "
+                           "LETTER_REVIEW_ORGAN."),
+        "recheck_organ": _l("Named in the review opinions as the organ to ask for a re-examination; empty: the "
+                            "setting LETTER_RECHECK_ORGAN."),
     }
     column_searchable_list = (Department.name, Department.short_name)
     column_filters = (
@@ -29,8 +37,10 @@ class DepartmentView(SecureModelView):
         BooleanEqualFilter(Department.active, _l("Active")),
     )
     column_default_sort = ("id", False)
-    form_columns = ("name", "short_name", "kind", "parent", "contact_person", "phone", "active")
-    form_args = {"phone": {"validators": [Optional(), domain_validator(normalize_phone)]}}
+    form_columns = ("name", "short_name", "kind", "parent", "review_organ", "recheck_organ", "contact_person",
+                    "phone", "active")
+    form_args = {"phone": {"validators": [Optional(), domain_validator(normalize_phone)]},
+                 **{name: {"description": text} for name, text in form_descriptions.items()}}
     form_ajax_refs = {"parent": ActiveLoader("parent", Department, fields=(Department.name,))}
 
     @action("deactivate", _l("Deactivate"), _l("Deactivate the selected departments?"))

@@ -14,11 +14,17 @@ from ..casework import Consultation, ConsultationPetition, Mediation, Referral
 from ..db import database
 from ..documents import KINDS, Document
 from ..errors import N_, DomainError, NotAllowed, ValidationError
+from ..organisation import Department, shares_series
 from ..petition import Petition, StepRecord
 from .own_result import own_result
 from .petitions import answer as take_answer
 
 Available = namedtuple("Available", "records reasons")
+# Who a letter is issued by: name, the 落款; department, the Department whose 文号 (short name and number series)
+# it takes, or None when the organ is not on record with one (the letter then bears no 文号).
+Organ = namedtuple("Organ", "name department")
+# The 复查机关 and 复核机关 when neither the handling organ's record nor the caller (the office's settings) names one.
+DEFAULT_HIGHER = ("县人民政府", "市人民政府")
 
 # The step each letter records. A letter issued while past work is typed in (补录: its step happened on an earlier
 # day and was typed in the day the letter is issued) bears that step's day, and its 文号 that year's series: a 2022
@@ -44,6 +50,54 @@ def department_reply(petition):
 def handling_result(petition):
     """The result the 处理意见书 states: the office's own (自行办理), else the latest department reply; or None."""
     return own_result(petition) or department_reply(petition)
+
+
+def handling_organ(petition, office):
+    """The organ that handled the matter, by the result the 处理意见书 states: the department that replied; the
+    office (the Department that issues the office's letters) when it or its studio resolved it, or before any
+    result."""
+    result = handling_result(petition)
+    if isinstance(result, Referral):
+        return Department.get_by_id(result.department_id)
+    return office
+
+
+def higher_organs(petition, office, review_default=DEFAULT_HIGHER[0], recheck_default=DEFAULT_HIGHER[1]):
+    """(复查机关, 复核机关) the letters name: those the handling organ's record names, else the defaults (the
+    office's settings)."""
+    organ = handling_organ(petition, office)
+    return organ.review_organ or review_default, organ.recheck_organ or recheck_default
+
+
+def issuing_organ(kind, petition, office, review_default=DEFAULT_HIGHER[0], recheck_default=DEFAULT_HIGHER[1]):
+    """Organ(name, department) a letter is issued by: the 处理意见书 by the handling organ (handling_organ); the
+    复查意见书 by the 复查机关 and the 复核意见书 by the 复核机关 (higher_organs), with the 文号 of the department of
+    that name when one is on record with a short name, else with none (the office drafts it in that organ's
+    name, never under its own number); every other letter by the office."""
+    if kind == "handling_opinion":
+        organ = handling_organ(petition, office)
+        return Organ(organ.name, organ)
+    if kind in ("review_opinion", "recheck_opinion"):
+        name = higher_organs(petition, office, review_default, recheck_default)[kind == "recheck_opinion"]
+        department = Department.get_or_none(Department.name == name)
+        return Organ(name, department if department is not None and department.short_name else None)
+    return Organ(office.name, office)
+
+
+def check_numbering(organ):
+    """Raise NotAllowed (naming the organ) when the organ's letters cannot be numbered in a series of their own:
+    it has no 文号简称, or shares it (models.organisation.shares_series)."""
+    department = organ.department
+    if department is None:
+        return
+    if not department.short_name:
+        raise NotAllowed(N_("%(name)s has no short name for its document numbers: set it on the department's form, "
+                            "then issue the letter again. Nothing was issued."), name=department.name)
+    if shares_series(department):
+        raise NotAllowed(N_("%(name)s shares its short name %(short)s with another department or the petition "
+                            "numbers: give each its own, then issue the letter again. Nothing was issued."),
+                         name=department.name,
+                         short=department.short_name)
 
 
 def recorded_opinion(petition, step):
@@ -147,7 +201,8 @@ def kept_on(kind, petition, record_id):
             .order_by(ConsultationPetition.id).first())
 
 
-def issue(kind, petition, by, render, record_id=None, *, issuer, font=None, replaces=None, check=None):
+def issue(kind, petition, by, render, record_id=None, *, issuer, font=None, replaces=None, check=None,
+          higher=DEFAULT_HIGHER):
     """印发: number, render, archive and audit a letter the petition may have and does not have yet.
 
     A 会诊纪要 is one letter for all the consultation's petitions: asked for again, from any of them, it is the
@@ -167,15 +222,15 @@ def issue(kind, petition, by, render, record_id=None, *, issuer, font=None, repl
         if check is not None:
             check(kind, petition, record_id)
         if kind not in documents.ONE_A_RECORD:
-            return _issue(kind, petition, by, render, record_id, issuer, font, replaces, once=True)
+            return _issue(kind, petition, by, render, record_id, issuer, font, replaces, once=True, higher=higher)
         try:
             return _issue(kind, kept_on(kind, petition, record_id), by, render, record_id, issuer, font, replaces,
-                          once=True)
+                          once=True, higher=higher)
         except documents.AlreadyIssued as issued:  # issued already, from this petition or another: that one
             return Document.get_by_id(issued.document.id)
 
 
-def issue_minutes(consultation, by, render, *, issuer, font=None, check=None):
+def issue_minutes(consultation, by, render, *, issuer, font=None, check=None, higher=DEFAULT_HIGHER):
     """印发 (or the one in force of) the 会诊纪要 of a concluded consultation, from the consultation itself.
 
     Raises NotAvailable before its conclusion is recorded, and what issue() raises."""
@@ -183,10 +238,10 @@ def issue_minutes(consultation, by, render, *, issuer, font=None, check=None):
     if petition is None:
         raise NotAvailable(N_("No consultation on this petition has a conclusion yet."))
     return issue("consultation_minutes", petition, by, render, consultation.id, issuer=issuer, font=font,
-                 check=check)
+                 check=check, higher=higher)
 
 
-def answer(petition, by, render, *, issuer, font=None, at=None, check=None):
+def answer(petition, by, render, *, issuer, font=None, at=None, check=None, higher=DEFAULT_HIGHER):
     """答复: take the answer step and issue the 信访处理意见书, in one transaction.
 
     Raises NotAllowed unless the petition is handled; Unprintable (from check, see issue()) when the letter cannot
@@ -198,7 +253,7 @@ def answer(petition, by, render, *, issuer, font=None, at=None, check=None):
         if check is not None:
             check("handling_opinion", answered, None)
         # not issued once: a petition answered anew gets a new letter (the earlier one stays on record)
-        return _issue("handling_opinion", answered, by, render, None, issuer, font, None, once=False)
+        return _issue("handling_opinion", answered, by, render, None, issuer, font, None, once=False, higher=higher)
 
 
 def void(document, by, reason, at=None):
@@ -213,17 +268,17 @@ def void(document, by, reason, at=None):
         return document
 
 
-def reissue(document, by, reason, render, *, issuer, font=None, check=None):
+def reissue(document, by, reason, render, *, issuer, font=None, check=None, higher=DEFAULT_HIGHER):
     """Void a wrong letter with the reason and issue a new one in its place (a new number), in one transaction.
 
     Raises what void() and issue() raise; nothing is voided when the new letter cannot be issued."""
     with database.atomic():
         voided = void(document, by, reason)
         return issue(voided.kind, voided.petition, by, render, voided.record_id, issuer=issuer, font=font,
-                     replaces=voided, check=check)
+                     replaces=voided, check=check, higher=higher)
 
 
-def for_printing(kind, petition, by, render_for, *, issuer, font=None, check=None):
+def for_printing(kind, petition, by, render_for, *, issuer, font=None, check=None, higher=DEFAULT_HIGHER):
     """Yield the letters of this kind a petition has, to print: the ones in force as archived, the others issued
     now, each in its own transaction (render_for(record_id) -> render). Raises what records_for() and issue()
     raise; never takes a step."""
@@ -232,22 +287,27 @@ def for_printing(kind, petition, by, render_for, *, issuer, font=None, check=Non
         if document is None:
             try:
                 document = issue(kind, petition, by, render_for(record_id), record_id, issuer=issuer, font=font,
-                                 check=check)
+                                 check=check, higher=higher)
             except documents.AlreadyIssued as issued:  # another clerk printed it a moment ago: print theirs
                 document = Document.get_by_id(issued.document.id)
         yield document
 
 
-def _issue(kind, petition, by, render, record_id, issuer, font, replaces, once):
-    """Number, render, archive and audit. once: refused (documents.AlreadyIssued, decided inside the numbering
+def _issue(kind, petition, by, render, record_id, issuer, font, replaces, once, higher=DEFAULT_HIGHER):
+    """Number, render, archive and audit, in the name of the letter's organ (issuing_organ; issuer is the office,
+    higher its default 复查/复核 organs). once: refused (documents.AlreadyIssued, decided inside the numbering
     transaction and enforced by the database) when the letter is in force; else the one in force is voided first
-    (a petition answered anew: the earlier letter stays on record, void)."""
+    (a petition answered anew: the earlier letter stays on record, void). Raises NotAllowed (check_numbering)
+    when the organ's letters cannot be numbered; the caller's transaction then writes nothing."""
+    organ = issuing_organ(kind, petition, issuer, *higher)
+    check_numbering(organ)
     if not once:
         in_force = documents.current(kind, petition, record_id)
         if in_force is not None:
             void(in_force, by, documents.SUPERSEDED_REASON)
-    document = documents.archive(kind, petition, issuer, render, by, at=letter_date(kind, petition, record_id),
-                                 record_id=record_id, replaces=replaces, font=font)
+    document = documents.archive(kind, petition, organ.department or issuer, render, by,
+                                 at=letter_date(kind, petition, record_id), record_id=record_id, replaces=replaces,
+                                 font=font, numbered=organ.department is not None)
     audit.record("create", Document, document.id, by=by, summary=document.number, after={
         "kind": kind, "number": document.number, "petition": petition.id, "record_id": record_id,
         "sha256": document.sha256, "replaces": replaces.id if replaces is not None else None})

@@ -27,6 +27,11 @@ def number(sequence):
     return "高信访〔%d〕%d号" % (YEAR, sequence)
 
 
+def handling_number(sequence):
+    """The 处理意见书 is the replying department's (县自然资源局, 高自然资源), in its own series (issue 15)."""
+    return "高自然资源〔%d〕%d号" % (YEAR, sequence)
+
+
 @pytest.fixture
 def zh(app):
     """zh(msgid) -> its Chinese, as the screens show it (the letters' reasons are worded elsewhere)."""
@@ -96,21 +101,21 @@ def test_a_letter_is_issued_from_the_petition_page_and_downloaded_as_archived(cl
     assert offered["handling_opinion"] == {"preview", "issue"}  # its 印发 button, found by the letter's kind
     assert english_words(page) == []
     page = issue(client, petition).get_data(as_text=True)
-    assert "已印发 %s（信访事项处理意见书）。" % number(1) in alerts(page)
+    assert "已印发 %s（信访事项处理意见书）。" % handling_number(1) in alerts(page)
     document = Document.get()
-    assert (document.number, document.kind, document.issued_by.display_name) == (number(1), "handling_opinion", "张干部")
+    assert (document.number, document.kind, document.issued_by.display_name) == (handling_number(1), "handling_opinion", "张干部")
     assert Petition.get_by_id(petition.id).status == "answered"  # issuing the 处理意见书 is the 答复
     response = download(client, document)
     assert response.status_code == 200 and response.headers["Content-Type"] == "application/pdf"
     assert response.data == bytes(document.pdf) and response.data.startswith(b"%PDF")
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith("attachment;")
-    assert "filename*=UTF-8''" + quote("%s 信访事项处理意见书.pdf" % number(1), safe="") in disposition
+    assert "filename*=UTF-8''" + quote("%s 信访事项处理意见书.pdf" % handling_number(1), safe="") in disposition
     printed = download(client, document, inline=True)
     assert printed.headers["Content-Disposition"].startswith("inline;") and printed.data == response.data
     page = details(client, petition)
     text = visible_text(page)
-    assert number(1) in text and "有效" in text and "张干部" in text
+    assert handling_number(1) in text and "有效" in text and "张干部" in text
     assert "打印" in text and "作废并重新印发" in text
     offered = letters_offered(page)
     assert offered["handling_opinion"] == {"preview", "print", "reissue"}  # printed, not issued twice
@@ -131,7 +136,7 @@ def test_the_preview_is_a_draft_and_writes_nothing(client, staff, handled):
     assert "草稿" in text and "处理意见书" in text
     assert Document.select().count() == 0 and Petition.get_by_id(petition.id).status == "handled"
     issue(client, petition)
-    assert Document.get().number == number(1)  # the preview took no number
+    assert Document.get().number == handling_number(1)  # the preview took no number
 
 
 def test_the_answer_step_issues_the_handling_opinion(client, staff, handled, make_petition):
@@ -140,7 +145,7 @@ def test_the_answer_step_issues_the_handling_opinion(client, staff, handled, mak
     page = client.post("/admin/petition/step/answer/?ids=%d" % first.id, data={"csrf_token": token},
                        follow_redirects=True).get_data(as_text=True)
     messages = alerts(page)
-    assert "答复：已办理 1 件。" in messages and "已印发 %s（信访事项处理意见书）。" % number(1) in messages
+    assert "答复：已办理 1 件。" in messages and "已印发 %s（信访事项处理意见书）。" % handling_number(1) in messages
     assert Petition.get_by_id(first.id).status == "answered"
     document = Document.get()
     assert document.kind == "handling_opinion" and document.petition_id == first.id
@@ -150,7 +155,7 @@ def test_the_answer_step_issues_the_handling_opinion(client, staff, handled, mak
     page = client.post("/admin/petition/action/", data={"action": "answer", "rowid": [second.id, registered.id],
                                                          "csrf_token": token}, follow_redirects=True)
     messages = alerts(page.get_data(as_text=True))
-    assert "答复：已办理 1 件。" in messages and "已印发 %s（信访事项处理意见书）。" % number(2) in messages
+    assert "答复：已办理 1 件。" in messages and "已印发 %s（信访事项处理意见书）。" % handling_number(2) in messages
     assert any(m.startswith(registered.number) and "请先记录承办单位的办理结果" in m for m in messages), messages
     assert Petition.get_by_id(second.id).status == "answered"
     assert Petition.get_by_id(registered.id).status == "registered"
@@ -168,13 +173,13 @@ def test_a_wrong_letter_is_voided_with_a_reason_and_reissued_under_a_new_number(
     assert field_errors(page) and Document.select().count() == 1 and not Document.get().is_void
     page = client.post(url, data={"reason": "信访人姓名有误", "csrf_token": csrf_token(form)},
                        follow_redirects=True).get_data(as_text=True)
-    assert "%s 已作废，已重新印发 %s（信访事项处理意见书）。" % (number(1), number(2)) in alerts(page)
-    old, new = Document.get_by_id(old.id), Document.get(Document.number == number(2))
+    assert "%s 已作废，已重新印发 %s（信访事项处理意见书）。" % (handling_number(1), handling_number(2)) in alerts(page)
+    old, new = Document.get_by_id(old.id), Document.get(Document.number == handling_number(2))
     assert old.is_void and old.void_reason == "信访人姓名有误" and old.voided_by.display_name == "张干部"
     assert new.replaces_id == old.id and not new.is_void
     assert download(client, old).data == bytes(old.pdf)  # a voided document stays on record as issued
     text = visible_text(page)
-    assert "已作废：信访人姓名有误" in text and number(2) in text
+    assert "已作废：信访人姓名有误" in text and handling_number(2) in text
     again = client.post(url, data={"reason": "再次作废", "csrf_token": csrf_token(form)}, follow_redirects=True)
     assert "该文书已作废。" in alerts(again.get_data(as_text=True)) and Document.select().count() == 2
 
@@ -232,13 +237,13 @@ def test_the_document_register_reads_and_never_changes_documents(client, staff, 
     document = Document.get()
     listing = client.get("/admin/document/").get_data(as_text=True)
     text = visible_text(listing)
-    assert number(1) in text and "信访事项处理意见书" in text and petition.number in text and "下载" in text
+    assert handling_number(1) in text and "信访事项处理意见书" in text and petition.number in text and "下载" in text
     assert english_words(listing) == []
     assert "/admin/document/new/" not in listing and "/admin/document/edit/" not in listing
     assert "/admin/document/delete/" not in listing and "/admin/document/export/" not in listing
     page = client.get("/admin/document/details/?id=%d" % document.id).get_data(as_text=True)
     font = re.findall(r"[A-Za-z]+", document.font_embedded or "")  # the font file's name, shown as data
-    assert number(1) in visible_text(page) and english_words(page, font) == []
+    assert handling_number(1) in visible_text(page) and english_words(page, font) == []
     for shown in (listing, page):
         assert "%PDF" not in shown and "PDF 文件" not in shown and "\\x" not in shown
     assert client.get("/admin/document/new/").status_code == 302
@@ -253,14 +258,14 @@ def test_the_document_register_reads_and_never_changes_documents(client, staff, 
                        ("flt1_1=%s+至+%s" % (today, today), True), ("flt1_1=%s+至+%s" % (earlier, earlier), False),
                        ("flt2_2=0", True), ("flt2_2=1", False)):
         page = client.get("/admin/document/?" + flt).get_data(as_text=True)
-        assert (number(1) in visible_text(page)) is shown, flt
+        assert (handling_number(1) in visible_text(page)) is shown, flt
     form = client.get("/admin/document/void/?id=%d" % document.id).get_data(as_text=True)
     assert english_words(form) == []
     client.post("/admin/document/void/?id=%d" % document.id, data={"reason": "重复印发", "csrf_token": csrf_token(form)})
     assert Document.get_by_id(document.id).void_reason == "重复印发"
     assert Document.select().count() == 1
     page = client.get("/admin/document/?flt2_2=1").get_data(as_text=True)
-    assert number(1) in visible_text(page)
+    assert handling_number(1) in visible_text(page)
 
 
 def test_posts_without_the_csrf_token_are_refused(client, staff, handled):
@@ -310,7 +315,7 @@ def test_a_petition_already_answered_offers_to_print_not_to_issue_twice(client, 
     petition = handled()
     issue(client, petition)
     page = issue(client, petition)  # a second click on a page opened before
-    assert "%s 已印发：请打印，或作废后重新印发。" % number(1) in alerts(page.get_data(as_text=True))
+    assert "%s 已印发：请打印，或作废后重新印发。" % handling_number(1) in alerts(page.get_data(as_text=True))
     assert Document.select().count() == 1
 
 
@@ -336,7 +341,7 @@ def test_without_an_embedded_font_the_page_says_the_reader_needs_a_chinese_font(
     assert "未嵌入" in text and "中文字体" in text and "LETTER_FONT" in text
     page = issue(client, petition).get_data(as_text=True)
     messages = alerts(page)
-    assert any("已印发 %s" % number(1) in m for m in messages)
+    assert any("已印发 %s" % handling_number(1) in m for m in messages)
     assert any("未嵌入" in m and "LETTER_FONT" in m for m in messages), messages
     assert Document.get().font_embedded is None
     assert english_words(page) == []

@@ -45,7 +45,7 @@ def office(db):
 
 @pytest.fixture
 def department(db):
-    return Department.create(name="县自然资源局", short_name="县自然资源", kind="county")
+    return Department.create(name="县自然资源局", short_name="高自然资", kind="county")
 
 
 @pytest.fixture
