@@ -5,7 +5,9 @@ Rendering is not here (admin_app/letters/): callers pass render(number, at) -> P
 is taken, and check(kind, petition, record_id), called before it (raising Unprintable when a character has no glyph
 in the letter's fonts), so a letter is checked, numbered, rendered, archived (models/documents.py) and audited in one
 transaction, and a rendering that fails takes no number and writes nothing. Issuing and printing never take a
-step: the 处理意见书 of a handled petition is issued by answer(), which is the 答复.
+step: the 处理意见书 of a handled petition is issued by answer(), which is the 答复. Who issues each letter, under
+whose 文号, is issuing_organ (the 处理意见书 the organ that handled the matter, the 复查/复核意见书 the organ that
+decided them, the others the office).
 """
 from collections import namedtuple
 
@@ -78,7 +80,8 @@ def issuing_organ(kind, petition, office, review_default=DEFAULT_HIGHER[0], rech
         organ = handling_organ(petition, office)
         return Organ(organ.name, organ)
     if kind in ("review_opinion", "recheck_opinion"):
-        name = higher_organs(petition, office, review_default, recheck_default)[kind == "recheck_opinion"]
+        review, recheck = higher_organs(petition, office, review_default, recheck_default)
+        name = review if kind == "review_opinion" else recheck
         department = Department.get_or_none(Department.name == name)
         return Organ(name, department if department is not None and department.short_name else None)
     return Organ(office.name, office)
@@ -96,8 +99,7 @@ def check_numbering(organ):
     if shares_series(department):
         raise NotAllowed(N_("%(name)s shares its short name %(short)s with another department or the petition "
                             "numbers: give each its own, then issue the letter again. Nothing was issued."),
-                         name=department.name,
-                         short=department.short_name)
+                         name=department.name, short=department.short_name)
 
 
 def recorded_opinion(petition, step):

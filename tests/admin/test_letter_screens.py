@@ -103,7 +103,8 @@ def test_a_letter_is_issued_from_the_petition_page_and_downloaded_as_archived(cl
     page = issue(client, petition).get_data(as_text=True)
     assert "已印发 %s（信访事项处理意见书）。" % handling_number(1) in alerts(page)
     document = Document.get()
-    assert (document.number, document.kind, document.issued_by.display_name) == (handling_number(1), "handling_opinion", "张干部")
+    assert (document.number, document.kind, document.issued_by.display_name) == (
+        handling_number(1), "handling_opinion", "张干部")
     assert Petition.get_by_id(petition.id).status == "answered"  # issuing the 处理意见书 is the 答复
     response = download(client, document)
     assert response.status_code == 200 and response.headers["Content-Type"] == "application/pdf"
