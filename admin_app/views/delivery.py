@@ -4,7 +4,7 @@ nothing is written. Recording is allowed to whom may issue letters (petition / l
 print the letter (document / letter); both only on a document the user sees (access.visible)."""
 import logging
 
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.form import SecureForm
 from flask_babel import gettext, lazy_gettext as _l
@@ -42,21 +42,26 @@ def documents_anchor(petition_id):
 class DeliveryMixin:
     """On DocumentView: /delivery/ (登记送达) and /delivery/receipt/ (送达回证)."""
 
-    route_ops = {"delivery_view": "letter", "delivery_receipt_view": "letter"}
+    # 登记送达 as issuing letters (petition / letter: the office's clerks), which the document screen's "edit" is too
+    route_ops = {"delivery_view": "edit", "delivery_receipt_view": "letter"}
 
     def deliverable(self):
-        """The document of ?id=, in the user's scope, of a kind that is delivered; else 404."""
+        """(the document of ?id= in the user's scope, else 404; is it delivered to someone?): when not (the
+        会诊纪要), the reason is flashed."""
         document = self.get_one(request.args.get("id", ""))
         if not needs_delivery(document.kind):
-            abort(404)
-        return document
+            flash(gettext("This document is an internal record and is not delivered."), "error")
+            return document, False
+        return document, True
 
     @expose("/delivery/", methods=("GET", "POST"))
     def delivery_view(self):
         """登记送达: method, time (补录), recipient and note of an issued letter, saved once."""
         require("petition")  # as for issuing letters
-        document = self.deliverable()
+        document, delivered_to_someone = self.deliverable()
         back = documents_anchor(document.petition_id)
+        if not delivered_to_someone:
+            return redirect(back)
         delivered = delivery_of(document)
         if delivered is not None and request.method == "GET":
             flash(gettext("This document has already been delivered."), "info")
@@ -79,7 +84,9 @@ class DeliveryMixin:
     def delivery_receipt_view(self):
         """送达回证 of a letter, to print: blank where it is filled in by hand until the delivery is recorded."""
         require("document")
-        document = self.deliverable()
+        document, delivered_to_someone = self.deliverable()
+        if not delivered_to_someone:
+            return redirect(documents_anchor(document.petition_id))
         try:
             pdf = letters.delivery_receipt(document, delivery_of(document))
         except Exception:

@@ -216,5 +216,7 @@ def test_a_department_records_no_delivery_and_prints_only_its_own_letters(client
 def test_the_consultation_minutes_have_no_delivery(client, staff, referred):
     minutes = documents.archive("consultation_minutes", referred["petition"], Department.get(
         Department.name == "县信访局"), lambda number, at: b"%PDF-1.4", staff, record_id=1)
-    assert client.get(deliver_url(minutes)).status_code == 404
-    assert client.get("/admin/document/delivery/receipt/?id=%d" % minutes.id).status_code == 404
+    for url in (deliver_url(minutes), "/admin/document/delivery/receipt/?id=%d" % minutes.id):
+        page = client.get(url, follow_redirects=True).get_data(as_text=True)
+        assert "该文书为内部记录，无需送达。" in alerts(page)
+    assert not Delivery.select().exists()
