@@ -123,3 +123,24 @@ def test_the_consultation_minutes_are_an_internal_record_and_not_delivered(issue
     minutes = issue("consultation_minutes", record_id=1)
     with pytest.raises(NotAllowed):
         record_delivery(minutes, clerk, "personal", ISSUED)
+
+
+def test_the_worklist_lists_letters_in_force_undelivered_after_three_days(issue, clerk, make_petition, office):
+    from models.reports import worklists
+
+    today = dt.date(2026, 11, 9)
+    late = issue()  # 2 November: 7 days
+    delivered = issue(petition=make_petition())
+    record_delivery(delivered, clerk, "post", ISSUED + dt.timedelta(days=1))
+    documents.mark_void(issue(petition=make_petition()), clerk, "日期有误")
+    issue("consultation_minutes", petition=make_petition(), record_id=7)  # an internal record
+    recent = documents.archive("acceptance_notice", make_petition(), office, fake_pdf, clerk,
+                               at=dt.datetime(2026, 11, 6, 23, 0))  # 3 days: not yet
+    group = worklists.to_deliver(clerk, today)
+    assert (group.key, group.count, [d.id for d in group.rows]) == ("to_deliver", 1, [late.id])
+    assert worklists.to_deliver(clerk, dt.date(2026, 11, 10)).count == 2  # the next day, 4 days
+    assert "to_deliver" in [g.key for g in worklists.for_user(clerk, today)]
+    department = User.create(username="dept", role="department", password_hash="x",
+                             department=Department.create(name="县住建局", short_name="县住建", kind="county"))
+    assert "to_deliver" not in [g.key for g in worklists.for_user(department, today)]
+    assert recent.id not in [d.id for d in group.rows]
