@@ -12,10 +12,12 @@ from models.casework import (
     OUTCOMES, PARTICIPANT_ROLES, REFERRAL_MODES, Consultation, ConsultationParticipant, ConsultationPetition,
     ConsultationRepresentative, Mediation, OwnResult, Referral,
 )
+from models.delivery import METHODS, TO_DEPARTMENT
 from models.documents import KINDS, current
 from models.people import REPRESENTATIVE_KINDS
 from models.petition import CHANNELS
 from models.workflow import own_result
+from models.workflow.delivery import default_recipient
 from models.workflow.letters import handling_result, recorded_opinion
 
 from .. import i18n
@@ -160,9 +162,6 @@ def title(kind):
 def receipt(document, delivery=None):
     """送达回证 of a letter: the letter, to whom and where, and (once delivered) how, by whom and when; the blanks
     are filled in by hand on the printed form."""
-    from models.delivery import METHODS, TO_DEPARTMENT
-    from models.workflow.delivery import default_recipient
-
     petitioner = document.petition.petitioner if document.petition.petitioner_id else None
     to_petitioner = document.kind not in TO_DEPARTMENT
     return {
