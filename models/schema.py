@@ -17,6 +17,7 @@ from .casework import (
     Mediation, OwnResult, Referral, ResolutionGroup, VisitLog, VisitRepresentative,
 )
 from .db import BaseModel, database, now
+from .delivery import Delivery
 from .documents import Document
 from .hotline import ApiClient, FlagDismissal, HotlineTicket
 from .hotline_mapping import HotlineMapping
@@ -57,6 +58,8 @@ V15_MODELS = [OwnResult]
 MODELS = MODELS + V15_MODELS
 V17_MODELS = [HotlineMapping]
 MODELS = MODELS + V17_MODELS
+V18_MODELS = [Delivery]
+MODELS = MODELS + V18_MODELS
 
 
 def _sqlite_literal(value):
@@ -267,6 +270,11 @@ def _v17_hotline_mapping(db):
     db.create_tables(V17_MODELS, safe=True)
 
 
+def _v18_delivery(db):
+    """送达: how and when each issued letter was delivered (issue 15 §5, models/delivery.py)."""
+    db.create_tables(V18_MODELS, safe=True)
+
+
 def _v19_letter_organs(db):
     """Who issues what (issue 15): each department names its 复查机关 and 复核机关 (empty: the settings' defaults)."""
     add_missing_columns(db, Department, ("review_organ", "recheck_organ"))
@@ -275,7 +283,7 @@ def _v19_letter_organs(db):
 MIGRATIONS = [_v1_foundation, _v2_workflow, _v3_documents, _v4_safety, _v5_hotline, _v6_search, _v7_tallies,
               _v8_search_text, _v9_sessions, _v10_integrity, _v11_one_person, _v12_submissions, _v13_same_matter,
               _v14_back_dating, _v15_own_result, _v16_consultation_meeting,
-              _v17_hotline_mapping, _v19_letter_organs]  # version N is MIGRATIONS[N - 1]
+              _v17_hotline_mapping, _v18_delivery, _v19_letter_organs]  # version N is MIGRATIONS[N - 1]
 LATEST = len(MIGRATIONS)
 
 

@@ -12,10 +12,12 @@ from models.casework import (
     OUTCOMES, PARTICIPANT_ROLES, REFERRAL_MODES, Consultation, ConsultationParticipant, ConsultationPetition,
     ConsultationRepresentative, Mediation, OwnResult, Referral,
 )
+from models.delivery import METHODS, TO_DEPARTMENT
 from models.documents import KINDS, current
 from models.people import REPRESENTATIVE_KINDS
 from models.petition import CHANNELS
 from models.workflow import own_result
+from models.workflow.delivery import default_recipient
 from models.workflow.letters import DEFAULT_HIGHER, handling_result, higher_organs, recorded_opinion
 
 from .. import i18n
@@ -162,3 +164,21 @@ BUILDERS = {
 
 def title(kind):
     return gettext(KINDS[kind])
+
+
+def receipt(document, delivery=None):
+    """送达回证 of a letter: the letter, to whom and where, and (once delivered) how, by whom and when; the blanks
+    are filled in by hand on the printed form."""
+    petitioner = document.petition.petitioner if document.petition.petitioner_id else None
+    to_petitioner = document.kind not in TO_DEPARTMENT
+    return {
+        "letter": "%s（%s）" % (title(document.kind), document.number),
+        "recipient": delivery.recipient if delivery is not None else default_recipient(document),
+        "place": (petitioner.address or "") if to_petitioner and petitioner is not None else "",
+        "method": i18n.choice_label(METHODS, delivery.method) if delivery is not None else None,
+        "methods": [gettext(label) for _, label in METHODS],  # to tick on a blank form
+        "server": (delivery.recorded_by.display_name or delivery.recorded_by.username)
+        if delivery is not None and delivery.recorded_by_id else "",
+        "delivered_on": i18n.cn_date(delivery.delivered_at) if delivery is not None else "",
+        "note": delivery.note if delivery is not None else "",
+    }

@@ -263,6 +263,15 @@ def check_printable(kind, petition, record_id=None):
                "write it another way (for example in words) and issue again."), places=glyphs.places(found))
 
 
+def delivery_receipt(document, delivery=None):
+    """送达回证 of an issued letter: a one-page form, not numbered and not archived (it is a form, not a
+    document); filled in with the delivery once it is recorded."""
+    fonts = find_fonts()
+    values = dict(letter_content.receipt(document, delivery), title=gettext("Proof of delivery"), number=None,
+                  organ=organ_of(document.kind, document.petition).name, date="", draft=None)  # the letter's organ
+    return render_pdf(render_html("delivery_receipt", fonts, page_numbers=False, **values), fonts)
+
+
 def page_count(pdf):
     return len(PdfReader(io.BytesIO(pdf)).pages)
 

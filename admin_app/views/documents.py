@@ -21,6 +21,7 @@ from .. import i18n
 from ..letters import render as letters
 from .base import SecureModelView, clean_ids, datetime_formatter
 from .casework import StepFormPage
+from .delivery import DeliveryMixin
 from .fields import ChoiceFilter, HasValueFilter, petition_link
 from .petitions.letters import LIGHT_FIELDS, font_notice, kind_label, pdf_response, record_label, require, scoped
 from .datefields import DateRange
@@ -50,10 +51,11 @@ def replaces_link(view, context, model, name):
     return Markup('<a href="%s">%s</a>') % (url_for(".details_view", id=replaced.id), replaced.number)
 
 
-class DocumentView(StepFormPage, SecureModelView):
+class DocumentView(DeliveryMixin, StepFormPage, SecureModelView):
     """文书: the register of issued documents; download, void, void and reissue."""
 
-    route_ops = {"download_view": "letter", "merged_view": "letter", "void_view": "edit", "reissue_view": "edit"}
+    route_ops = {"download_view": "letter", "merged_view": "letter", "void_view": "edit", "reissue_view": "edit",
+                 **DeliveryMixin.route_ops}
     action_ops = {"void": "edit"}
 
     can_create = False

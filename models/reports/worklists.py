@@ -7,7 +7,8 @@ access.visible for the user: a worklist never counts a record its user may not s
 - staff (and the system administrator): registered petitions awaiting 受理/不予受理 (by the 15-day notice
   limit), accepted petitions whose 受理告知书 has no live document, referrals awaiting the department's reply
   (overdue first), replies received and not yet answered (handled), answered petitions without a follow-up
-  (复诊), 复查/复核 to record or still open to the petitioner, and the 排访 flags not dismissed;
+  (复诊), 复查/复核 to record or still open to the petitioner, the 排访 flags not dismissed, and the letters in
+  force issued more than OVERDUE_DAYS days ago and not yet delivered (送达);
 - department: its referrals awaiting its reply, by deadline;
 - representative: its duty shifts this week, its open 会诊, its open "1+3" cases, the follow-ups it owes;
 - leader: the open cases it leads (包案, leader_in_charge is its name) and those of them without its 签批.
@@ -21,6 +22,7 @@ from .. import access, deadlines
 from ..casework import (
     Consultation, ConsultationRepresentative, DutyShift, FollowUp, Referral, ResolutionGroup,
 )
+from ..delivery import NOT_DELIVERED, OVERDUE_DAYS, Delivery
 from ..documents import Document
 from ..errors import N_
 from ..petition import Petition, StepRecord
@@ -130,6 +132,18 @@ def flags(user, first=FIRST):
     return Worklist("flags", N_("Screening flags to look at"), len(shown), shown[:first])
 
 
+def to_deliver(user, today, first=FIRST):
+    """待送达文书: letters in force, delivered to someone, issued before the last OVERDUE_DAYS days, with no
+    送达 recorded; the oldest first."""
+    before = dt.datetime.combine(today - dt.timedelta(days=OVERDUE_DAYS), dt.time())
+    delivered = Delivery.select(Delivery.id).where(Delivery.document == Document.id)
+    query = access.visible(Document.select(*(f for f in Document._meta.sorted_fields if f.name != "pdf"))
+                           .where(Document.voided_at.is_null() & Document.kind.not_in(NOT_DELIVERED)
+                                  & (Document.issued_at < before) & ~fn.EXISTS(delivered)), user, "document")
+    query = query.order_by(Document.issued_at, Document.id)
+    return _group("to_deliver", N_("Letters to deliver"), query, first)
+
+
 # -- the others -----------------------------------------------------------------------------------------------
 
 def department_referrals(user, first=FIRST):
@@ -206,7 +220,8 @@ def for_user(user, today=None, first=FIRST):
     role = getattr(user, "role", None)
     if role in ("staff", "admin"):
         return [to_accept(user, first), notice_to_issue(user, first), awaiting_reply(user, first),
-                to_answer(user, first), follow_up_due(user, first), reviews(user, today, first), flags(user, first)]
+                to_answer(user, first), follow_up_due(user, first), reviews(user, today, first), flags(user, first),
+                to_deliver(user, today, first)]
     if role == "department" and user.department_id is not None:
         return [department_referrals(user, first)]
     if role == "representative" and user.representative_id is not None:

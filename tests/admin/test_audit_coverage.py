@@ -15,6 +15,7 @@ from admin_app import permissions
 from models import schema, workflow
 from models.audit import AuditEntry
 from models.casework import Consultation, DutyShift, FollowUp, Mediation, Referral, VisitLog
+from models.delivery import Delivery
 from models.documents import Document
 from models.hotline import ApiClient, FlagDismissal, HotlineTicket
 from models.organisation import Category, Department
@@ -335,6 +336,16 @@ def document_reissue_view(office, view):
     assert Document.get_by_id(document.id).is_void
 
 
+def document_delivery_view(office, view):
+    """登记送达 of a letter in force (the one the fixture issued, or another)."""
+    office.login("staff")
+    delivered = Delivery.select(Delivery.document)
+    document = first(Document, Document.voided_at.is_null(), Document.kind != "consultation_minutes",
+                     Document.id.not_in(delivered))
+    office.post_form("/admin/document/delivery/?id=%d" % document.id, {"method": "post", "note": "邮件单号 1186"})
+    assert Delivery.select().where(Delivery.document == document.id).exists()
+
+
 def referral_reply_view(office, view):
     office.login("staff")
     referral = first(Referral, Referral.state == "sent")
@@ -484,6 +495,7 @@ SCENARIOS = {
     "petition.letter_issue_view": letter_issue_view,
     "document.void_view": document_void_view,
     "document.reissue_view": document_reissue_view,
+    "document.delivery_view": document_delivery_view,
     "referral.reply_view": referral_reply_view,
     "referral.object_view": referral_object_view,
     "consultation.conclude_view": consultation_conclude_view,
@@ -567,7 +579,7 @@ def test_every_write_endpoint_leaves_audit_entries_for_the_rows_it_changed(app, 
                   "department.edit_view", "petitioner.create_view", "referral.reply_view", "mediation.create_view",
                   "visitlog.create_view", "apiclient.edit_view", "petition.same_matter_view",
                   "petitioner.merge_view", "petition.step_time_view", "consultation.revise_view",
-                  "consultation.minutes_view", "roster.create_view"}
+                  "consultation.minutes_view", "roster.create_view", "document.delivery_view"}
     assert must_write <= set(wrote), sorted(must_write - set(wrote))
 
 

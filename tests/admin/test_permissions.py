@@ -26,16 +26,18 @@ OPS = {"index": "read", "index_view": "read", "details_view": "read", "ajax_look
        "reissue_view": "edit", "conclude_view": "step", "reply_view": "step", "object_view": "step",
        "download_view": "letter", "merged_view": "letter", "letter_preview_view": "letter",
        "letters_print_view": "letter", "export": "export", "step_view": "step", "step_time_view": "edit",
-       "merge_view": "edit", "duplicates_view": "edit", "revise_view": "edit"}  # 信访人合并, 重复登记的信访人: staff and the administrator
+       "merge_view": "edit", "duplicates_view": "edit", "revise_view": "edit",  # 信访人合并, 重复登记的信访人: staff and the administrator
+       "delivery_view": "edit", "delivery_receipt_view": "letter"}  # 登记送达 as issuing letters; 送达回证 as printing
 # Routes of one record (?id=): an allowed role gets 200 for a record it may see, 404 for one it may not.
 ONE_RECORD = {"details_view", "edit_view", "void_view", "reissue_view", "conclude_view", "revise_view", "reply_view", "object_view",
               "download_view", "visit_view", "merged_view", "letter_preview_view", "letters_print_view", "merge_view",
-              "step_time_view"}
+              "step_time_view", "delivery_view", "delivery_receipt_view"}
 # The redirects an allowed role may get instead of the page (where the page is for records in another state).
 REDIRECTS = {"visit_view": "/admin/visitlog/new/", "reply_view": "/admin/referral/details/",
              "object_view": "/admin/referral/details/", "conclude_view": "/admin/consultation/details/",
              "revise_view": "/admin/consultation/details/",
-             "letter_preview_view": "/admin/petition/details/", "step_time_view": "/admin/petition/details/"}
+             "letter_preview_view": "/admin/petition/details/", "step_time_view": "/admin/petition/details/",
+             "delivery_view": "/admin/petition/details/", "delivery_receipt_view": "/admin/petition/details/"}
 EMPTY_IN_DEMO = {"hotlineticket", "flags", "apiclient"}  # no record of these in the demo county
 
 
@@ -160,7 +162,7 @@ def check(response, expected, route, label):
     assert response.status_code == status, (label, response.status_code, status)
     if status == 302:
         assert response.location.startswith(location), (label, response.location)
-    if status == 200 and route in ("download_view", "merged_view", "letter_preview_view"):
+    if status == 200 and route in ("download_view", "merged_view", "letter_preview_view", "delivery_receipt_view"):
         assert response.data.startswith(b"%PDF"), label
 
 

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from models import documents
 from models.casework import (
     Consultation, ConsultationPetition, ConsultationRepresentative, DutyShift, Referral, ResolutionGroup,
 )
@@ -38,6 +39,8 @@ def office(db, make_petition):
                                   lead_representative=wang, is_collective=True, head_count=6),
     }
     Referral.create(petition=p["referred"], department=housing, due_on=TODAY - dt.timedelta(days=1))
+    documents.archive("handling_opinion", p["handled"], housing, lambda number, at: b"%PDF-1.4", None,
+                      at=NOW - dt.timedelta(days=5))  # issued 5 days ago, not delivered (送达)
     ResolutionGroup.create(petition=p["answered"], representative=wang, town_officer="张", mediator="李", lawyer="刘")
     meeting = Consultation.create(held_at=NOW, place="联合接访大厅", agenda="车库漏水会诊")
     ConsultationRepresentative.create(consultation=meeting, representative=wang)
@@ -58,7 +61,7 @@ def roles(office):
 
 EXPECTED = {  # group: count, for each role with the office above
     "staff": {"to_accept": 1, "notice_to_issue": 1, "awaiting_reply": 1, "to_answer": 1, "follow_up_due": 1,
-              "reviews": 1, "flags": 1},
+              "reviews": 1, "flags": 1, "to_deliver": 1},
     "department": {"referrals": 1},
     "representative": {"shifts": 1, "consultations": 1, "groups": 1, "follow_ups": 1},
     "leader": {"led": 1, "sign_off": 1},

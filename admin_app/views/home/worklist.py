@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from models import deadlines
 from models.casework import SESSIONS
+from models.documents import KINDS
 from models.errors import N_
 from models.reports import worklists
 from models.reports.early_signs import KINDS as FLAG_KINDS
@@ -122,6 +123,15 @@ def consultation_line(consultation, today):
             "due": None, "css": "", "actions": actions}
 
 
+def delivery_line(document, today):
+    """A letter to deliver: its number and kind, the petition, since when it waits; to the petition's 文书."""
+    waited = (today - document.issued_at.date()).days
+    return {"title": "%s %s" % (document.number, gettext(KINDS[document.kind])),
+            "url": petition_url(document.petition_id, "documents"),
+            "detail": gettext("Issued on %(date)s, %(days)s days ago", date=i18n.cn_date(document.issued_at),
+                              days=waited), "due": None, "css": "", "actions": []}
+
+
 def lines(group, today):
     """The group's rows as lines: title, link, detail, deadline, the buttons of its work."""
     key = group.key
@@ -143,6 +153,8 @@ def lines(group, today):
         return [petition_line(p, today, None, [action("follow_up", p.id, gettext("Follow up"))]) for p in group.rows]
     if key == "reviews":
         return [review_line(p, today) for p in group.rows]
+    if key == "to_deliver":
+        return [delivery_line(d, today) for d in group.rows]
     if key == "flags":
         return [flag_line(flag) for flag in group.rows]
     if key == "shifts":

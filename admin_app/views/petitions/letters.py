@@ -19,6 +19,7 @@ from wtforms import SelectField
 
 from models import access
 from models.casework import Consultation, ConsultationPetition, Mediation, Referral
+from models.delivery import METHODS, Delivery, needs_delivery
 from models.documents import KINDS, ONE_A_RECORD, Document, void_reason_text
 from models.documents import current as current_letter
 from models.errors import DomainError
@@ -110,6 +111,20 @@ def in_force(petition):
     return {(d.kind, d.record_id): d for d in query}
 
 
+def delivery_cell(document, delivery):
+    """送达 of a letter on the petition's page: 已送达（当面送达，2026年12月5日）, or the 登记送达 button (for who may
+    issue letters); and its 送达回证. Nothing for a void letter nor one not delivered (the 会诊纪要)."""
+    if document.is_void or not needs_delivery(document.kind):
+        return {"delivery": None, "deliver_url": None, "receipt_url": None}
+    receipt = url_for("document.delivery_receipt_view", id=document.id) if may("document") else None
+    if delivery is not None:
+        return {"delivery": gettext("Delivered (%(method)s, %(date)s)", method=i18n.choice_label(
+            METHODS, delivery.method), date=i18n.cn_date(delivery.delivered_at)), "deliver_url": None,
+            "receipt_url": receipt}
+    return {"delivery": None, "deliver_url": url_for("document.delivery_view", id=document.id) if may("petition")
+            else None, "receipt_url": receipt}
+
+
 class PrintForm(SecureForm):
     kind = SelectField(_l("Kind of document"), choices=i18n.choices(KINDS.items()), default="handling_opinion")
 
@@ -119,12 +134,13 @@ class LettersMixin:
 
     def letters_context(self, petition):
         """The 文书 section of the petition's page: what was issued, and what can be issued now."""
-        issued = []
+        issued, documents = [], []
         consulted = ConsultationPetition.select(ConsultationPetition.consultation).where(
             ConsultationPetition.petition == petition)  # its 会诊纪要 may be kept on another petition of the 会诊
         for document in (scoped(Document.select(*LIGHT_FIELDS), "document").where(
                 (Document.petition == petition) | (Document.kind.in_(ONE_A_RECORD)
                                                    & Document.record_id.in_(consulted))).order_by(Document.id)):
+            documents.append(document)
             issued.append({
                 "number": document.number, "kind": kind_label(document.kind), "record": record_label(
                     document.kind, document.record_id), "issued_on": i18n.cn_date(document.issued_at),
@@ -132,6 +148,10 @@ class LettersMixin:
                 "void_reason": void_reason_text(document.void_reason, gettext) if document.is_void else None,
                 "url": url_for("document.download_view", id=document.id),
                 "details_url": url_for("document.details_view", id=document.id)})
+        delivered = {d.document_id: d for d in Delivery.select().where(
+            Delivery.document.in_([d.id for d in documents]))} if documents else {}
+        for row, document in zip(issued, documents):
+            row.update(delivery_cell(document, delivered.get(document.id)))
         available = []
         if may("petition"):
             current = in_force(petition)

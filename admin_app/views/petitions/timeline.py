@@ -8,6 +8,8 @@ from models.casework import (
     EVALUATIONS, FOLLOW_UP_METHODS, OUTCOMES, VISIT_KINDS, Consultation, ConsultationPetition, FollowUp, Referral,
     VisitLog, VisitRepresentative,
 )
+from models.delivery import METHODS, Delivery
+from models.documents import KINDS, Document
 from models.people import Representative
 from models.petition import CLASSIFICATIONS, STATUSES, StepRecord
 from models.workflow import own_result
@@ -84,4 +86,16 @@ def timeline(petition, user):
         signed = dt.datetime.combine(mediation.signed_on, dt.time())
         events.append((signed, gettext("Mediation agreement signed"), "%s：%s" % (mediation.place, mediation.parties),
                        _name(mediation.recorded_by) if mediation.recorded_by_id else ""))
+    for delivery in _deliveries(petition, user):
+        events.append((delivery.delivered_at, gettext("Delivery"), gettext(
+            "%(kind)s %(number)s: %(method)s, to %(recipient)s", kind=gettext(KINDS[delivery.document.kind]),
+            number=delivery.document.number, method=i18n.choice_label(METHODS, delivery.method),
+            recipient=delivery.recipient), _name(delivery.recorded_by) if delivery.recorded_by_id else ""))
     return sorted(events, key=lambda e: e[0])
+
+
+def _deliveries(petition, user):
+    """送达 of the petition's letters the user may see (access "document")."""
+    documents = access.visible(Document.select(Document.id), user, "document").where(Document.petition == petition)
+    return (Delivery.select(Delivery, Document.id, Document.kind, Document.number).join(Document)
+            .where(Delivery.document.in_(documents)).order_by(Delivery.id))
