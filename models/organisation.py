@@ -49,11 +49,14 @@ class Department(BaseModel):
         return self.name
 
 
+# The prefix of the petitions' own numbers (XF-2022-000123, models/petition.py), kept in the same series table as
+# the letters' 文号: no department may take it as its short name. Here, not in petition.py, which imports this.
+NUMBER_PREFIX = "XF"
+
+
 def shares_series(department):
     """True when the department's 文号简称 is another department's too, or the petitions' number prefix: their
     letters would be numbered in one series (models/petition.py: NumberSeries, by prefix and year)."""
-    from .petition import NUMBER_PREFIX
-
     others = Department.select().where(Department.short_name == department.short_name)
     if department.id is not None:
         others = others.where(Department.id != department.id)

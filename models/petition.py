@@ -7,7 +7,7 @@ from peewee import (
 
 from .db import BaseModel, database, now
 from .errors import N_, ValidationError
-from .organisation import Category, Department
+from .organisation import NUMBER_PREFIX, Category, Department
 from .people import Petitioner, Representative, Team, User
 
 # 第十七条: the channels, and how a visit came about.
@@ -54,7 +54,6 @@ CLASSIFICATIONS = (
     ("unlawful", N_("Unlawful conduct")),
 )
 
-NUMBER_PREFIX = "XF"
 SUBJECT_MAX = 100
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)  # clocks of two machines differ a little
 
