@@ -8,6 +8,7 @@ xhtml2pdf runs under a resource policy that reads only our fonts and fetches not
 import io
 import logging
 import os
+import re
 from functools import lru_cache
 
 from flask import current_app, render_template
@@ -17,6 +18,7 @@ from pypdf import PdfReader, PdfWriter
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
@@ -33,8 +35,12 @@ log = logging.getLogger(__name__)
 
 MM = 72 / 25.4
 TEXT_WIDTH = 156 * MM  # the text block: 156 x 225 mm
-BODY_SIZE = 15.79  # 3号 (16 pt) narrowed so that 28 full-width characters fit in 156 mm (442.2 pt)
+BODY_SIZE = 16  # 3号
 TITLE_SIZE = 22  # 2号
+PAGE_NUMBER_SIZE = 14  # 4号
+# 28 characters of 16 pt are 448 pt, the text block 442.2 pt: the tracking is tightened by 0.21 pt between
+# characters so that 28 fit exactly; every full line is then justified to the right edge by its own letter spacing.
+TRACKING = (TEXT_WIDTH - 28 * BODY_SIZE) / 27
 LINE_PITCH = 28.95  # 22 lines a page: 22 x 28.95 pt fit in 225 mm (637.8 pt)
 FALLBACK = "STSong-Light"  # built into reportlab: not embedded, the reader needs a Chinese font
 # 避头尾: punctuation that may not begin a line (it takes the last character of the line before along),
@@ -42,51 +48,80 @@ FALLBACK = "STSong-Light"  # built into reportlab: not embedded, the reader need
 NO_LINE_START = set("，。、；：！？）》」』”’〕】…—,.;:!?)")
 NO_LINE_END = set("（《「『“‘〔【")
 
-# Chinese TrueType fonts looked for when LETTER_FONT is not set: Debian's, then Windows'.
-KNOWN_FONTS = (
-    "/usr/share/fonts/truetype/arphic/uming.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "C:/Windows/Fonts/simfang.ttf",
-    "C:/Windows/Fonts/simsun.ttc",
-    "C:/Windows/Fonts/simhei.ttf",
-)
+# What a line may never be broken inside: a date (2026年9月8日), a 文号 (高信访〔2022〕5号), a number with its unit.
+UNSPLIT = re.compile(r"\d{4}年\d{1,2}月(?:\d{1,2}日)?|\d{1,2}月\d{1,2}日|[\u4e00-\u9fff]{0,5}〔\d{4}〕\d+号"
+                     r"|[0-9A-Za-z][0-9A-Za-z.\-/%]*[日号条个元]?")
+# 一级 (一、) and 二级 (（一）) headings: up to their first full stop or colon, when that comes early.
+HEADINGS = ((1, re.compile(r"^[一二三四五六七八九十]+、[^。：，]{0,16}[。：]?")),
+            (2, re.compile(r"^（[一二三四五六七八九十]+）[^。：，]{0,16}[。：]?")))
+
+# Chinese TrueType fonts looked for when a LETTER_*FONT setting is not set, per role: Windows' office faces, then
+# Debian's. No free 仿宋 or 小标宋 is packaged as TrueType in Debian 12 (Fandol and Noto CJK are CFF, which reportlab
+# cannot embed; cwTeX 仿宋 has traditional characters only), so the body falls back to AR PL UMing (明) and the title to
+# WenQuanYi Zen Hei (a heavy face, as 小标宋 is); 一级 headings WenQuanYi Zen Hei (黑), 二级 AR PL UKai (楷).
+UMING, UKAI = "/usr/share/fonts/truetype/arphic/uming.ttc", "/usr/share/fonts/truetype/arphic/ukai.ttc"
+ZENHEI, MICROHEI = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+KNOWN_FONTS = ("C:/Windows/Fonts/simfang.ttf", UMING, ZENHEI, MICROHEI, "C:/Windows/Fonts/simsun.ttc")
+KNOWN_TITLE_FONTS = ("C:/Windows/Fonts/FZXBSJW.TTF", ZENHEI, MICROHEI)
+KNOWN_HEADING_FONTS = ("C:/Windows/Fonts/simhei.ttf", ZENHEI, MICROHEI)
+KNOWN_SUBHEADING_FONTS = ("C:/Windows/Fonts/simkai.ttf", UKAI)
 
 
 class Fonts:
-    """The fonts a letter uses: body and title file paths, or None for the built-in STSong-Light."""
+    """The fonts a letter uses: file paths of the body, title, 一级 and 二级 heading faces, or None for the
+    built-in STSong-Light (the body; the others then fall back to the body's)."""
 
-    def __init__(self, body, title):
-        self.body, self.title = body, title or body
+    def __init__(self, body, title=None, heading=None, subheading=None):
+        self.body = body
+        self.title, self.heading, self.subheading = (
+            (path if body is not None else None) or body for path in (title, heading, subheading))
 
     @property
     def embedded(self):
         return self.body is not None
 
+    def family(self, role):
+        """The CSS font family of a role: one @font-face per distinct file (one embedded subset each)."""
+        path = getattr(self, role)
+        if path is None:
+            return FALLBACK
+        return "letter-%d" % self.files().index(path)
+
     @property
     def body_family(self):
-        return "letter-body" if self.body else FALLBACK
+        return self.family("body")
 
     @property
     def title_family(self):
-        if self.title is None:
-            return FALLBACK
-        return "letter-body" if self.title == self.body else "letter-title"  # one embedded subset, not two
+        return self.family("title")
+
+    def files(self):
+        """The distinct font files, in role order."""
+        out = []
+        for path in (self.body, self.title, self.heading, self.subheading):
+            if path is not None and path not in out:
+                out.append(path)
+        return out
 
     def roots(self):
-        return tuple(sorted({os.path.dirname(p) for p in (self.body, self.title) if p}))
+        return tuple(sorted({os.path.dirname(p) for p in self.files()}))
+
+
+def _font(config, name, known):
+    configured = config.get(name)
+    if configured and os.path.isfile(configured):
+        return configured
+    return next((path for path in known if os.path.isfile(path)), None)
 
 
 def find_fonts(config=None):
-    """LETTER_FONT / LETTER_TITLE_FONT when set and present, else a known system font, else none."""
+    """LETTER_FONT / LETTER_TITLE_FONT / LETTER_HEADING_FONT / LETTER_SUBHEADING_FONT when set and present, else a
+    known system font of that role, else the body's (else none: STSong-Light)."""
     config = config if config is not None else current_app.config
-    configured = config.get("LETTER_FONT")
-    body = configured if configured and os.path.isfile(configured) else None
-    if body is None:
-        body = next((path for path in KNOWN_FONTS if os.path.isfile(path)), None)
-    title = config.get("LETTER_TITLE_FONT")
-    title = title if title and os.path.isfile(title) else body
-    return Fonts(body, title)
+    body = _font(config, "LETTER_FONT", KNOWN_FONTS)
+    return Fonts(body, _font(config, "LETTER_TITLE_FONT", KNOWN_TITLE_FONTS),
+                 _font(config, "LETTER_HEADING_FONT", KNOWN_HEADING_FONTS),
+                 _font(config, "LETTER_SUBHEADING_FONT", KNOWN_SUBHEADING_FONTS))
 
 
 @lru_cache(maxsize=8)
@@ -127,42 +162,94 @@ def _break_at(line, following):
     return cut
 
 
+def _spans(paragraph):
+    """{index: start} for each character inside a run that may not be broken (UNSPLIT) but its first."""
+    inside = {}
+    for match in UNSPLIT.finditer(paragraph):
+        for i in range(match.start() + 1, match.end()):
+            inside[i] = match.start()
+    return inside
+
+
+def _advance(text, font, size):
+    """The width a text takes with the tightened tracking (each character's advance plus TRACKING)."""
+    return pdfmetrics.stringWidth(text, font, size) + len(text) * TRACKING * size / BODY_SIZE
+
+
 def wrap(text, font_path, size=BODY_SIZE, width=TEXT_WIDTH, indent=2):
     """Lines of a text, paragraph by paragraph: [(line, first line of its paragraph?)].
 
     The first line of a paragraph leaves room for an indent of two characters. A line never begins
-    with closing punctuation nor ends with an opening bracket (避头尾), and a number or a Latin word
-    (2022, XF-2022-000001) is not split between two lines unless it is longer than half a line."""
+    with closing punctuation nor ends with an opening bracket (避头尾), and a date, a 文号, a number or a
+    Latin word (2026年9月8日, 高信访〔2022〕5号, XF-2022-000001) is not split between two lines unless it is
+    longer than half a line. Widths count the tightened tracking: 28 full-width characters fill a line."""
     font = _measuring_font(font_path)
-    full = pdfmetrics.stringWidth("中", font, size)
+    full = _advance("中", font, size)
     lines = []
     for paragraph in (text or "").replace("\r\n", "\n").split("\n"):
         paragraph = paragraph.strip()
         if not paragraph:
             continue
-        limit, line, used, first = width - indent * full, "", 0.0, True
-        for char in paragraph:
-            w = pdfmetrics.stringWidth(char, font, size)
-            if used + w > limit + 0.01 and line:
+        inside = _spans(paragraph)
+        limit, start, used, first = width - indent * full, 0, 0.0, True
+        for i, char in enumerate(paragraph):
+            w = _advance(char, font, size)
+            if used + w - TRACKING > limit + 0.01 and i > start:  # the last character's tracking is no ink
+                line = paragraph[start:i]
                 cut = _break_at(line, char)
-                if pdfmetrics.stringWidth(line[cut:], font, size) > width / 2:
+                for _ in range(4):  # out of a date or 文号, then 避头尾 again
+                    at = start + cut
+                    if at in inside and inside[at] > start:
+                        cut = inside[at] - start
+                    again = _break_at(line[:cut], line[cut] if cut < len(line) else char)
+                    if again == cut:
+                        break
+                    cut = again
+                if _advance(line[cut:], font, size) > width / 2:
                     cut = len(line)
-                line, carried = line[:cut], line[cut:]
-                lines.append((line, first))
-                line, first, limit = carried, False, width
-                used = pdfmetrics.stringWidth(line, font, size)
-            line += char
+                lines.append((line[:cut], first))
+                start, first, limit = start + cut, False, width
+                used = _advance(paragraph[start:i], font, size)
             used += w
-        lines.append((line, first))
+        lines.append((paragraph[start:], first))
     return lines
 
 
+def justified(line, font_path, width, size=BODY_SIZE):
+    """The letter spacing (pt) that makes a full line end exactly at the right edge of the text block."""
+    natural = pdfmetrics.stringWidth(line, _measuring_font(font_path), size)
+    return (width - natural) / max(len(line) - 1, 1)
+
+
+def _heading(paragraph):
+    """(level, length of the heading) of a paragraph that begins with a 一级 or 二级 heading, else (0, 0)."""
+    for level, pattern in HEADINGS:
+        match = pattern.match(paragraph)
+        if match:
+            return level, match.end()
+    return 0, 0
+
+
 def paragraphs(text, fonts, indent=True):
-    """The HTML of a text, a block per line: escaped, so petition text is never markup."""
+    """The HTML of a text, a block per line: escaped, so petition text is never markup. A heading (一、 in 黑体,
+    （一） in 楷体) is set in its face; a paragraph that is only a heading is kept with the line after it. Each line
+    but the last of a paragraph is justified to the full width."""
     html = []
-    for line, first in wrap(text, fonts.body, indent=2 if indent else 0):
-        css = "l first" if first and indent else "l"
-        html.append('<div class="%s">%s</div>' % (css, escape(line)))
+    for paragraph in (text or "").replace("\r\n", "\n").split("\n"):
+        level, length = _heading(paragraph.strip())
+        lines = wrap(paragraph, fonts.body, indent=2 if indent else 0)
+        for n, (line, first) in enumerate(lines):
+            css = ["l"] + (["first"] if first and indent else [])
+            width = TEXT_WIDTH - (2 * (BODY_SIZE + TRACKING) if first and indent else 0)
+            spacing = justified(line, fonts.body, width) if n < len(lines) - 1 else TRACKING
+            if level and n == 0 and length >= len(paragraph.strip()):
+                css.append("keep")
+            body = escape(line)
+            if level and n == 0:
+                role = "heading" if level == 1 else "subheading"
+                body = Markup('<span style="font-family: %s">%s</span>%s') % (
+                    fonts.family(role), line[:length], line[length:])
+            html.append('<div class="%s" style="letter-spacing: %.3fpt">%s</div>' % (" ".join(css), spacing, body))
     return Markup("".join(html))
 
 
@@ -171,20 +258,24 @@ def policy(fonts):
     letters_dir = os.path.join(current_app.root_path, os.pardir, "templates", "letters")
     return ResourceAccessPolicy(
         allow_remote=False, base_dir=os.path.abspath(letters_dir), extra_roots=fonts.roots(),
-        max_resources=4, max_render_seconds=120, max_document_bytes=8 * 1024 * 1024,
+        max_resources=6, max_render_seconds=120, max_document_bytes=8 * 1024 * 1024,
     )
 
 
-def text_width(text, fonts, size=BODY_SIZE):
-    """The width in points of a line of text in the body font (to centre the organ's name over the date)."""
-    return pdfmetrics.stringWidth(text or "", _measuring_font(fonts.body), size)
+def text_width(text, fonts, size=BODY_SIZE, tracked=True):
+    """The width in points of a line of text in the body font, tracked or not (the organ's name is centred over the
+    date untracked); the last character's tracking is not ink."""
+    text = text or ""
+    if not tracked:
+        return pdfmetrics.stringWidth(text, _measuring_font(fonts.body), size)
+    return max(_advance(text, _measuring_font(fonts.body), size) - (TRACKING if text else 0), 0)
 
 
 def render_html(kind, fonts, **context):
     """The letter's HTML from templates/letters/<kind>.html (autoescaped)."""
     return render_template("letters/%s.html" % kind, fonts=fonts, para=lambda text, indent=True: paragraphs(
-        text, fonts, indent), cn_date=i18n.cn_date, text_width=lambda text: text_width(text, fonts),
-        body_size=BODY_SIZE, title_size=TITLE_SIZE, line_pitch=LINE_PITCH, **context)
+        text, fonts, indent), cn_date=i18n.cn_date, text_width=lambda text, tracked=True: text_width(text, fonts, tracked=tracked),
+        body_size=BODY_SIZE, title_size=TITLE_SIZE, line_pitch=LINE_PITCH, tracking=TRACKING, **context)
 
 
 class RenderError(Exception):
@@ -236,15 +327,12 @@ def build(kind, petition, record_id, number, at, draft=None):
             unprintable = gettext("These characters cannot be printed, so this letter cannot be issued: %(places)s.",
                                   places=glyphs.places(found, codes=True))
     values.update(draft=draft, unprintable=unprintable)
-    pdf = render_pdf(render_html(kind, fonts, page_numbers=False, **values), fonts)
-    if page_count(pdf) > 1:
-        pdf = render_pdf(render_html(kind, fonts, page_numbers=True, **values), fonts)
-    return pdf, fonts
+    return number_pages(render_pdf(render_html(kind, fonts, **values), fonts), fonts), fonts
 
 
 def unprintable_in(kind, values, fonts):
     """[(field msgid, [characters])] of the letter its fonts cannot print (glyphs.unprintable), read from its HTML."""
-    html = render_html(kind, fonts, page_numbers=False, draft=None, unprintable=None, **values)
+    html = render_html(kind, fonts, draft=None, unprintable=None, **values)
     return glyphs.unprintable(kind, values, fonts, html)
 
 
@@ -269,11 +357,44 @@ def delivery_receipt(document, delivery=None):
     fonts = find_fonts()
     values = dict(letter_content.receipt(document, delivery), title=gettext("Proof of delivery"), number=None,
                   organ=organ_of(document.kind, document.petition).name, date="", draft=None)  # the letter's organ
-    return render_pdf(render_html("delivery_receipt", fonts, page_numbers=False, **values), fonts)
+    return render_pdf(render_html("delivery_receipt", fonts, **values), fonts)
 
 
 def page_count(pdf):
     return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+LEFT_MARGIN, BLOCK_BOTTOM = 28 * MM, 35 * MM  # the text block's left edge and its bottom, from the page's corner
+
+
+def number_pages(pdf, fonts):
+    """The PDF with "— N —" on each page when it has more than one (GB/T 9704 7.5): 4号, 7 mm under the text block,
+    odd pages one character in from the block's right edge, even pages one character in from its left edge.
+    Drawn afterwards because xhtml2pdf's frames are the same on every page."""
+    reader = PdfReader(io.BytesIO(pdf))
+    if len(reader.pages) < 2:
+        return pdf
+    font = _measuring_font(fonts.body)
+    overlay = io.BytesIO()
+    box = reader.pages[0].mediabox
+    canvas = Canvas(overlay, pagesize=(float(box.width), float(box.height)), pageCompression=1)
+    baseline = BLOCK_BOTTOM - 7 * MM - 0.35 * PAGE_NUMBER_SIZE  # the dashes' top 7 mm under the text block
+    for number in range(1, len(reader.pages) + 1):
+        canvas.setFont(font, PAGE_NUMBER_SIZE)
+        text = "— %d —" % number
+        if number % 2:
+            canvas.drawRightString(LEFT_MARGIN + TEXT_WIDTH - PAGE_NUMBER_SIZE, baseline, text)
+        else:
+            canvas.drawString(LEFT_MARGIN + PAGE_NUMBER_SIZE, baseline, text)
+        canvas.showPage()
+    canvas.save()
+    stamps = PdfReader(io.BytesIO(overlay.getvalue()))
+    writer = PdfWriter(clone_from=reader)
+    for page, stamp in zip(writer.pages, stamps.pages):
+        page.merge_page(stamp)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def preview(kind, petition, record_id=None):
