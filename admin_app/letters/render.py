@@ -52,8 +52,9 @@ NO_LINE_END = set("（《「『“‘〔【")
 UNSPLIT = re.compile(r"\d{4}年\d{1,2}月(?:\d{1,2}日)?|\d{1,2}月\d{1,2}日|[\u4e00-\u9fff]{0,5}〔\d{4}〕\d+号"
                      r"|[0-9A-Za-z][0-9A-Za-z.\-/%]*[日号条个元]?")
 # 一级 (一、) and 二级 (（一）) headings: up to their first full stop or colon, when that comes early.
-HEADINGS = ((1, re.compile(r"^[一二三四五六七八九十]+、[^。：，]{0,16}[。：]?")),
-            (2, re.compile(r"^（[一二三四五六七八九十]+）[^。：，]{0,16}[。：]?")))
+# (一、张某某于2023年1月10日前将院墙恢复原址。 is an item, not a heading: its full stop comes too late.)
+HEADINGS = ((1, re.compile(r"^[一二三四五六七八九十]+、(?:[^。：，]{1,16}[。：]|[^。：，]{1,16}$)")),
+            (2, re.compile(r"^（[一二三四五六七八九十]+）(?:[^。：，]{1,16}[。：]|[^。：，]{1,16}$)")))
 
 # Chinese TrueType fonts looked for when a LETTER_*FONT setting is not set, per role: Windows' office faces, then
 # Debian's. No free 仿宋 or 小标宋 is packaged as TrueType in Debian 12 (Fandol and Noto CJK are CFF, which reportlab
