@@ -3,9 +3,10 @@
 xhtml2pdf prints a character the embedded font has no glyph for as an empty box (□), silently: a petitioner named
 with a CJK extension character (𠮷, U+20BB7) or an emoji in the petition's content would be issued, numbered and
 archived with boxes. So every value a letter prints is checked against the font that prints it (the title font for
-the title, the body font for the rest) before the letter is numbered, and the preview marks what cannot print.
+the title, the heading faces for a heading's words, the body font for the rest) before the letter is numbered, and
+the preview marks what cannot print.
 
-No fallback font: neither of Debian's embeddable Chinese TrueType fonts (AR PL UMing, WenQuanYi Zen Hei) has the CJK
+No fallback font: none of Debian's embeddable Chinese TrueType fonts (AR PL UMing/UKai, WenQuanYi Zen Hei) has the CJK
 extensions, and xhtml2pdf has no per-character font fallback (it would take a span per character).
 """
 import re
@@ -94,6 +95,8 @@ def unprintable(kind, values, fonts, html):
     value the letter does not print is never the reason); a character of no value, as the letter's text."""
     text = printed_text(html)
     printed, lost = flat(text), missing(text, fonts.body)
+    for family, run in re.findall(r'<span style="font-family: letter-(\d+)">(.*?)</span>', html):  # headings
+        lost += [c for c in missing(unescape(run), fonts.files()[int(family)]) if c not in lost]
     found, named = [], set()
     for name, value in values.items():
         chars = []

@@ -15,7 +15,7 @@ from models.workflow import letters as letter_rules
 
 from .test_letters import assert_inside_text_block
 
-FONTS = [path for path in letters.KNOWN_FONTS[:2] if os.path.isfile(path)]
+FONTS = [path for path in (letters.UMING, letters.ZENHEI, letters.UKAI) if os.path.isfile(path)]
 TIGER = "\U00020BB7"  # 𠮷, CJK Extension B
 GRIN = "\U0001F600"  # 😀
 
@@ -136,3 +136,19 @@ def test_a_batch_skips_a_letter_that_cannot_be_printed_with_the_reason(ctx, stag
     assert [(p.id, reason.split("无法打印")[0]) for p, reason in skipped] == [
         (unprintable_one.id, "信访人姓名中的“%s”；事由中的“%s”" % (TIGER, GRIN))]
     assert Document.select().count() == 1
+
+
+def test_a_heading_is_checked_against_the_face_that_prints_it(ctx, office):
+    """（一）... is set in 楷体 (AR PL UKai), which lacks characters AR PL UMing has (営): refused, not a box."""
+    fonts = letters.find_fonts()
+    if fonts.body != letters.UMING or fonts.subheading != letters.UKAI:
+        pytest.skip("AR PL UMing and UKai are not the default faces here")
+    values = dict(title="信访事项处理意见书", number="高信访〔2023〕1号", date="2023年3月25日", organ="县信访局",
+                  petitioner="刘某某", received="2022年12月9日", channel="来访", subject="宅基地纠纷",
+                  number_of_petition="XF-2022-000001", department="县自然资源局", request="请求。", opinion="意见。",
+                  outcome="予以支持", legal_basis="依据", review_organ="县人民政府",
+                  facts="经查：\n（一）営业情况。営业执照在册。")
+    html = letters.render_html("handling_opinion", fonts, draft=None, unprintable=None, **values)
+
+    assert glyphs.printable("営", fonts.body) and not glyphs.printable("営", fonts.subheading)
+    assert glyphs.unprintable("handling_opinion", values, fonts, html) == [("the facts found", ["営"])]
