@@ -6,8 +6,8 @@ Builds a temporary SQLite database (deleted at the end) with the issuing office 
 department and --batch petitions driven through models.workflow to 办理 (the department's reply is
 recorded), then, inside a request context of the app:
 
-- render: letters.build() of one 处理意见书 (Jinja -> measured lines -> xhtml2pdf; a letter of more than
-  one page is rendered a second time with its page numbers, as issuing does), --runs times: the median;
+- render: letters.build() of one 受理告知书 (one page) and one 处理意见书 (two pages) (Jinja -> measured lines ->
+  xhtml2pdf -> page numbers stamped on a letter of more than one page), --runs times each: the median;
 - batch, first print: letters.print_batch() of the --batch petitions, each letter numbered, rendered,
   archived (the petitions are answered first: printing never answers), then all merged into one PDF;
 - batch, printed again: the same call when every letter is already issued (archived bytes merged).
@@ -97,17 +97,18 @@ def main():
         clerk, petitions = seed(args.batch)
         with app.test_request_context("/"):
             fonts = letters.find_fonts()
-            print("font: %s" % (fonts.body or "STSong-Light (not embedded)"))
+            print("fonts: %s" % (", ".join(fonts.files()) or "STSong-Light (not embedded)"))
 
-            pdf, _ = letters.build("handling_opinion", petitions[0], None, "高信访〔2023〕1号", dt.datetime.now())
-            timings = []
-            for _ in range(args.runs):
-                start = time.perf_counter()
-                pdf, _ = letters.build("handling_opinion", petitions[0], None, "高信访〔2023〕1号", dt.datetime.now())
-                timings.append((time.perf_counter() - start) * 1000)
-            print("render one 处理意见书 (%d page%s, %d KB): median %.0f ms (min %.0f, max %.0f) over %d runs" % (
-                letters.page_count(pdf), "s" if letters.page_count(pdf) > 1 else "", len(pdf) // 1024,
-                statistics.median(timings), min(timings), max(timings), args.runs))
+            for kind in ("acceptance_notice", "handling_opinion"):  # one page; two pages
+                pdf, _ = letters.build(kind, petitions[0], None, "高信访〔2023〕1号", dt.datetime.now())
+                timings = []
+                for _ in range(args.runs):
+                    start = time.perf_counter()
+                    pdf, _ = letters.build(kind, petitions[0], None, "高信访〔2023〕1号", dt.datetime.now())
+                    timings.append((time.perf_counter() - start) * 1000)
+                print("render one %s (%d page%s, %d KB): median %.0f ms (min %.0f, max %.0f) over %d runs" % (
+                    kind, letters.page_count(pdf), "s" if letters.page_count(pdf) > 1 else "", len(pdf) // 1024,
+                    statistics.median(timings), min(timings), max(timings), args.runs))
 
             for label in ("issuing them", "archived"):
                 start = time.perf_counter()
