@@ -12,15 +12,16 @@ recorded), then, inside a request context of the app:
   archived (the petitions are answered first: printing never answers), then all merged into one PDF;
 - batch, printed again: the same call when every letter is already issued (archived bytes merged).
 
-Figures measured on the development machine (2026-11-27; 2 cores shared with other work, load about 2;
-Python 3.11, xhtml2pdf 0.2.28, reportlab 5.1.0, AR PL UMing embedded, SQLite) with the default arguments:
+Figures measured on the development machine (2026-12-05; 2 cores shared with other work, load about 4-5;
+Python 3.11, xhtml2pdf 0.2.28, reportlab 5.1.0, AR PL UMing + WenQuanYi Zen Hei + AR PL UKai embedded, SQLite):
 
-    render one 处理意见书 (2 pages, 66 KB): median 140 ms (min 135, max 186) over 15 runs
-    print 100 in one batch, issuing them: 15.2-16.0 s (152-160 ms a letter), 200 pages, 6.8 MB
-    print 100 in one batch, archived: 0.7 s (7 ms a letter), 200 pages, 6.8 MB
+    render one acceptance_notice (1 page, 55 KB): median 120 ms (min 77, max 175) over 15 runs
+    render one handling_opinion (2 pages, 91 KB): median 91 ms (min 66, max 160) over 15 runs
+    print 100 in one batch, issuing them: 15.3 s (153 ms a letter), 200 pages, 9.3 MB
+    print 100 in one batch, archived: 1.1 s (11 ms a letter), 200 pages, 9.3 MB
 
-The letter runs to two pages, so build() renders it twice (the second time with its page numbers): a
-one-page letter (受理告知书) takes about 60 ms. Each archived letter carries its own font subset, hence 6.8 MB.
+(Before the digest cache in render.py, xhtml2pdf hashed every font file on every render: 338 ms a letter.)
+Each face is read whole by xhtml2pdf on every render (its resource budget): about 70 ms a letter for three faces.
 """
 import argparse
 import datetime as dt
