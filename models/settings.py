@@ -260,7 +260,7 @@ def shown(key, config=None):
 
 
 def save(typed, versions, by, config=None):
-    """Save the settings typed on the page ({key: text}; versions: {key: the row's version read}).
+    """Save the settings typed on the page ({key: text}; versions: {key: the row's version read, 0: no row}).
 
     Every value is read first: ValidationErrors ({key: error}) are raised together in Invalid and nothing is
     written. Keys the deployment fixes are refused. Each change is one audit entry with before and after.
@@ -282,7 +282,7 @@ def save(typed, versions, by, config=None):
         for key, new in values.items():
             row = stored(key)
             old = row.value if row is not None else ""
-            if row is not None and versions.get(key) not in (None, row.version):
+            if versions.get(key) is not None and versions[key] != (row.version if row is not None else 0):
                 raise StaleRecord(N_("Someone else saved these settings meanwhile; your changes were not saved. "
                                      "Reload the page to see theirs."))
             if new == old:

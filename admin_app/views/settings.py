@@ -68,6 +68,9 @@ class SettingsView(LoginRequired, BaseView):
 
 
 def _int(text):
+    """The version a field was read at: 0 when it had no row yet, None when the form did not say."""
+    if text == "":
+        return 0
     try:
         return int(text)
     except (TypeError, ValueError):
