@@ -132,3 +132,12 @@ def test_only_the_administrator_may_open_or_save_the_page(client, login_as, role
     token = csrf_token(client.get("/admin/").get_data(as_text=True) or "")
     assert client.post(URL, data={"csrf_token": token, "LETTER_CONTACT": "李明"}).status_code == 403
     assert OfficeSetting.select().count() == 0
+
+
+def test_12345_column_names_saved_on_the_page_are_read_by_the_import(client, login_as):
+    login_as("admin")
+    assert "受理单号" not in visible_text(client.get("/admin/hotlineticket/import/").get_data(as_text=True))
+    assert post(client, {"HOTLINE_COLUMNS": "工单编号：受理单号、编号"}).status_code == 302
+    assert "受理单号、编号" in visible_text(client.get("/admin/hotlineticket/import/").get_data(as_text=True))
+    response = post(client, {"HOTLINE_COLUMNS": "工单号码：单号"})
+    assert field_errors(response.get_data(as_text=True))[0].startswith("“工单号码：单号”：请写作")
