@@ -4,7 +4,7 @@ import os
 
 from flask import Flask, redirect, render_template, request, url_for
 
-from models import deadlines
+from models import settings
 from models.db import connect, database
 from models.workflow import repeats
 
@@ -20,9 +20,7 @@ def create_app(config=None):
     app.config.update(from_environment(config))
     init_database(app)
     repeats.configure(app.config.get("REPEAT_WINDOW_MONTHS"))  # 初件/重件: the window of models/workflow/repeats.py
-    if app.config.get("HOLIDAYS") or app.config.get("MAKEUP_WORKDAYS"):  # the office's working-day calendar
-        deadlines.configure(holidays=app.config.get("HOLIDAYS") or (),
-                            workdays=app.config.get("MAKEUP_WORKDAYS") or ())
+    settings.fix(app.config)  # the office settings the deployment sets; the rest are the 系统设置 page's
     maintenance.init_app(app)  # the audit key and anchors; writes refused while restoring
     i18n.init_app(app)
     auth.init_app(app)
@@ -56,6 +54,7 @@ def init_database(app):
     @app.before_request
     def open_connection():
         database.connect(reuse_if_open=True)
+        settings.forget()  # the office settings are read afresh by each request (a change applies at once)
 
     @app.teardown_request
     def close_connection(exc):

@@ -1,8 +1,14 @@
-"""Settings from the environment; the secret key is generated once and kept under instance/."""
+"""Settings from the environment; the secret key is generated once and kept under instance/.
+
+The office's own settings (models/settings.py: issuing organ, 复查/复核机关, 联系人, the holiday calendar, 12345
+column names) are edited on the 系统设置 page; an environment variable set for one of them (or a value passed to
+create_app, as tests do) fixes it for the deployment, and the page shows it read-only."""
 import datetime as dt
 import os
 import re
 import secrets
+
+from models import dates
 
 INSTANCE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "instance")
 
@@ -47,9 +53,9 @@ def _key_file(instance_dir, name):
 
 
 def day_list(text):
-    """Days written as 2026-10-01, separated by commas, spaces or new lines; a file's path (@/etc/holidays.txt)
-    is read. A value that is not a day stops the start with its name (a holiday silently lost would move every
-    roster and deadline)."""
+    """Days written as 2026-10-01 (or 2026年10月1日), separated by commas, spaces or new lines; a file's path
+    (@/etc/holidays.txt) is read. A value that is not a day stops the start with its name (a holiday silently lost
+    would move every roster and deadline)."""
     text = (text or "").strip()
     if text.startswith("@"):
         with open(text[1:], encoding="utf-8") as f:
@@ -59,10 +65,23 @@ def day_list(text):
         if not word:
             continue
         try:
-            days.append(dt.date.fromisoformat(word))
+            days.append(dt.date.fromisoformat(word) if "-" in word else dates.parse_date(word))
         except ValueError:
             raise ValueError("HOLIDAYS / MAKEUP_WORKDAYS: %r is not a day (write 2026-10-01)" % word) from None
     return days
+
+
+OFFICE_VARIABLES = {  # the environment variables that fix an office setting (models/settings.py), and how read
+    "LETTER_ISSUER": str, "LETTER_REVIEW_ORGAN": str, "LETTER_RECHECK_ORGAN": str, "LETTER_CONTACT": str,
+    "LETTER_CONTACT_PHONE": str, "HOTLINE_COLUMNS": str,  # JSON, read by models/imports/hotline.py
+    # the working-day calendar: the year's holidays and make-up working days, as the State Council announces them
+    "HOLIDAYS": lambda text: frozenset(day_list(text)), "MAKEUP_WORKDAYS": lambda text: frozenset(day_list(text)),
+}
+
+
+def office_settings(environ):
+    """{key: value} of the office settings the environment sets (a variable set to an empty text is not set)."""
+    return {key: read(environ[key]) for key, read in OFFICE_VARIABLES.items() if environ.get(key)}
 
 
 def from_environment(overrides=None):
@@ -77,9 +96,6 @@ def from_environment(overrides=None):
         "PAGE_SIZE": int(os.environ.get("PAGE_SIZE", "20")),
         "LETTER_FONT": os.environ.get("LETTER_FONT"),  # a Chinese TrueType font to embed (e.g. simfang.ttf)
         "LETTER_TITLE_FONT": os.environ.get("LETTER_TITLE_FONT"),
-        "LETTER_ISSUER": os.environ.get("LETTER_ISSUER", "县信访局"),  # a department with a short name
-        "LETTER_REVIEW_ORGAN": os.environ.get("LETTER_REVIEW_ORGAN", "县人民政府"),
-        "LETTER_RECHECK_ORGAN": os.environ.get("LETTER_RECHECK_ORGAN", "市人民政府"),
         "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "30")),
         "LOCKOUT_ATTEMPTS": int(os.environ.get("LOCKOUT_ATTEMPTS", "5")),
         "LOCKOUT_MINUTES": int(os.environ.get("LOCKOUT_MINUTES", "15")),
@@ -92,13 +108,10 @@ def from_environment(overrides=None):
         "AUDIT_ANCHORS": os.environ.get("AUDIT_ANCHORS") or os.path.join(INSTANCE_DIR, "audit-anchors.jsonl"),
         # 重件: a petition is a repeat when its petitioner had one of the same category within this many months
         "REPEAT_WINDOW_MONTHS": int(os.environ.get("REPEAT_WINDOW_MONTHS", "12")),
-        # the working-day calendar (models/deadlines.py): the year's holidays and make-up working days, as the
-        # State Council announces them; used by 按月排班 and by deadlines counted in working days
-        "HOLIDAYS": day_list(os.environ.get("HOLIDAYS")),
-        "MAKEUP_WORKDAYS": day_list(os.environ.get("MAKEUP_WORKDAYS")),
         # while this file exists every write is refused with 503 (restore sets it for its duration)
         "MAINTENANCE_FILE": os.environ.get("MAINTENANCE_FILE") or os.path.join(INSTANCE_DIR, "maintenance"),
     }
+    settings.update(office_settings(os.environ))
     settings.update(overrides or {})
     if not settings.get("SECRET_KEY"):
         settings["SECRET_KEY"] = load_secret_key()

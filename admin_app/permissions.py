@@ -37,6 +37,7 @@ MATRIX = {
     "flags": {"staff": frozenset(("read", "create")), "representative": READ, "leader": READ},  # 排访: dismiss (create)
     "apiclient": {},  # the hotline API's clients and tokens: the system administrator only
     "petition_import": {"staff": frozenset(("read", "create"))},  # 导入信访事项 (views/petitions/imports.py)
+    "officesettings": {},  # 系统设置 (views/settings.py): the system administrator only
 }
 
 # The workflow steps each role may take (on the petitions it may see).

@@ -3,9 +3,12 @@
 Counting starts the day after the event (day 1 is the next day), so a 15-day limit on a petition
 received on 2022-12-09 ends on 2022-12-24. The text does not fix whether days are calendar days:
 COUNTING says so, calendar days by default; the objection of article 23 counts working days
-(Monday to Friday, less the holidays listed in HOLIDAYS, plus the make-up working days in WORKDAYS).
+(Monday to Friday, less the office's holidays, plus its make-up working days: the settings HOLIDAYS and
+MAKEUP_WORKDAYS of models/settings.py, edited on the 系统设置 page; configure() fixes them instead, for a test).
 """
 import datetime as dt
+
+from . import settings
 
 # (days, kind of days, article): the whole table of limits.
 LIMITS = {
@@ -21,8 +24,9 @@ LIMITS = {
 }
 DUE_SOON_DAYS = 3  # 即将到期: 3 days left or fewer
 
-# The counting rule: "calendar" or "working" for the limits marked "counted".
-COUNTING = {"counted": "calendar", "holidays": set(), "workdays": set()}
+# The counting rule: "calendar" or "working" for the limits marked "counted"; holidays and workdays None: the
+# office's settings (read at each request), else the days configure() was given.
+COUNTING = {"counted": "calendar", "holidays": None, "workdays": None}
 
 
 def configure(counted=None, holidays=None, workdays=None):
@@ -41,10 +45,18 @@ def _day(value):
     return value.date() if isinstance(value, dt.datetime) else value
 
 
+def calendar():
+    """(holidays, make-up working days): configure()'s, else the office's settings."""
+    holidays, workdays = COUNTING["holidays"], COUNTING["workdays"]
+    return (settings.value("HOLIDAYS") if holidays is None else holidays,
+            settings.value("MAKEUP_WORKDAYS") if workdays is None else workdays)
+
+
 def is_working_day(day):
-    if day in COUNTING["workdays"]:
+    holidays, workdays = calendar()
+    if day in workdays:
         return True
-    return day.weekday() < 5 and day not in COUNTING["holidays"]
+    return day.weekday() < 5 and day not in holidays
 
 
 def add_days(start, days, kind="calendar"):

@@ -26,6 +26,7 @@ from .people import TEAMS, Petitioner, Representative, Team, User
 from .petition import CoPetitioner, NumberSeries, Petition, StepRecord
 from .reports.tallies import PetitionTally
 from .sessions import LoginSession, LoginThrottle
+from .settings import OfficeSetting
 from .submissions import Submission
 from .workflow.repeats import SameMatter
 
@@ -60,6 +61,8 @@ V17_MODELS = [HotlineMapping]
 MODELS = MODELS + V17_MODELS
 V18_MODELS = [Delivery]
 MODELS = MODELS + V18_MODELS
+V24_MODELS = [OfficeSetting]
+MODELS = MODELS + V24_MODELS
 
 
 def _sqlite_literal(value):
@@ -280,10 +283,16 @@ def _v19_letter_organs(db):
     add_missing_columns(db, Department, ("review_organ", "recheck_organ"))
 
 
+def _v24_office_settings(db):
+    """系统设置: the office's settings edited on a page instead of environment variables (issue 15 §4,
+    models/settings.py); no row yet: every setting is its default until saved."""
+    db.create_tables(V24_MODELS, safe=True)
+
+
 MIGRATIONS = [_v1_foundation, _v2_workflow, _v3_documents, _v4_safety, _v5_hotline, _v6_search, _v7_tallies,
               _v8_search_text, _v9_sessions, _v10_integrity, _v11_one_person, _v12_submissions, _v13_same_matter,
               _v14_back_dating, _v15_own_result, _v16_consultation_meeting,
-              _v17_hotline_mapping, _v18_delivery, _v19_letter_organs]  # version N is MIGRATIONS[N - 1]
+              _v17_hotline_mapping, _v18_delivery, _v19_letter_organs, _v24_office_settings]  # version N is MIGRATIONS[N - 1]
 LATEST = len(MIGRATIONS)
 
 

@@ -91,6 +91,9 @@ def db(db_url):
     """A fresh database at the latest schema version, bound to models.db.database."""
     database = models_db.connect(db_url)
     reset(database)
+    from models import settings
+
+    settings.forget()  # read from this test's database
     yield database
     database.close()
 
@@ -107,6 +110,20 @@ def audit_settings(tmp_path, monkeypatch):
     monkeypatch.setenv("MAINTENANCE_FILE", flag)
     audit.configure("test-audit-key", anchors)
     return {"key": "test-audit-key", "anchors": anchors, "maintenance": flag}
+
+
+@pytest.fixture(autouse=True)
+def office_settings():
+    """The office settings (models/settings.py) as a new installation has them: nothing fixed by an earlier
+    test's app, nothing cached from an earlier test's database (none saved, for a test with no database; the
+    `db` fixture reads its own)."""
+    from models import settings
+
+    settings.fix({})
+    settings.forget(empty=True)
+    yield settings
+    settings.fix({})
+    settings.forget()
 
 
 @pytest.fixture

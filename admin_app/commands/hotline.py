@@ -7,7 +7,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from models import audit
+from models import audit, settings
 from models.imports import hotline as importer
 from models.hotline import HotlineTicket
 from models.people import User
@@ -37,7 +37,7 @@ def import_hotline(path, username, quiet):
         if user is None:
             fail("找不到用户：%s" % username)
     try:
-        mapping = importer.column_mapping(importer.configured_overrides(current_app.config))
+        mapping = importer.column_mapping((importer.configured_overrides(current_app.config) or settings.value("HOTLINE_COLUMNS")))
     except ValueError:
         fail("设置 HOTLINE_COLUMNS 不是有效的 JSON 对象，例如 {\"number\": \"单号\"}。")
     try:

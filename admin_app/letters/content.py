@@ -7,7 +7,7 @@ import re
 from flask import current_app
 from flask_babel import gettext
 
-from models import deadlines
+from models import deadlines, settings
 from models.casework import (
     OUTCOMES, PARTICIPANT_ROLES, REFERRAL_MODES, Consultation, ConsultationParticipant, ConsultationPetition,
     ConsultationRepresentative, Mediation, OwnResult, Referral,
@@ -26,8 +26,8 @@ from .. import i18n
 def defaults():
     """(复查机关, 复核机关) when a department's record names none: the settings, so each county names its own."""
     config = current_app.config
-    return (config.get("LETTER_REVIEW_ORGAN") or DEFAULT_HIGHER[0],
-            config.get("LETTER_RECHECK_ORGAN") or DEFAULT_HIGHER[1])
+    return (settings.value("LETTER_REVIEW_ORGAN", config) or DEFAULT_HIGHER[0],
+            settings.value("LETTER_RECHECK_ORGAN", config) or DEFAULT_HIGHER[1])
 
 
 def organs(petition, office):

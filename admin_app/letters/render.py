@@ -22,7 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 from xhtml2pdf import context as xhtml2pdf_context, pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
-from models import documents
+from models import documents, settings
 from models.db import now
 from models.errors import N_, DomainError
 from models.organisation import Department
@@ -320,8 +320,8 @@ def render_pdf(html, fonts):
 # -- issuing, previewing, printing: the rules are models.workflow.letters; here is what they render -------
 
 def issuer():
-    """The organ that issues the office's letters (LETTER_ISSUER, a department with a short name)."""
-    name = current_app.config.get("LETTER_ISSUER", "县信访局")
+    """The organ that issues the office's letters (the setting LETTER_ISSUER, a department with a short name)."""
+    name = settings.value("LETTER_ISSUER", current_app.config)
     department = Department.get_or_none(Department.name == name)
     if department is None:
         raise DomainError(N_("The issuing organ %(name)s is not among the departments."), name=name)

@@ -23,6 +23,7 @@ from .hotline_mapping import HotlineMappingView
 from .organisation import CategoryView, DepartmentView
 from .petitions import PetitionerView, PetitionImportView, PetitionView, VisitLogView
 from .roster import RosterView
+from .settings import SettingsView
 from .studio import RepresentativeView, TeamView
 from .users import UserView
 
@@ -63,5 +64,6 @@ def register(app):
     admin.add_views(*views)
     admin.add_view(PetitionImportView(name=_l("Import petitions"), category=cases, endpoint="petition_import"))
     admin.add_view(RosterView(name=_l("Duty calendar"), category=studio, endpoint="roster"))
+    admin.add_view(SettingsView(name=_l("Office settings"), category=system, endpoint="officesettings"))
     app.extensions["office_views"] = {view.endpoint: view for view in views}
     return admin

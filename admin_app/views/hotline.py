@@ -12,7 +12,7 @@ from wtforms import FileField, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from models import access
-from models import audit
+from models import audit, settings
 from models.reports import early_signs
 from models.imports import hotline as importer
 from models.db import database
@@ -178,7 +178,7 @@ class HotlineTicketView(personal.PersonalFields, SecureModelView):
 
     def column_overrides(self):
         try:
-            return importer.configured_overrides(current_app.config)
+            return (importer.configured_overrides(current_app.config) or settings.value("HOTLINE_COLUMNS"))
         except ValueError:
             flash(gettext("The setting HOTLINE_COLUMNS is not valid JSON; the usual headers are read."), "error")
             return None

@@ -467,6 +467,17 @@ def roster_create_view(office, view):
                                     DutyShift.session == "pm").count() >= 4
 
 
+def officesettings_index(office, view):
+    """系统设置: the administrator changes the contact, the 复查机关 and the holidays; each change audited."""
+    from models.settings import OfficeSetting
+
+    office.login("admin")
+    office.client.post("/admin/officesettings/", data={
+        "LETTER_CONTACT": "李明", "LETTER_REVIEW_ORGAN": "高唐县人民政府", "HOLIDAYS": "2031年10月1日至2031年10月7日",
+        "csrf_token": office.token("/admin/officesettings/")})
+    assert OfficeSetting.select().count() == 3
+
+
 def api_push_tickets(office, view):
     response = office.client.post("/api/v1/tickets", headers={"Authorization": "Bearer " + office.api_token}, json={
         "tickets": [
@@ -506,6 +517,7 @@ SCENARIOS = {
     "hotlineticket.import_view": hotline_import_view,
     "petition_import.upload_view": petition_import_upload,
     "roster.create_view": roster_create_view,
+    "officesettings.index": officesettings_index,
     "api.push_tickets": api_push_tickets,
     "petition.same_matter_view": petition_same_matter_view,
     "cli:create-user": cli_create_user,
@@ -579,7 +591,8 @@ def test_every_write_endpoint_leaves_audit_entries_for_the_rows_it_changed(app, 
                   "department.edit_view", "petitioner.create_view", "referral.reply_view", "mediation.create_view",
                   "visitlog.create_view", "apiclient.edit_view", "petition.same_matter_view",
                   "petitioner.merge_view", "petition.step_time_view", "consultation.revise_view",
-                  "consultation.minutes_view", "roster.create_view", "document.delivery_view"}
+                  "consultation.minutes_view", "roster.create_view", "document.delivery_view",
+                  "officesettings.index"}
     assert must_write <= set(wrote), sorted(must_write - set(wrote))
 
 

@@ -449,3 +449,9 @@ def test_every_type_ahead_answers_within_the_roles_list_scope(app, client, offic
             odd_response = client.get(url + odd)
             assert odd_response.status_code == 200 and isinstance(odd_response.get_json(), list), (label, odd)
     assert answered or role == "department", role  # the test reads real answers, not only empty lists
+
+
+def test_the_office_settings_are_the_administrator_s_alone():
+    """系统设置 (views/settings.py): its one route reads (GET) and saves (POST, checked as edit)."""
+    assert [role for role in ROLES if permissions.allowed(role, "officesettings", "read")] == ["admin"]
+    assert [role for role in ROLES if permissions.allowed(role, "officesettings", "edit")] == ["admin"]
