@@ -80,6 +80,9 @@ def from_environment(overrides=None):
         "LETTER_ISSUER": os.environ.get("LETTER_ISSUER", "县信访局"),  # a department with a short name
         "LETTER_REVIEW_ORGAN": os.environ.get("LETTER_REVIEW_ORGAN", "县人民政府"),
         "LETTER_RECHECK_ORGAN": os.environ.get("LETTER_RECHECK_ORGAN", "市人民政府"),
+        # the 联系人 and phone a 交办单 names (read by admin_app/letters/content.contact); unset: no 交办单 issued
+        "LETTER_CONTACT": os.environ.get("LETTER_CONTACT"),
+        "LETTER_CONTACT_PHONE": os.environ.get("LETTER_CONTACT_PHONE"),
         "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "30")),
         "LOCKOUT_ATTEMPTS": int(os.environ.get("LOCKOUT_ATTEMPTS", "5")),
         "LOCKOUT_MINUTES": int(os.environ.get("LOCKOUT_MINUTES", "15")),
