@@ -210,7 +210,8 @@ def _consultation(petition, record_id):
 
 BUILDERS = {
     "acceptance_notice": _acceptance, "rejection_notice": _rejection, "referral_notice": _referral,
-    "transfer_letter": _transfer, "assignment_sheet": _assignment, "extension_notice": _extension, "handling_opinion": _handling,
+    "transfer_letter": _transfer, "assignment_sheet": _assignment, "extension_notice": _extension,
+    "handling_opinion": _handling,
     "review_opinion": _review, "recheck_opinion": _recheck, "mediation_agreement": _mediation,
     "consultation_minutes": _consultation,
 }

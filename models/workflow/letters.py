@@ -33,7 +33,8 @@ DEFAULT_HIGHER = ("县人民政府", "市人民政府")
 # case typed in in 2026 gets its 2022 letters. Any other letter bears the day it is issued.
 LETTER_STEPS = {"acceptance_notice": "accept", "rejection_notice": "reject", "extension_notice": "extend",
                 "handling_opinion": "answer", "review_opinion": "record_review", "recheck_opinion": "record_recheck",
-                "referral_notice": "refer", "transfer_letter": "refer", "assignment_sheet": "refer", "mediation_agreement": "mediate"}
+                "referral_notice": "refer", "transfer_letter": "refer", "assignment_sheet": "refer",
+                "mediation_agreement": "mediate"}
 # The letters about one referral, and the referral mode each is for (None: either). 转送 and 交办 are different
 # letters (第二十二条): a 转送函 asks for no 办结报告; a 交办单 sets the deadline and asks for one.
 REFERRAL_LETTERS = {"referral_notice": None, "transfer_letter": "transfer", "assignment_sheet": "assign"}

@@ -86,7 +86,8 @@ SAYS = {
 # so with no 文号 (archived under the petition's registration number).
 ISSUED_BY = {"handling_opinion": ("县自然资源局", "高自然资〔2023〕1号"),
              "review_opinion": ("县人民政府", None), "recheck_opinion": ("市人民政府", None)}
-ADDRESSEE = {"assignment_sheet": "县自然资源局：", "transfer_letter": "县自然资源局：", "mediation_agreement": None, "consultation_minutes": None}
+ADDRESSEE = {"assignment_sheet": "县自然资源局：", "transfer_letter": "县自然资源局：", "mediation_agreement": None,
+             "consultation_minutes": None}
 PAGE_NUMBER = re.compile(r"—\s*(\d+)\s*—")
 CHINESE_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 

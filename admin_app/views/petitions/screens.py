@@ -217,7 +217,8 @@ class PetitionView(TicketDraftMixin, BulkMenuMixin, SameMatterMixin, FastListMix
     )
     form_columns = ("channel", "received_at", "petitioner", "new_petitioner_name", "new_petitioner_id_number",
                     "new_petitioner_phone", "new_petitioner_address", "is_collective", "head_count", "subject",
-                    "request_summary", "content", "category", "town", "village", "lead_representative", "leader_in_charge")
+                    "request_summary", "content", "category", "town", "village", "lead_representative",
+                    "leader_in_charge")
     form_rules = (KeepHidden("csrf_token"), KeepHidden("version"), KeepHidden("opened_at"),
                   KeepHidden(TICKET_FIELD)) + form_columns + (
         "co_petitioners",)  # quick-add right under 信访人
