@@ -107,7 +107,7 @@ def _petitioners(user):
     return clause
 
 
-REFERRAL_LETTERS = ("referral_notice", "assignment_sheet")  # about one referral (Document.record_id)
+REFERRAL_LETTERS = ("referral_notice", "transfer_letter", "assignment_sheet")  # about one referral (Document.record_id)
 
 
 def _documents(user):

@@ -16,7 +16,7 @@ METHODS = (
 )
 # The letters delivered to someone: every kind but the 会诊纪要, the office's internal record of a meeting.
 NOT_DELIVERED = ("consultation_minutes",)
-TO_DEPARTMENT = ("assignment_sheet",)  # 交办单 / 转送函: to the department of its referral; the others to the petitioner
+TO_DEPARTMENT = ("transfer_letter", "assignment_sheet")  # 转送函 / 交办单: to the department of its referral
 OVERDUE_DAYS = 3  # a letter in force issued longer ago than this with no delivery is on the clerk's worklist
 
 

@@ -19,7 +19,8 @@ KINDS = {
     "acceptance_notice": N_("Notice of acceptance"),  # 受理告知书
     "rejection_notice": N_("Notice of non-acceptance"),  # 不予受理告知书
     "referral_notice": N_("Notice of referral"),  # 转送（交办）告知书
-    "assignment_sheet": N_("Assignment sheet"),  # 交办单 / 转送函, to the department
+    "transfer_letter": N_("Transfer letter"),  # 转送函, to the department of a 转送 (no 办结报告)
+    "assignment_sheet": N_("Assignment sheet"),  # 交办单, to the department of a 交办 (deadline, 办结报告, 版记)
     "extension_notice": N_("Notice of extension"),  # 延期办理告知书
     "handling_opinion": N_("Handling opinion"),  # 信访处理意见书
     "review_opinion": N_("Review opinion"),  # 复查意见书

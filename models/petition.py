@@ -55,6 +55,7 @@ CLASSIFICATIONS = (
 )
 
 SUBJECT_MAX = 100
+REQUEST_SUMMARY_MAX = 100  # 信访请求: the short summary letters state instead of the whole content
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)  # clocks of two machines differ a little
 
 
@@ -106,6 +107,9 @@ class Petition(BaseModel):
     head_count = IntegerField(default=1)
     subject = CharField(max_length=SUBJECT_MAX)
     content = TextField()
+    # 信访请求 (schema version 21): asked for at registration, stated by the letters (admin_app/letters/content.py);
+    # empty on petitions registered before, whose letters state the subject
+    request_summary = CharField(max_length=REQUEST_SUMMARY_MAX, null=True)
     category = ForeignKeyField(Category, null=True, backref="petitions", on_delete="RESTRICT")
     town = ForeignKeyField(Department, null=True, backref="town_petitions", on_delete="RESTRICT")
     village = CharField(max_length=50, null=True)
@@ -149,6 +153,10 @@ class Petition(BaseModel):
             raise ValidationError(N_("The subject has at most %(max)s characters."), field="subject", max=SUBJECT_MAX)
         if not self.content:
             raise ValidationError(N_("The content is required."), field="content")
+        self.request_summary = (self.request_summary or "").strip() or None
+        if self.request_summary and len(self.request_summary) > REQUEST_SUMMARY_MAX:
+            raise ValidationError(N_("The request summary has at most %(max)s characters (%(count)s typed)."),
+                                  field="request_summary", max=REQUEST_SUMMARY_MAX, count=len(self.request_summary))
         if self.received_at is None:
             raise ValidationError(N_("The received time is required."), field="received_at")
         if self.received_at > now() + FUTURE_TOLERANCE:

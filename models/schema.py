@@ -289,10 +289,17 @@ def _v24_office_settings(db):
     db.create_tables(V24_MODELS, safe=True)
 
 
+def _v21_request_summary(db):
+    """信访请求 (issue 15): a short summary of the request, asked for at registration and stated by the letters;
+    empty on the petitions already registered (their letters state the subject)."""
+    add_missing_columns(db, Petition, ("request_summary",))
+
+
 MIGRATIONS = [_v1_foundation, _v2_workflow, _v3_documents, _v4_safety, _v5_hotline, _v6_search, _v7_tallies,
               _v8_search_text, _v9_sessions, _v10_integrity, _v11_one_person, _v12_submissions, _v13_same_matter,
               _v14_back_dating, _v15_own_result, _v16_consultation_meeting,
-              _v17_hotline_mapping, _v18_delivery, _v19_letter_organs, _v24_office_settings]  # version N is MIGRATIONS[N - 1]
+              _v17_hotline_mapping, _v18_delivery, _v19_letter_organs, _v24_office_settings,
+              _v21_request_summary]  # version N is MIGRATIONS[N - 1]
 LATEST = len(MIGRATIONS)
 
 

@@ -14,6 +14,7 @@ from models.casework import (
 )
 from models.delivery import METHODS, TO_DEPARTMENT
 from models.documents import KINDS, current
+from models.errors import N_, NotAllowed
 from models.people import REPRESENTATIVE_KINDS
 from models.petition import CHANNELS
 from models.workflow import own_result
@@ -28,6 +29,20 @@ def defaults():
     config = current_app.config
     return (settings.value("LETTER_REVIEW_ORGAN", config) or DEFAULT_HIGHER[0],
             settings.value("LETTER_RECHECK_ORGAN", config) or DEFAULT_HIGHER[1])
+
+
+def contact():
+    """(联系人, 电话) the 交办单 names: the only place they are read (LETTER_CONTACT, LETTER_CONTACT_PHONE), so the
+    系统设置 page can take them over here. Empty strings when unset."""
+    config = current_app.config
+    return ((settings.value("LETTER_CONTACT", config) or "").strip(),
+            (settings.value("LETTER_CONTACT_PHONE", config) or "").strip())
+
+
+def request_of(petition):
+    """The 信访请求 a letter states: the short summary asked for at registration; for a petition registered
+    before there was one, its subject (事由). Never the whole content, which may run to pages."""
+    return (petition.request_summary or "").strip() or petition.subject
 
 
 def organs(petition, office):
@@ -71,7 +86,7 @@ def context(kind, petition, record_id=None, office=None):
     base = {
         "petition": petition, "petitioner": person.name, "number_of_petition": petition.number,
         "received": i18n.cn_date(petition.received_at), "channel": i18n.choice_label(CHANNELS, petition.channel),
-        "subject": petition.subject, "request": petition.content, "limit_text": limit_text, "sentence": sentence,
+        "subject": petition.subject, "request": request_of(petition), "limit_text": limit_text, "sentence": sentence,
         **organs(petition, office),
     }
     build = BUILDERS.get(kind)
@@ -92,6 +107,46 @@ def _referral(petition, record_id):
             "mode": i18n.choice_label(REFERRAL_MODES, referral.mode), "sent": i18n.cn_date(referral.sent_at),
             "due": i18n.cn_date(referral.due_on), "instructions": referral.instructions or "",
             "address": petition.petitioner.address or ""}
+
+
+def _transfer(petition, record_id):
+    """转送函: the department handles the matter and answers the petitioner itself (第二十二条); no 办结报告."""
+    return dict(_referral(petition, record_id), handling_limit=limit_text("handling"))
+
+
+# 附件 of a 交办单: what goes to the department with it, by the channel the petition came in.
+ORIGINALS = {"letter": "信访人来信", "online": "网上信访材料", "fax": "信访人来信（传真件）", "phone": "来电记录",
+             "hotline": "12345热线工单"}
+
+
+def attachments(petition):
+    """The petition's materials sent with a 交办单, one a line: the 登记表 and what the petitioner handed in (the
+    letter, the online form, the ticket) or the record of the visit or call."""
+    original = ORIGINALS.get(petition.channel, "来访登记记录")
+    return ["信访事项登记表（%s）" % petition.number, "%s（复印件）" % original if petition.channel in (
+        "letter", "fax") else original]
+
+
+def _assignment(petition, record_id):
+    """交办单: the deadline, the 办结报告, the office's 联系人 and phone, 附件 and the 版记 (抄送, 印发机关, 印发日期).
+    Refused (nothing issued) while the 联系人 or the phone is not set: a 交办单 the department cannot call back on
+    is not sent."""
+    name, phone = contact()
+    missing = [key for key, value in (("LETTER_CONTACT", name), ("LETTER_CONTACT_PHONE", phone)) if not value]
+    if missing:
+        raise NotAllowed(N_("The assignment sheet names the office's contact and phone: set %(settings)s, then "
+                            "issue it again. Nothing was issued."), settings="、".join(missing))
+    return dict(_referral(petition, record_id), contact=name, contact_phone=phone,
+                attachments=attachments(petition), copy_to=copy_to(petition, Referral.get_by_id(record_id)))
+
+
+def copy_to(petition, referral):
+    """抄送 of a 交办单: the department's parent and the petition's town (属地), when not the department itself."""
+    department = referral.department
+    names = [organ.name for organ in (department.parent if department.parent_id else None,
+                                      petition.town if petition.town_id else None)
+             if organ is not None and organ.id != department.id]
+    return "，".join(dict.fromkeys(names))
 
 
 def _extension(petition, record_id):
@@ -156,7 +211,8 @@ def _consultation(petition, record_id):
 
 BUILDERS = {
     "acceptance_notice": _acceptance, "rejection_notice": _rejection, "referral_notice": _referral,
-    "assignment_sheet": _referral, "extension_notice": _extension, "handling_opinion": _handling,
+    "transfer_letter": _transfer, "assignment_sheet": _assignment, "extension_notice": _extension,
+    "handling_opinion": _handling,
     "review_opinion": _review, "recheck_opinion": _recheck, "mediation_agreement": _mediation,
     "consultation_minutes": _consultation,
 }

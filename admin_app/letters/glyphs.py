@@ -22,7 +22,7 @@ from models.errors import N_
 # What a letter's context value is, as the refusal names it; the per-kind names first.
 FIELDS = {
     "petitioner": N_("the petitioner's name"), "number_of_petition": N_("the petition number"),
-    "subject": N_("the subject"), "request": N_("the petition's content"),
+    "subject": N_("the subject"), "request": N_("the petition's request"),
     "review_organ": N_("the review organ"), "recheck_organ": N_("the re-examination organ"),
     "reason": N_("the reason for refusing acceptance"), "legal_basis": N_("the legal basis"),
     "department": N_("the handling organ"), "instructions": N_("the instructions"),
@@ -99,6 +99,8 @@ def unprintable(kind, values, fonts, html):
         lost += [c for c in missing(unescape(run), fonts.files()[int(family)]) if c not in lost]
     found, named = [], set()
     for name, value in values.items():
+        if name == "request" and value == values.get("subject"):
+            continue  # a petition without a 信访请求: its letters state the subject (letters/content.request_of)
         chars = []
         for one in texts(value):
             if name == "title":

@@ -50,6 +50,7 @@ COLUMNS = {
     "village": ("村（社区）", ("村居", "村", "社区", "所属村（社区）")),
     "category": ("问题类别", ("类别", "问题分类", "诉求类别", "问题性质")),
     "subject": ("事由", ("标题", "主题", "信访事由", "反映问题")),
+    "request_summary": ("信访请求", ("请求事项", "诉求摘要")),  # optional: ≤ 100 characters, stated by the letters
     "content": ("信访内容", ("内容", "主要内容", "诉求内容", "反映内容", "主要诉求")),
     "head_count": ("人数", ("来访人数", "信访人数")),
     "is_collective": ("是否集体访", ("集体访",)),
@@ -257,6 +258,7 @@ def import_row(line, values, by, lookups, summary=None):
             petition = Petition(number=number, channel=channel, received_at=received_at, petitioner=petitioner,
                                 is_collective=collective, head_count=head_count, subject=subject,
                                 content=text(values.get("content")), category=category, town=town,
+                                request_summary=text(values.get("request_summary")) or None,
                                 village=text(values.get("village")) or None,
                                 registered_by=getattr(by, "id", None), created_at=now())
             workflow.register(petition, by)

@@ -14,7 +14,7 @@ from ..errors import N_, NotAllowed
 from ..hotline import HotlineTicket, id_number_key, phone_key
 from ..hotline_mapping import category_of, subject_of, town_of
 from ..people import Petitioner
-from ..petition import FUTURE_TOLERANCE, Petition
+from ..petition import FUTURE_TOLERANCE, REQUEST_SUMMARY_MAX, Petition
 from .petitioners import LIVE, add_petitioner, find_petitioner
 from .petitions import register
 
@@ -58,6 +58,7 @@ class Draft:
     matched_by: str = ""  # "id_number", "phone" or "" (see caller_candidates)
     candidates: list = field(default_factory=list)
     new_petitioner: dict = field(default_factory=dict)  # the quick-add's values when no record matched
+    request_summary: str = ""  # 信访请求: the content's first sentence, for the clerk to shorten
 
     @property
     def petitioner(self):
@@ -83,6 +84,7 @@ def draft(ticket, at=None):
     town, village = town_of(ticket.area)
     matched_by, candidates = caller_candidates(ticket)
     result = Draft(ticket=ticket, received_at=received_of(ticket, at), subject=subject_of(ticket.content),
+                   request_summary=subject_of(ticket.content, REQUEST_SUMMARY_MAX),
                    content=(ticket.content or "").strip(), town=town, village=village,
                    category=category_of(ticket.kind, ticket.content), matched_by=matched_by, candidates=candidates)
     if not candidates:

@@ -33,7 +33,14 @@ DEFAULT_HIGHER = ("县人民政府", "市人民政府")
 # case typed in in 2026 gets its 2022 letters. Any other letter bears the day it is issued.
 LETTER_STEPS = {"acceptance_notice": "accept", "rejection_notice": "reject", "extension_notice": "extend",
                 "handling_opinion": "answer", "review_opinion": "record_review", "recheck_opinion": "record_recheck",
-                "referral_notice": "refer", "assignment_sheet": "refer", "mediation_agreement": "mediate"}
+                "referral_notice": "refer", "transfer_letter": "refer", "assignment_sheet": "refer",
+                "mediation_agreement": "mediate"}
+# The letters about one referral, and the referral mode each is for (None: either). 转送 and 交办 are different
+# letters (第二十二条): a 转送函 asks for no 办结报告; a 交办单 sets the deadline and asks for one.
+REFERRAL_LETTERS = {"referral_notice": None, "transfer_letter": "transfer", "assignment_sheet": "assign"}
+NO_REFERRAL = {None: N_("The petition has not been referred."),
+               "transfer": N_("The petition has not been transferred to a department."),
+               "assign": N_("The petition has not been assigned to a department.")}
 
 
 class NotAvailable(DomainError):
@@ -126,10 +133,13 @@ def records_for(kind, petition):
         raise NotAvailable(N_("No review opinion has been recorded."))
     if kind == "recheck_opinion" and recorded_opinion(petition, "record_recheck") is None:
         raise NotAvailable(N_("No re-examination opinion has been recorded."))
-    if kind in ("referral_notice", "assignment_sheet"):
-        ids = [r.id for r in petition.referrals.where(Referral.state != "objected").order_by(Referral.id)]
+    if kind in REFERRAL_LETTERS:
+        mode = REFERRAL_LETTERS[kind]
+        referrals = petition.referrals.where(Referral.state != "objected")
+        ids = [r.id for r in (referrals if mode is None else referrals.where(Referral.mode == mode))
+               .order_by(Referral.id)]
         if not ids:
-            raise NotAvailable(N_("The petition has not been referred."))
+            raise NotAvailable(NO_REFERRAL[mode])
         return ids[-1:] if kind == "referral_notice" else ids  # the notice tells of the latest referral
     if kind == "mediation_agreement":
         ids = [m.id for m in petition.mediations.order_by(Mediation.id)]
@@ -172,7 +182,7 @@ def letter_date(kind, petition, record_id=None):
     step = LETTER_STEPS.get(kind, "convene")
     steps = petition.steps.where(StepRecord.step == step)
     moment = None
-    if kind in ("referral_notice", "assignment_sheet") and record_id:
+    if kind in REFERRAL_LETTERS and record_id:
         steps = steps.where(StepRecord.at == Referral.get_by_id(record_id).sent_at)
     if kind == "consultation_minutes":
         consultation = Consultation.get_by_id(record_id)

@@ -246,7 +246,8 @@ def generic(endpoint_kind):
 CREATE = {
     "petition": lambda: {"petitioner": "", "new_petitioner_name": "快速新增人", "new_petitioner_phone": "13900001111",
                          "new_petitioner_id_number": "", "received_at": "2024-03-04 09:30:00", "channel": "visit",
-                         "subject": "新登记的事由", "content": "新登记的内容", "head_count": "1",
+                         "subject": "新登记的事由", "content": "新登记的内容", "request_summary": "新登记的请求",
+                         "head_count": "1",
                          # made from a ticket (转为信访事项): the ticket's link is audited too
                          "hotline_ticket": str(first(HotlineTicket, HotlineTicket.petition.is_null()).id)},
     "petitioner": lambda: {"name": "新信访人", "id_number": "", "phone": "13900002222"},

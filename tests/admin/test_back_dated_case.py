@@ -32,6 +32,7 @@ def test_a_2022_case_typed_in_today_shows_its_own_dates_everywhere(client, login
     bureau = Department.create(name="县自然资源局", short_name="高自然资源", kind="county")
     data = model_form(client.get("/admin/petition/new/").get_data(as_text=True))
     data.update(channel="visit", received_at="2022年12月9日 9:30", subject="宅基地纠纷", content="要求依法处理。",
+                request_summary="要求依法处理。",
                 new_petitioner_name="刘某", new_petitioner_phone="13912345678")
     client.post("/admin/petition/new/", data=data)
     petition = Petition.get()

@@ -349,7 +349,8 @@ class HttpWriter(threading.Thread):
                 response = self.client.post("/admin/petition/new/", data={
                     "csrf_token": self.token, "channel": "visit", "received_at": "2022-12-09 09:30:00",
                     "petitioner": "", "new_petitioner_name": "写入人%d" % n, "head_count": "1",
-                    "subject": subject, "content": "恢复期间写入的信访事项。", "classification": "unclassified"})
+                    "subject": subject, "content": "恢复期间写入的信访事项。", "request_summary": "请求依法处理。",
+                    "classification": "unclassified"})
                 if response.status_code == 302 and "/login" in response.headers["Location"]:
                     self.login()  # a session the restore took back: not a save, log in again
                     continue

@@ -504,3 +504,26 @@ def test_the_preview_lists_and_marks_the_characters_that_cannot_print(client, st
     assert "以下字符无法打印，本文书不能印发：信访人姓名中的“U+20BB7”；事由中的“U+1F600”。" in text
     assert "[U+20BB7]某某" in text and "宅基地纠纷[U+1F600]" in text
     assert written() == before
+
+
+def test_a_transfer_offers_the_transfer_letter_and_an_assignment_sheet_without_a_contact_is_refused(
+        app, client, staff, make_petition):
+    """转送 → 转送函; 交办 → 交办单, refused in Chinese naming the settings while the 联系人 is not set (issue 15)."""
+    land = Department.create(name="县自然资源局", short_name="高自然资源", kind="county")
+    moved = workflow.register(make_petition(subject="转送的事项"), staff)
+    workflow.accept(moved, staff)
+    transfer = workflow.refer(moved, land, staff, mode="transfer")
+    page = details(client, moved)
+    assert "kind=transfer_letter&amp;record=%d" % transfer.id in page and "kind=assignment_sheet&amp;" not in page
+    assert "信访事项转送函" in visible_text(page)
+
+    assigned = workflow.register(make_petition(subject="交办的事项"), staff)
+    workflow.accept(assigned, staff)
+    referral = workflow.refer(assigned, land, staff, mode="assign")
+    app.config.update(LETTER_CONTACT="", LETTER_CONTACT_PHONE="")
+    shown = " ".join(alerts(issue(client, assigned, "assignment_sheet", referral.id).get_data(as_text=True)))
+    assert "交办单须写明本机关的联系人和联系电话：请先设置 LETTER_CONTACT、LETTER_CONTACT_PHONE" in shown
+    assert Document.select().count() == 0
+    app.config.update(LETTER_CONTACT="王小红", LETTER_CONTACT_PHONE="0536-7654321")
+    issue(client, assigned, "assignment_sheet", referral.id)
+    assert Document.get().kind == "assignment_sheet" and "0536-7654321" in pdf_text(bytes(Document.get().pdf))

@@ -17,7 +17,8 @@ def new_petition(n=1):
     return {"channel": "visit", "received_at": "2022-12-09 09:30:00", "petitioner": "",
             "new_petitioner_name": "维护人%d" % n, "new_petitioner_id_number": "", "new_petitioner_phone": "",
             "new_petitioner_address": "", "head_count": "1", "subject": "维护期间的事项%d" % n,
-            "content": "维护期间登记的信访事项。", "classification": "unclassified", "category": "", "town": ""}
+            "content": "维护期间登记的信访事项。", "request_summary": "请求依法处理。", "classification": "unclassified",
+            "category": "", "town": ""}
 
 
 @pytest.fixture

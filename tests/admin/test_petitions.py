@@ -25,7 +25,8 @@ def new_petition(town=None, category=None, **fields):
     data = {"channel": "roving_reception", "received_at": "2022-12-09 09:30:00", "petitioner": "",
             "new_petitioner_name": "刘某某", "new_petitioner_id_number": "", "new_petitioner_phone": "13812345678",
             "new_petitioner_address": "", "head_count": "1", "subject": "宅基地及共用道路纠纷",
-            "content": "信访人反映与原邻居之间的宅基地及共用道路纠纷。", "classification": "unclassified",
+            "content": "信访人反映与原邻居之间的宅基地及共用道路纠纷。",
+            "request_summary": "请求确认宅基地界址，恢复共用道路通行。", "classification": "unclassified",
             "category": str(category.id) if category else "", "town": str(town.id) if town else ""}
     data.update(fields)
     return data
@@ -120,6 +121,8 @@ BAD_INPUT = [
     pytest.param({"subject": ""}, "必填", id="empty-subject"),
     pytest.param({"content": "  "}, "必填", id="blank-content"),
     pytest.param({"subject": "事" * 101}, "100", id="subject-too-long"),
+    pytest.param({"request_summary": "请" * 101}, "字段长度不能超过 100 个字符。", id="summary-too-long"),
+    pytest.param({"request_summary": "  "}, "请填写信访请求。", id="no-summary"),
     pytest.param({"received_at": "2099-01-01 09:00:00"}, "收到时间不能晚于当前时间。", id="future"),
     pytest.param({"received_at": "2022-13-45"}, "", id="bad-date"),
     pytest.param({"new_petitioner_name": ""}, "请选择已登记的信访人，或填写新信访人的姓名。", id="no-petitioner"),
@@ -231,3 +234,15 @@ def test_a_list_page_runs_the_same_number_of_queries_for_5_or_20_rows(client, st
     for _ in range(20):
         make_petition(category=land, town=make_town())
     assert queries_for_list() == five
+
+
+def test_the_request_summary_is_asked_for_with_its_label_and_a_long_one_is_kept_as_typed(client, staff, form_post):
+    page = client.get("/admin/petition/new/").get_data(as_text=True)
+    assert "信访请求" in page and "不超过100个字" in page
+    typed = "请求确认宅基地界址" + "并恢复通行" * 20
+    page = form_post("/admin/petition/new/", new_petition(request_summary=typed)).get_data(as_text=True)
+    assert "字段长度不能超过 100 个字符。" in " ".join(field_errors(page))
+    assert 'value="%s"' % typed in page  # kept, to be shortened
+    assert Petition.select().count() == 0
+    form_post("/admin/petition/new/", new_petition(request_summary="请求确认宅基地界址。"))
+    assert Petition.get().request_summary == "请求确认宅基地界址。"

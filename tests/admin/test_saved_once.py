@@ -29,7 +29,8 @@ def filled_petition_form(client, name="刘某某"):
     data = model_form(client.get("/admin/petition/new/").get_data(as_text=True))
     data.update({"channel": ["roving_reception"], "received_at": ["2022-12-09 09:30:00"], "petitioner": [""],
                  "new_petitioner_name": [name], "new_petitioner_phone": ["13812345678"], "head_count": ["1"],
-                 "subject": ["宅基地及共用道路纠纷"], "content": ["信访人反映与原邻居之间的宅基地纠纷。"]})
+                 "subject": ["宅基地及共用道路纠纷"], "content": ["信访人反映与原邻居之间的宅基地纠纷。"],
+                 "request_summary": ["请求依法处理。"]})
     return data
 
 

@@ -169,6 +169,7 @@ def two_referrals(db, make_petition, make_user, app):
     """Referred to 县住建局, which objected, then to 县人社局, which replied; the assignment sheet of each."""
     from admin_app.letters import render as letters
 
+    app.config.update(LETTER_CONTACT="王小红", LETTER_CONTACT_PHONE="0536-7654321")  # a 交办单 names them
     issuing = Department.create(name="县信访局", short_name="高信访", kind="county")
     first = Department.create(name="县住建局", short_name="高住建", kind="county")
     second = Department.create(name="县人社局", short_name="高人社", kind="county")

@@ -21,7 +21,7 @@ def staff(login_as):
 def new_petition_form(client, petitioner, received_at):
     data = model_form(client.get("/admin/petition/new/").get_data(as_text=True))
     data.update(petitioner=str(petitioner.id), channel="visit", received_at=received_at, subject="宅基地纠纷",
-                content="内容")
+                content="内容", request_summary="请求")
     return data
 
 

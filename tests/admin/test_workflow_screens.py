@@ -54,6 +54,7 @@ def test_the_county_case_through_the_screens(client, staff, form_post, land_bure
         "channel": "roving_reception", "received_at": "2022-12-09 09:30:00", "petitioner": "",
         "new_petitioner_name": "刘某某", "new_petitioner_phone": "13812345678", "head_count": "1",
         "subject": "宅基地及共用道路纠纷", "content": "信访人与原邻居因宅基地及共用道路发生纠纷。",
+        "request_summary": "请求确认宅基地界址。",
         "category": land.id, "town": town.id})
     petition = Petition.get()
     pid = [petition.id]

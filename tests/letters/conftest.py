@@ -26,7 +26,8 @@ TEXT_TOP, TEXT_BOTTOM = 37 * MM, (37 + 225) * MM
 
 @pytest.fixture
 def app(db, db_url):
-    app = create_app({"DATABASE_URL": db_url, "SECRET_KEY": "test-secret", "TESTING": True})
+    app = create_app({"DATABASE_URL": db_url, "SECRET_KEY": "test-secret", "TESTING": True,
+                      "LETTER_CONTACT": "王小红", "LETTER_CONTACT_PHONE": "0536-7654321"})
     yield app
 
 
@@ -80,11 +81,11 @@ PETITION_FIELDS = dict(channel="visit", received_at=RECEIVED, subject="宅基地
 def staged(make_petition, make_petitioner, department, clerk, office):
     """staged(kind, **petition fields) -> (petition, record_id): a petition in the state that kind needs."""
 
-    def staged(kind, **fields):
-        petition, record_id = stage(kind, **fields)
+    def staged(kind, mode="assign", **fields):
+        petition, record_id = stage(kind, mode, **fields)
         return Petition.get_by_id(petition.id), record_id  # as the database has it now
 
-    def stage(kind, **fields):
+    def stage(kind, mode, **fields):
         person = make_petitioner(name="刘某某", address="高桥镇后屯村12号")
         petition = make_petition(**dict(PETITION_FIELDS, petitioner=person, **fields))
         workflow.register(petition, clerk)
@@ -114,9 +115,9 @@ def staged(make_petition, make_petitioner, department, clerk, office):
                 "一、张某某于2023年1月10日前将院墙恢复原址。\n二、双方共用道路保持畅通，任何一方不得堵塞。",
                 dt.date(2022, 12, 28), lawyer="赵律师", at=day(12, 28, 2022))
             return petition, mediation.id
-        referral = workflow.refer(petition, department, clerk, mode="assign", due_on=dt.date(2023, 1, 31),
+        referral = workflow.refer(petition, department, clerk, mode=mode, due_on=dt.date(2023, 1, 31),
                                   instructions="请实地核查院墙位置，依法处理。", at=day(12, 12, 2022))
-        if kind in ("referral_notice", "assignment_sheet"):
+        if kind in ("referral_notice", "transfer_letter", "assignment_sheet"):
             return petition, referral.id
         workflow.record_reply(referral, clerk, "support", "经现场勘测，原邻居翻建房屋时院墙外扩约四十厘米，占用共用道路属实。",
                               "支持信访人确认宅基地界址、恢复共用道路通行的请求。",
@@ -143,7 +144,7 @@ def issue(ctx, staged, clerk, issued_on):
     by the 答复)."""
 
     def issue(kind, **fields):
-        petition, record_id = staged(kind, **fields)
+        petition, record_id = staged(kind, **dict(fields, mode="transfer") if kind == "transfer_letter" else fields)
         if kind == "handling_opinion":
             return letters.answer(petition, clerk)  # the 答复 issues it
         return letters.issue_letter(kind, petition, clerk, record_id)

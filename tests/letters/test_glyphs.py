@@ -46,7 +46,9 @@ def test_coverage_is_read_once_a_font_file():
 
 
 def unprintable_petition(staged, kind):
-    petition, record_id = staged(kind, subject="宅基地纠纷%s" % GRIN, content="请求恢复道路通行%s" % GRIN)
+    summary = {"request_summary": "请求恢复道路%s" % GRIN} if kind == "transfer_letter" else {}
+    petition, record_id = staged(kind, mode="transfer" if kind == "transfer_letter" else "assign",
+                                 subject="宅基地纠纷%s" % GRIN, content="请求恢复道路通行%s" % GRIN, **summary)
     person = petition.petitioner
     person.name = "%s某某" % TIGER
     person.save()
@@ -55,8 +57,10 @@ def unprintable_petition(staged, kind):
 
 @pytest.mark.parametrize("kind, places", [
     pytest.param("acceptance_notice", ["信访人姓名中的“%s”" % TIGER, "事由中的“%s”" % GRIN], id="acceptance"),
-    pytest.param("assignment_sheet", ["信访人姓名中的“%s”" % TIGER, "事由中的“%s”" % GRIN, "信访内容中的“%s”" % GRIN],
-                 id="assignment"),
+    pytest.param("assignment_sheet", ["信访人姓名中的“%s”" % TIGER, "事由中的“%s”" % GRIN],  # the content is not
+                 id="assignment"),                                                        # printed (信访请求)
+    pytest.param("transfer_letter", ["信访人姓名中的“%s”" % TIGER, "事由中的“%s”" % GRIN, "信访请求中的“%s”" % GRIN],
+                 id="transfer-with-summary"),
 ])
 def test_a_letter_with_a_character_its_font_cannot_print_is_refused_before_it_is_numbered(kind, places, ctx, staged,
                                                                                           clerk):

@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from admin_app.letters import content as letter_content, render as letters
 from models import deadlines, documents, workflow
 from models.workflow import letters as letter_rules
+from models.casework import Referral
 from models.documents import KINDS, Document
 from models.organisation import Department
 from models.petition import NumberSeries, Petition
@@ -29,6 +30,7 @@ TITLES = {
     "acceptance_notice": "信访事项受理告知书",
     "rejection_notice": "信访事项不予受理告知书",
     "referral_notice": "信访事项转送（交办）告知书",
+    "transfer_letter": "信访事项转送函",
     "assignment_sheet": "交办单",
     "extension_notice": "延期办理告知书",
     "handling_opinion": "信访事项处理意见书",
@@ -47,15 +49,19 @@ SAYS = {
                          "《信访工作条例》第三十一条、第三十二条。", "向有权处理的人民法院、仲裁机构或者行政机关提出"],
     "referral_notice": ["2022年12月9日", "已于2022年12月12日", "交办县自然资源局办理", "第二十二条、第二十三条",
                         "现将交办去向告知你"],
+    "transfer_letter": ["现将刘某某于2022年12月9日以来访方式提出的“宅基地及共用道路纠纷”信访事项转送你单位",
+                        "信访事项编号：XF-2022-000001", "请实地核查院墙位置，依法处理。", "并直接书面答复信访人",
+                        "自收到本转送函之日起5个工作日内提出异议，并详细说明理由", "四、信访请求：宅基地及共用道路纠纷。"],
     "assignment_sheet": ["现将刘某某于2022年12月9日以来访方式提出的“宅基地及共用道路纠纷”信访事项交办你单位",
                          "信访事项编号：XF-2022-000001", "请实地核查院墙位置，依法处理。", "请于2023年1月31日前办结",
                          "办结报告", "自收到本交办单之日起5个工作日内提出异议，并详细说明理由",
-                         "请求依法确认宅基地界址，恢复共用道路通行。"],
+                         "四、信访请求：宅基地及共用道路纠纷。", "附件：1.信访事项登记表（XF-2022-000001）",
+                         "2.来访登记记录", "（联系人：王小红，联系电话：0536-7654321）", "县信访局2023年3月25日印发"],
     "extension_notice": ["2022年12月9日", "已于2022年12月10日依法受理，原应于2023年2月8日前办结",
                          "延期理由：需要现场勘测并组织双方调解，情况复杂。", "办理期限延长30日",
                          "延长后的办结期限为2023年3月10日", "第三十四条"],
     "handling_opinion": ["你于2022年12月9日以来访方式提出的", "经县自然资源局办理",
-                         "一、信访请求。信访人与原邻居因宅基地界址", "二、查明的事实。经现场勘测",
+                         "一、信访请求。宅基地及共用道路纠纷", "二、查明的事实。经现场勘测",
                          "三、处理理由。支持信访人", "四、处理意见：予以支持。",
                          "五、法律依据。《中华人民共和国民法典》第二百八十八条；《信访工作条例》第三十二条。",
                          "可以自收到本意见书之日起30日内，向县人民政府请求复查。"],
@@ -80,7 +86,8 @@ SAYS = {
 # so with no 文号 (archived under the petition's registration number).
 ISSUED_BY = {"handling_opinion": ("县自然资源局", "高自然资〔2023〕1号"),
              "review_opinion": ("县人民政府", None), "recheck_opinion": ("市人民政府", None)}
-ADDRESSEE = {"assignment_sheet": "县自然资源局：", "mediation_agreement": None, "consultation_minutes": None}
+ADDRESSEE = {"assignment_sheet": "县自然资源局：", "transfer_letter": "县自然资源局：", "mediation_agreement": None,
+             "consultation_minutes": None}
 PAGE_NUMBER = re.compile(r"—\s*(\d+)\s*—")
 CHINESE_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 
@@ -137,6 +144,8 @@ def test_every_kind_reads_back_with_its_title_number_names_and_dates(kind, issue
     document = issue(kind)
     text = read_pdf(bytes(document.pdf))
     lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if kind == "assignment_sheet":  # the 附注 and the 版记 under the date (tests/letters/test_referral_letters.py)
+        lines = lines[:next(i for i, line in enumerate(lines) if line.startswith("（联系人"))]
 
     organ, number = ISSUED_BY.get(kind, ("县信访局", "高信访〔2023〕1号"))
     assert lines[0] == TITLES[kind]
@@ -394,9 +403,12 @@ LONG_TEXT = ("信访人反映村集体土地征收补偿款分配不公，要求
 
 
 def test_hostile_and_very_long_petition_text_is_shown_as_text_reads_no_file_fetches_nothing_and_paginates(
-        issue, monkeypatch, read_pdf, read_boxes, tmp_path):
+        ctx, staged, clerk, issued_on, monkeypatch, read_pdf, read_boxes, tmp_path):
     content = HOSTILE + (LONG_TEXT * (50000 // len(LONG_TEXT) + 1))[:50000]
     assert len(content) > 50000
+    # the letters state the 信访请求 (≤ 100 characters), not the content: the long text is the reply's facts
+    petition, _ = staged("handling_opinion", request_summary=HOSTILE[:100])
+    Referral.update(facts=content).where(Referral.petition == petition).execute()
 
     connections, opened = [], []
 
@@ -414,7 +426,7 @@ def test_hostile_and_very_long_petition_text_is_shown_as_text_reads_no_file_fetc
     monkeypatch.setattr(socket.socket, "connect", no_connect)
     monkeypatch.setattr(socket.socket, "connect_ex", no_connect)
     monkeypatch.setattr(builtins, "open", watching_open)
-    document = issue("handling_opinion", content=content)
+    document = letters.answer(petition, clerk)
     monkeypatch.undo()
     pdf = bytes(document.pdf)
 

@@ -105,6 +105,8 @@ def test_the_letters_a_petition_may_have_follow_its_status(reach, status, kinds)
     referral = Referral.get_or_none(Referral.petition == petition)
     for kind, ids in records.items():
         assert ids == ([referral.id] if kind in ("referral_notice", "assignment_sheet") else [None])
+    if referral is not None:  # a 交办 (refer's default): a 交办单, never a 转送函
+        assert str(reasons["transfer_letter"]) == "The petition has not been transferred to a department."
 
 
 def test_a_letter_not_available_says_why(reach):

@@ -151,3 +151,19 @@ def test_county_department_is_refused_as_town(db, make_petition):
     with pytest.raises(ValidationError) as error:
         make_petition(town=county)
     assert error.value.field == "town"
+
+
+# -- 信访请求: the short summary the letters state (issue 15) ------------------------------------------------
+
+def test_the_request_summary_has_at_most_100_characters(make_petition):
+    with pytest.raises(ValidationError) as refused:
+        make_petition(request_summary="请" * 101)
+    assert refused.value.field == "request_summary" and refused.value.params == {"max": 100, "count": 101}
+    assert Petition.select().count() == 0
+    assert make_petition(request_summary=" " + "请" * 100 + " ").request_summary == "请" * 100
+
+
+def test_the_request_summary_is_optional_and_blank_is_none(make_petition):
+    """Optional in the model (imports, older petitions): the form asks for it on a new petition."""
+    assert make_petition().request_summary is None
+    assert make_petition(request_summary="   ").request_summary is None

@@ -2,6 +2,7 @@
 import datetime as dt
 
 import pytest
+from playhouse.migrate import SchemaMigrator, migrate
 from peewee import PostgresqlDatabase
 
 from models import audit, schema, workflow
@@ -183,3 +184,17 @@ def test_version_10_database_with_duplicate_id_numbers_is_upgraded_and_lists_the
     assert [[p.id for p in group] for group in merge.duplicates()] == [ids]
     merge.merge(Petitioner.get_by_id(ids[0]), Petitioner.get_by_id(ids[1]))
     assert merge.has_unique_index(db) and merge.duplicates() == []
+
+
+def test_the_request_summary_column_is_added_to_an_older_database_keeping_every_petition(db, make_petition):
+    """_v21_request_summary: a database of the version before, whose petition table has no request_summary."""
+    petition = make_petition(subject="宅基地纠纷")
+    migrate(SchemaMigrator.from_database(db).drop_column("petition", "request_summary"))
+    version = schema.MIGRATIONS.index(schema._v21_request_summary)
+    schema.SchemaVersion.update(version=version).execute()
+
+    assert schema.upgrade(db) == (version, schema.LATEST)
+    assert "request_summary" in {c.name for c in db.get_columns("petition")}
+    again = Petition.get_by_id(petition.id)
+    assert again.subject == "宅基地纠纷" and again.request_summary is None
+    schema.upgrade(db)  # idempotent

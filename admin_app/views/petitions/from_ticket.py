@@ -68,6 +68,7 @@ class TicketDraftMixin:
         form.channel.data = "hotline"
         form.received_at.data = draft.received_at
         form.subject.data, form.content.data = draft.subject, draft.content
+        form.request_summary.data = draft.request_summary
         form.town.data, form.village.data, form.category.data = draft.town, draft.village, draft.category
         chosen = ticket_id(request.args.get("petitioner"))
         picked = next((p for p in draft.candidates if p.id == chosen), None) or draft.petitioner

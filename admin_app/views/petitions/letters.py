@@ -87,7 +87,7 @@ def record_label(kind, record_id):
     """What a letter about one record is about: the department referred to, the mediation, the consultation."""
     if record_id is None:
         return ""
-    if kind in ("referral_notice", "assignment_sheet"):
+    if kind in letter_rules.REFERRAL_LETTERS:
         referral = Referral.get_or_none(Referral.id == record_id)
         return "%s %s" % (referral.department.name, i18n.cn_date(referral.sent_at)) if referral else ""
     if kind == "mediation_agreement":

@@ -170,6 +170,7 @@ class PetitionView(TicketDraftMixin, BulkMenuMixin, SameMatterMixin, FastListMix
         "number": _l("Number"), "received_at": _l("Received"), "petitioner": _l("Petitioner"),
         "subject": _l("Subject"), "category": _l("Category"), "town": _l("Town"), "status": _l("Status"),
         "classification": _l("Classification"), "channel": _l("Channel"), "content": _l("Content"),
+        "request_summary": _l("Request summary"),
         "is_collective": _l("Collective"), "head_count": _l("Head count"), "village": _l("Village"),
         "team": _l("Team"), "lead_representative": _l("Lead representative"),
         "leader_in_charge": _l("County leader in charge"), "registered_by": _l("Registered by"),
@@ -193,7 +194,8 @@ class PetitionView(TicketDraftMixin, BulkMenuMixin, SameMatterMixin, FastListMix
                                 "due_on": due_formatter, "handling_due": date_formatter,
                                 "petitioner": petitioner_link, "is_repeat": repeat_formatter}
     column_details_list = ("number", "channel", "received_at", "petitioner", "is_repeat", "is_collective", "head_count",
-                           "subject", "content", "category", "town", "village", "status", "classification", "team",
+                           "subject", "request_summary", "content", "category", "town", "village", "status",
+                           "classification", "team",
                            "lead_representative", "leader_in_charge", "due_on", "accepted_at", "handling_due",
                            "extension_days", "answered_at", "closed_at", "rejection_reason", "void_reason",
                            "unlawful_flag", "registered_by", "created_at", "updated_at")
@@ -215,7 +217,8 @@ class PetitionView(TicketDraftMixin, BulkMenuMixin, SameMatterMixin, FastListMix
     )
     form_columns = ("channel", "received_at", "petitioner", "new_petitioner_name", "new_petitioner_id_number",
                     "new_petitioner_phone", "new_petitioner_address", "is_collective", "head_count", "subject",
-                    "content", "category", "town", "village", "lead_representative", "leader_in_charge")
+                    "request_summary", "content", "category", "town", "village", "lead_representative",
+                    "leader_in_charge")
     form_rules = (KeepHidden("csrf_token"), KeepHidden("version"), KeepHidden("opened_at"),
                   KeepHidden(TICKET_FIELD)) + form_columns + (
         "co_petitioners",)  # quick-add right under 信访人
@@ -231,6 +234,9 @@ class PetitionView(TicketDraftMixin, BulkMenuMixin, SameMatterMixin, FastListMix
     form_args = {
         "petitioner": {"validators": [Optional()]},
         "content": {"render_kw": {"rows": 8}},
+        "request_summary": {"label": _l("Request summary"), "description": _l(
+            "What the petitioner asks for, in at most 100 characters. The letters state it instead of the whole "
+            "content.")},
     }
     form_ajax_refs = {
         "petitioner": petitioner_loader("petitioner"),
@@ -257,6 +263,8 @@ class PetitionView(TicketDraftMixin, BulkMenuMixin, SameMatterMixin, FastListMix
         transaction (workflow.petitioners)."""
         if is_created:
             self.check_ticket_free(form)  # 转为信访事项 a second time: said first
+            if not (model.request_summary or "").strip():  # asked for at registration (older petitions have none)
+                raise ValidationError(N_("The request summary is required."), field="request_summary")
         if model.petitioner_id is None and picked_petitioner() is not None:
             model.petitioner = picked_petitioner()  # 使用该信访人: the record that has the ID number typed
         if model.petitioner_id is None:
