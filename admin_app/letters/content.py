@@ -141,9 +141,15 @@ def cn_numeral(n):
             + (CN_NUMERALS[units - 1] if units else ""))
 
 
+# items typed on one line: "一、…；二、…" (split before the next number)
+NEXT_ITEM = re.compile(r"[；;]\s*(?=[一二三四五六七八九十]+、|\d+[.、．]|[（(][一二三四五六七八九十\d]+[)）])")
+
+
 def items(text):
-    """The lines of a text as items, whatever numbering was typed taken off (the letter numbers them)."""
-    return [TYPED_NUMBER.sub("", line).strip() for line in (text or "").splitlines() if line.strip()]
+    """The lines (or numbered parts of a line) of a text as items, whatever numbering was typed taken off (the
+    letter numbers them)."""
+    parts = [part for line in (text or "").splitlines() for part in NEXT_ITEM.split(line)]
+    return [TYPED_NUMBER.sub("", part).strip() for part in parts if part.strip()]
 
 
 def party_line(row):

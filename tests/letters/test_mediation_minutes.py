@@ -4,6 +4,7 @@ import datetime as dt
 import os
 
 from admin_app.letters import render as letters
+from admin_app.letters.content import cn_numeral, items
 from models import workflow
 from models.documents import Document
 from models.people import Representative
@@ -119,3 +120,9 @@ def test_minutes_mark_their_headings_for_the_typesetting(ctx, staged, clerk, iss
                                **letters.letter_values("consultation_minutes", petition, record_id, "高信访〔2023〕1号",
                                                        dt.datetime(2023, 3, 25)))
     assert html.count('<div class="h1">') == 3 and "议定事项" in html.split('<div class="h1">')[3]
+
+
+def test_terms_typed_on_one_line_or_numbered_by_hand_are_numbered_once():
+    assert items("一、张某某拆除院墙；二、道路保持畅通；三、不再争执。\n4. 另一项\n\n（5）第五项") == [
+        "张某某拆除院墙", "道路保持畅通", "不再争执。", "另一项", "第五项"]
+    assert [cn_numeral(n) for n in (1, 10, 12, 20, 21)] == ["一", "十", "十二", "二十", "二十一"]
