@@ -1,10 +1,12 @@
 """Casework records: visits, referrals, consultations, the "1+3" group, mediations, follow-ups, duty shifts."""
 import datetime as dt
+import re
 
 from peewee import CharField, DateField, DateTimeField, ForeignKeyField, TextField
 
 from .db import BaseModel, now
 from .errors import N_, ValidationError
+from .validation import normalize_id_number, normalize_phone
 from .petition import FUTURE_TOLERANCE, Petition
 from .organisation import Department
 from .people import Petitioner, Representative, Team, User
@@ -230,13 +232,63 @@ CONFIRMATION_STATES = (
 )
 
 
+# A party's particulars, one party a line, in the order of the 人民调解协议书 form, separated by "，" (an address
+# may itself hold commas: it is whatever stands between the ID number and the phone).
+PARTICULARS = ("name", "sex", "ethnicity", "born", "id_number", "address", "phone")
+SEXES = ("男", "女")
+PARTICULARS_HELP = N_("One party a line: name, sex, ethnicity, date of birth, ID number, address, phone, separated "
+                      "by commas (an unknown item left empty).")
+
+
+def parse_particulars(text):
+    """[{name, sex, ethnicity, born, id_number, address, phone}] of the parties' particulars text, checked: a
+    name, 男 or 女, a valid ID number and phone where given. Raises ValidationError naming the line."""
+    rows = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        items = [item.strip() for item in re.split(r"[，,]", line)]
+        if len(items) < len(PARTICULARS):
+            raise ValidationError(N_("Line %(line)d: give name, sex, ethnicity, date of birth, ID number, address "
+                                     "and phone, separated by commas (leave an item empty, not out)."),
+                                  field="party_particulars", line=number)
+        row = dict(zip(PARTICULARS[:5], items[:5]), address="，".join(items[5:-1]), phone=items[-1])
+        if not row["name"]:
+            raise ValidationError(N_("Line %(line)d: the party's name is required."), field="party_particulars",
+                                  line=number)
+        if row["sex"] not in SEXES:
+            raise ValidationError(N_("Line %(line)d: the sex is 男 or 女."), field="party_particulars", line=number)
+        try:
+            if row["id_number"]:
+                row["id_number"] = normalize_id_number(row["id_number"])
+            if row["phone"]:
+                row["phone"] = normalize_phone(row["phone"])
+        except ValidationError as err:
+            raise ValidationError(N_("Line %(line)d: %(error)s"), field="party_particulars", translate=("error",),
+                                  line=number, error=err.message) from None
+        rows.append(row)
+    return rows
+
+
+def format_particulars(rows):
+    """The particulars text of parse_particulars' rows (normalised: one party a line, "，" between items)."""
+    return "\n".join("，".join([row[name] for name in PARTICULARS[:5]] + [row["address"], row["phone"]])
+                     for row in rows)
+
+
 class Mediation(BaseModel):
-    """调解: an agreement signed by the parties, witnessed by a lawyer; optionally confirmed by a court."""
+    """调解: an agreement signed by the parties before a people's mediation committee (人民调解委员会), witnessed
+    by a lawyer; optionally confirmed by a court. The 调解协议书 is the committee's document, not the office's."""
 
     verbose_name = N_("Mediation")
 
     petition = ForeignKeyField(Petition, backref="mediations", on_delete="RESTRICT")
+    committee = CharField(max_length=100, null=True)  # 高桥镇人民调解委员会
     parties = TextField()
+    party_particulars = TextField(null=True)  # one party a line (PARTICULARS); ID numbers: masked on screens
+    dispute_facts = TextField(null=True)  # 纠纷事实
+    disputed_matters = TextField(null=True)  # 争议事项
     mediator = CharField(max_length=50)
     lawyer = CharField(max_length=50, null=True)
     place = CharField(max_length=100)
@@ -251,6 +303,13 @@ class Mediation(BaseModel):
             setattr(self, name, (getattr(self, name) or "").strip())
             if not getattr(self, name):
                 raise ValidationError(N_("This field is required."), field=name)
+        for name in ("committee", "party_particulars", "dispute_facts", "disputed_matters"):
+            setattr(self, name, (getattr(self, name) or "").strip() or None)
+        if self.committee and not self.committee.endswith("委员会"):
+            raise ValidationError(N_("Give the committee's full name, ending in 委员会 (e.g. 高桥镇人民调解委员会)."),
+                                  field="committee")
+        if self.party_particulars:
+            self.party_particulars = format_particulars(parse_particulars(self.party_particulars))
         if self.signed_on is None:
             raise ValidationError(N_("The signing date is required."), field="signed_on")
         if self.signed_on > now().date():

@@ -242,7 +242,7 @@ def _take(rng, step, petition, row, at, by, cap):
         workflow.mediate(petition, by, "%s；被反映人%s某某" % (petition.petitioner.name, rng.choice(SURNAMES)),
                          row["mediator"], "%s一站式矛调中心" % town.name,
                          "双方就“%s”自愿达成调解协议，约定三十日内履行完毕，协议自双方签字之日起生效。" % petition.subject,
-                         at.date(), lawyer=row["lawyer"], at=at)
+                         at.date(), lawyer=row["lawyer"], at=at, committee="%s人民调解委员会" % town.name)
     elif step == "record_reply":
         workflow.record_reply(row["referral"], by, row["outcome"], *REPLIES[row["outcome"]], LEGAL_BASES[category],
                               at=at)
@@ -339,7 +339,9 @@ def _county_case(case, reps, by):
                       follow_up_tasks="12月20日前组织双方调解。", at=at(12, 15, 11))
     workflow.mediate(case, by, "刘某某（信访人）；张某某（原邻居）", mediator, "%s一站式矛调中心" % town.name,
                      "一、张某某于2023年1月5日前拆除外扩院墙，按原界址重建；二、两家共用道路保持三米宽通行，任何一方不得占用；"
-                     "三、双方不再就此事发生争执。", dt.date(2022, 12, 20), lawyer=lawyer, at=at(12, 20, 15))
+                     "三、双方不再就此事发生争执。", dt.date(2022, 12, 20), lawyer=lawyer, at=at(12, 20, 15),
+                     committee="%s人民调解委员会" % town.name, dispute_facts="原邻居翻建房屋时院墙外扩，占用两家共用道路。",
+                     disputed_matters="宅基地界址及共用道路的通行。")
     workflow.record_reply(referral, by, "support", "经现场勘测，原邻居翻建房屋时院墙外扩约四十厘米，占用共用道路属实。",
                           "支持信访人确认宅基地界址、恢复共用道路通行的请求。", "《中华人民共和国民法典》第二百八十八条",
                           at=at(12, 28, 10))

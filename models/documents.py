@@ -155,9 +155,10 @@ def format_number(prefix, year, sequence):
     return "%s〔%d〕%d号" % (prefix, year, sequence)
 
 
-# A letter the office drafts in the name of an organ not on record (a 复查/复核意见书 of 市人民政府) bears no 文号:
-# it is archived under a registration number of the petition's (XF-2022-000001-复核1), never printed on it.
-REGISTRATION = {"review_opinion": "复查", "recheck_opinion": "复核"}
+# A letter the office drafts in the name of an organ not on record (a 复查/复核意见书 of 市人民政府), and the 调解协议书
+# (the mediation committee's document), bear no 文号: archived under a registration number of the petition's
+# (XF-2022-000001-复核1, XF-2022-000001-调解1), never printed on it.
+REGISTRATION = {"review_opinion": "复查", "recheck_opinion": "复核", "mediation_agreement": "调解"}
 
 
 def registration_number(kind, petition):

@@ -295,11 +295,17 @@ def _v21_request_summary(db):
     add_missing_columns(db, Petition, ("request_summary",))
 
 
+def _v23_mediation_particulars(db):
+    """The 调解协议书 as the mediation committee's document (issue 15): the committee's name, the parties'
+    particulars, the 纠纷事实 and 争议事项 (empty on earlier mediations: their letters print what they have)."""
+    add_missing_columns(db, Mediation, ("committee", "party_particulars", "dispute_facts", "disputed_matters"))
+
+
 MIGRATIONS = [_v1_foundation, _v2_workflow, _v3_documents, _v4_safety, _v5_hotline, _v6_search, _v7_tallies,
               _v8_search_text, _v9_sessions, _v10_integrity, _v11_one_person, _v12_submissions, _v13_same_matter,
               _v14_back_dating, _v15_own_result, _v16_consultation_meeting,
               _v17_hotline_mapping, _v18_delivery, _v19_letter_organs, _v24_office_settings,
-              _v21_request_summary]  # version N is MIGRATIONS[N - 1]
+              _v21_request_summary, _v23_mediation_particulars]  # version N is MIGRATIONS[N - 1]
 LATEST = len(MIGRATIONS)
 
 

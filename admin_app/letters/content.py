@@ -10,7 +10,7 @@ from flask_babel import gettext
 from models import deadlines, settings
 from models.casework import (
     OUTCOMES, PARTICIPANT_ROLES, REFERRAL_MODES, Consultation, ConsultationParticipant, ConsultationPetition,
-    ConsultationRepresentative, Mediation, OwnResult, Referral,
+    ConsultationRepresentative, Mediation, OwnResult, Referral, parse_particulars,
 )
 from models.delivery import METHODS, TO_DEPARTMENT
 from models.documents import KINDS, current
@@ -184,15 +184,59 @@ def _recheck(petition, record_id):
             "review_number": _letter_number("review_opinion", petition)}
 
 
+CN_NUMERALS = "一二三四五六七八九十"
+# a numbering the clerk typed: 一、 / 1. / 1、 / （一） / (1)
+TYPED_NUMBER = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|\d+[.、．]|[（(][一二三四五六七八九十\d]+[)）])\s*")
+
+
+def cn_numeral(n):
+    """1 -> 一, 10 -> 十, 12 -> 十二, 20 -> 二十 (items of a letter are never a hundred)."""
+    tens, units = divmod(n, 10)
+    return ((CN_NUMERALS[tens - 1] if tens > 1 else "") + ("十" if tens else "")
+            + (CN_NUMERALS[units - 1] if units else ""))
+
+
+# items typed on one line: "一、…；二、…" (split before the next number)
+NEXT_ITEM = re.compile(r"[；;]\s*(?=[一二三四五六七八九十]+、|\d+[.、．]|[（(][一二三四五六七八九十\d]+[)）])")
+
+
+def items(text):
+    """The lines (or numbered parts of a line) of a text as items, whatever numbering was typed taken off (the
+    letter numbers them)."""
+    parts = [part for line in (text or "").splitlines() for part in NEXT_ITEM.split(line)]
+    return [TYPED_NUMBER.sub("", part).strip() for part in parts if part.strip()]
+
+
+def party_line(row):
+    """A party as the 人民调解协议书 states it: 刘某某，男，汉族，1970年5月3日出生，身份证号码：…，住址：…，联系电话：…
+    (the letter is the parties' own: the ID number in full)."""
+    parts = [row["name"], row["sex"]] + [row["ethnicity"]] * bool(row["ethnicity"])
+    if row["born"]:
+        parts.append(row["born"] if row["born"].endswith(("出生", "岁")) else row["born"] + "出生")
+    labelled = (("身份证号码：", row["id_number"]), ("住址：", row["address"]), ("联系电话：", row["phone"]))
+    return "，".join(parts + [label + value for label, value in labelled if value])
+
+
 def _mediation(petition, record_id):
+    """The 调解协议书 of the committee: the parties with their particulars (or, for a mediation recorded before
+    they were asked for, as named), the facts, the matters in dispute, the terms numbered, who signs."""
     mediation = Mediation.get_by_id(record_id)
+    rows = parse_particulars(mediation.party_particulars)
+    parties = [party_line(row) for row in rows] or split_parties(mediation.parties)
+    names = [row["name"] for row in rows] or split_parties(mediation.parties)
+    terms = ["%s、%s" % (cn_numeral(n), sentence(term)) for n, term in enumerate(items(mediation.agreement), 1)]
+    committee = mediation.committee or mediation.place
     return {"mediation": mediation, "signed": i18n.cn_date(mediation.signed_on),
-            "closing_date": i18n.cn_date(mediation.signed_on), "parties": split_parties(mediation.parties),
+            "closing_date": i18n.cn_date(mediation.signed_on), "parties": parties, "party_names": names,
+            "committee": committee,
             "mediator": mediation.mediator, "lawyer": mediation.lawyer or "", "place": mediation.place,
-            "agreement": mediation.agreement}
+            "dispute_facts": sentence(mediation.dispute_facts), "disputed_matters": sentence(mediation.disputed_matters),
+            "terms": terms, "agreement": mediation.agreement}
 
 
 def _consultation(petition, record_id):
+    """The 会诊纪要: who chaired (who convened it), 出席 (the representatives) and 列席 (the others, with their
+    roles), what it was on, and the 议定事项 numbered: the conclusion's lines, then the follow-up tasks'."""
     consultation = Consultation.get_by_id(record_id)
     representatives = ["%s（%s%s）" % (link.representative.name,
                                       i18n.choice_label(REPRESENTATIVE_KINDS, link.representative.kind),
@@ -202,11 +246,15 @@ def _consultation(petition, record_id):
               for p in consultation.participants.order_by(ConsultationParticipant.id)]
     petitions = ["%s（信访人%s，“%s”）" % (link.petition.number, link.petition.petitioner.name, link.petition.subject)
                  for link in consultation.petition_links.order_by(ConsultationPetition.id)]
+    chair = consultation.convened_by
+    decisions = items(consultation.conclusion) + items(consultation.follow_up_tasks)
     return {"consultation": consultation, "held": cn_time(consultation.held_at), "place": consultation.place,
-            "representatives": "、".join(representatives), "others": "；".join(others),
+            "chair": (chair.display_name or chair.username) if chair is not None else "",
+            "representatives": "、".join(representatives), "others": "、".join(others),
             "petitions": "；".join(petitions), "agenda": consultation.agenda,
             "conclusion": consultation.conclusion or "", "minutes": consultation.minutes or "",
-            "follow_up_tasks": consultation.follow_up_tasks or ""}
+            "follow_up_tasks": consultation.follow_up_tasks or "",
+            "decisions": ["（%s）%s" % (cn_numeral(n), sentence(item)) for n, item in enumerate(decisions, 1)]}
 
 
 BUILDERS = {

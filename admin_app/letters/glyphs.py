@@ -33,6 +33,10 @@ FIELDS = {
     "others": N_("the other participants"), "petitions": N_("the petitions discussed"), "agenda": N_("the agenda"),
     "conclusion": N_("the conclusion"), "minutes": N_("the minutes"), "follow_up_tasks": N_("the follow-up tasks"),
     "title": N_("the title"), "organ": N_("the issuing organ's name"), "number": N_("the document number"),
+    # the 调解协议书 and the 会诊纪要 (issue 15 §1)
+    "committee": N_("the mediation committee"), "dispute_facts": N_("the facts of the dispute"),
+    "disputed_matters": N_("the matters in dispute"), "party_names": N_("the parties"), "terms": N_("the agreement"),
+    "chair": N_("the chair"), "decisions": N_("the conclusion"),
 }
 KIND_FIELDS = {
     ("extension_notice", "reason"): N_("the reason for the extension"),
@@ -109,7 +113,12 @@ def unprintable(kind, values, fonts, html):
                 cannot = [c for c in lost if c in one] if flat(one) in printed else []
             chars += [c for c in cannot if c not in chars]
         if chars:
-            found.append((KIND_FIELDS.get((kind, name)) or FIELDS.get(name, OTHER), chars))
+            label = KIND_FIELDS.get((kind, name)) or FIELDS.get(name, OTHER)
+            same = next((were for was, were in found if was == label), None)  # two values, one name: once
+            if same is None:
+                found.append((label, chars))
+            else:
+                same += [c for c in chars if c not in same]
             named.update(chars)
     rest = [c for c in lost if c not in named]
     return found + ([(OTHER, rest)] if rest else [])

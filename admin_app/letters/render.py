@@ -328,16 +328,16 @@ def issuer():
     return department
 
 
-def organ_of(kind, petition):
+def organ_of(kind, petition, record_id=None):
     """The organ a letter is issued by (models.workflow.letters.issuing_organ): its name is the 落款."""
-    return letter_rules.issuing_organ(kind, petition, issuer(), *letter_content.defaults())
+    return letter_rules.issuing_organ(kind, petition, issuer(), *letter_content.defaults(), record_id=record_id)
 
 
 def letter_values(kind, petition, record_id, number, at):
     """What the letter prints: the template's context (letters/content.py), its title, number, date and organ."""
     office = issuer()
     return dict(letter_content.context(kind, petition, record_id, office), title=letter_content.title(kind),
-                number=number, date=i18n.cn_date(at), organ=organ_of(kind, petition).name)
+                number=number, date=i18n.cn_date(at), organ=organ_of(kind, petition, record_id).name)
 
 
 def build(kind, petition, record_id, number, at, draft=None):
@@ -367,7 +367,7 @@ def check_printable(kind, petition, record_id=None):
     glyph for a character it would print (it would print as a box). Called by models.workflow.letters before the
     letter takes its number."""
     fonts = find_fonts()
-    organ = organ_of(kind, petition).department
+    organ = organ_of(kind, petition, record_id).department
     number = documents.format_number(organ.short_name or "", 2000, 1) if organ is not None else ""
     values = letter_values(kind, petition, record_id, number, now())
     found = unprintable_in(kind, values, fonts)
@@ -381,8 +381,9 @@ def delivery_receipt(document, delivery=None):
     """送达回证 of an issued letter: a one-page form, not numbered and not archived (it is a form, not a
     document); filled in with the delivery once it is recorded."""
     fonts = find_fonts()
+    organ = organ_of(document.kind, document.petition, document.record_id).name  # the letter's organ
     values = dict(letter_content.receipt(document, delivery), title=gettext("Proof of delivery"), number=None,
-                  organ=organ_of(document.kind, document.petition).name, date="", draft=None)  # the letter's organ
+                  organ=organ, date="", draft=None)
     return render_pdf(render_html("delivery_receipt", fonts, **values), fonts)
 
 

@@ -18,8 +18,10 @@ from wtforms import SelectField, TextAreaField
 
 from models import audit, deadlines, workflow
 from models.casework import (
-    EVALUATIONS, OUTCOMES, PLACES, REFERRAL_MODES, REFERRAL_STATES, DutyShift, FollowUp, Mediation, Referral,
+    EVALUATIONS, OUTCOMES, PARTICULARS_HELP, PLACES, REFERRAL_MODES, REFERRAL_STATES, DutyShift, FollowUp, Mediation,
+    Referral, parse_particulars,
 )
+from models.validation import mask_id_number, mask_phone
 from models.errors import DomainError
 from models.organisation import Department
 from models.people import Representative
@@ -28,7 +30,9 @@ from models.submissions import AlreadySaved
 
 from .. import i18n, once
 from .base import SecureModelView, clean_ids, date_formatter, datetime_formatter
-from .fields import ActiveLoader, ChoiceFilter, KeepHidden, deadline_text, petition_link, rows_of, suggest_field
+from .fields import (
+    ActiveLoader, ChoiceFilter, KeepHidden, deadline_text, filled, petition_link, rows_of, suggest_field,
+)
 from .datefields import DateRange, done_at
 
 log = logging.getLogger(__name__)
@@ -232,6 +236,15 @@ class ReferralView(StepFormPage, SecureModelView):
             form, gettext("Object: not competent"), facts, run, url_for(".details_view", id=referral.id))
 
 
+def masked_particulars(view, context, model, name):
+    """The parties' particulars as the screens show them: ID numbers and phones masked (the letter, the parties'
+    own, prints them in full)."""
+    rows = parse_particulars(getattr(model, name))
+    return Markup("<br>").join("，".join([row["name"], row["sex"], row["ethnicity"], row["born"],
+                                          mask_id_number(row["id_number"]), row["address"], mask_phone(row["phone"])])
+                               for row in rows)
+
+
 class MediationView(SecureModelView):
     """调解: agreements signed by the parties; recorded through workflow.mediate, then only the court's
     confirmation is edited."""
@@ -242,24 +255,31 @@ class MediationView(SecureModelView):
         "petition": _l("Petition"), "parties": _l("Parties"), "mediator": _l("Mediator"), "lawyer": _l("Lawyer"),
         "place": _l("Place"), "agreement": _l("Agreement"), "signed_on": _l("Signed on"),
         "judicial_confirmation": _l("Judicial confirmation"), "recorded_by": _l("Recorded by"),
-        "created_at": _l("Created"),
+        "created_at": _l("Created"), "committee": _l("Mediation committee"),
+        "party_particulars": _l("Parties' particulars"), "dispute_facts": _l("Facts of the dispute"),
+        "disputed_matters": _l("Matters in dispute"),
     }
-    column_details_list = ("petition", "parties", "mediator", "lawyer", "place", "agreement", "signed_on",
+    column_details_list = ("petition", "committee", "parties", "party_particulars", "dispute_facts",
+                           "disputed_matters", "mediator", "lawyer", "place", "agreement", "signed_on",
                            "judicial_confirmation", "recorded_by", "created_at")
     column_formatters = {"petition": petition_link, "signed_on": date_formatter}
     column_formatters_detail = {"petition": petition_link, "signed_on": date_formatter,
-                                "created_at": datetime_formatter}
+                                "created_at": datetime_formatter, "party_particulars": masked_particulars}
     column_default_sort = [("signed_on", True), ("id", True)]
     column_sortable_list = ("signed_on",)
     column_searchable_list = (Mediation.parties, Mediation.agreement)
     column_filters = (ChoiceFilter(Mediation.judicial_confirmation, _l("Judicial confirmation"),
                                    i18n.choices(Mediation.judicial_confirmation.choices)),)
-    form_columns = ("petition", "parties", "mediator", "lawyer", "place", "agreement", "signed_on",
-                    "judicial_confirmation", "at")
+    form_columns = ("petition", "committee", "parties", "party_particulars", "dispute_facts", "disputed_matters",
+                    "mediator", "lawyer", "place", "agreement", "signed_on", "judicial_confirmation", "at")
     # the place in its turn, not last
     form_create_rules = (KeepHidden("csrf_token"), KeepHidden("version"), KeepHidden("opened_at")) + form_columns
     form_extra_fields = {"place": suggest_field(_l("Place"), PLACES), "at": done_at()}  # 办理时间 of the step
-    form_args = {"parties": {"render_kw": {"rows": 3}}, "agreement": {"render_kw": {"rows": 8}}}
+    form_args = {"parties": {"render_kw": {"rows": 3}}, "agreement": {"render_kw": {"rows": 8}},
+                 "committee": {"validators": [filled], "render_kw": {"placeholder": "高桥镇人民调解委员会"}},
+                 "party_particulars": {"validators": [filled], "description": _l(PARTICULARS_HELP),
+                                       "render_kw": {"rows": 3}},
+                 "dispute_facts": {"validators": [filled]}, "disputed_matters": {"validators": [filled]}}
     form_ajax_refs = {"petition": ActiveLoader("petition", Petition, fields=(Petition.number, Petition.subject),
                                                where=Petition.status.in_(workflow.OPEN))}
 
@@ -276,7 +296,9 @@ class MediationView(SecureModelView):
                     form.petition.data, by=current_user.user, parties=form.parties.data,
                     mediator=form.mediator.data, lawyer=form.lawyer.data or None, place=form.place.data,
                     agreement=form.agreement.data, signed_on=form.signed_on.data,
-                    judicial_confirmation=form.judicial_confirmation.data or "none", at=form.at.data)
+                    judicial_confirmation=form.judicial_confirmation.data or "none", at=form.at.data,
+                    committee=form.committee.data, party_particulars=form.party_particulars.data,
+                    dispute_facts=form.dispute_facts.data, disputed_matters=form.disputed_matters.data)
                 audit.record("create", mediation, mediation.id, by=current_user, after=audit.snapshot(mediation))
                 once.settle(submission, mediation)
         except AlreadySaved as err:  # a concurrent post of the same form saved first: create_view answers

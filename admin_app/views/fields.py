@@ -9,6 +9,7 @@ from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 from markupsafe import Markup, escape
 from peewee import DatabaseError, DateField, DateTimeField
+from wtforms.validators import StopValidation
 from wtforms import StringField
 from wtforms.validators import ValidationError as FormValidationError
 from wtforms.widgets import TextInput
@@ -246,3 +247,10 @@ class HasValueFilter(BasePeeweeFilter):
 
     def operation(self):
         return lazy_gettext("equals")
+
+
+def filled(form, field):
+    """Required, and more than spaces (InputRequired lets "  " through): 此项为必填项。"""
+    if not (field.data or "").strip():
+        field.errors[:] = []
+        raise StopValidation(gettext("This field is required."))

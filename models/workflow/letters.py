@@ -78,14 +78,30 @@ def higher_organs(petition, office, review_default=DEFAULT_HIGHER[0], recheck_de
     return organ.review_organ or review_default, organ.recheck_organ or recheck_default
 
 
-def issuing_organ(kind, petition, office, review_default=DEFAULT_HIGHER[0], recheck_default=DEFAULT_HIGHER[1]):
+def mediation_committee(petition, record_id=None):
+    """The people's mediation committee a mediation agreement is the document of: the mediation's committee (that
+    one, or the petition's latest), else its place (mediations recorded before the committee was asked for)."""
+    query = petition.mediations
+    if record_id is not None:
+        query = query.where(Mediation.id == record_id)
+    mediation = query.order_by(Mediation.id.desc()).first()
+    if mediation is None:
+        return ""
+    return mediation.committee or mediation.place
+
+
+def issuing_organ(kind, petition, office, review_default=DEFAULT_HIGHER[0], recheck_default=DEFAULT_HIGHER[1],
+                  record_id=None):
     """Organ(name, department) a letter is issued by: the 处理意见书 by the handling organ (handling_organ); the
     复查意见书 by the 复查机关 and the 复核意见书 by the 复核机关 (higher_organs), with the 文号 of the department of
     that name when one is on record with a short name, else with none (the office drafts it in that organ's
-    name, never under its own number); every other letter by the office."""
+    name, never under its own number); the 调解协议书 by the mediation committee (mediation_committee), with no
+    文号 (archived under an unnumbered key, documents.REGISTRATION); every other letter by the office."""
     if kind == "handling_opinion":
         organ = handling_organ(petition, office)
         return Organ(organ.name, organ)
+    if kind == "mediation_agreement":  # the committee's document: its name, never the office's 文号
+        return Organ(mediation_committee(petition, record_id), None)
     if kind in ("review_opinion", "recheck_opinion"):
         review, recheck = higher_organs(petition, office, review_default, recheck_default)
         name = review if kind == "review_opinion" else recheck
@@ -311,7 +327,7 @@ def _issue(kind, petition, by, render, record_id, issuer, font, replaces, once, 
     transaction and enforced by the database) when the letter is in force; else the one in force is voided first
     (a petition answered anew: the earlier letter stays on record, void). Raises NotAllowed (check_numbering)
     when the organ's letters cannot be numbered; the caller's transaction then writes nothing."""
-    organ = issuing_organ(kind, petition, issuer, *higher)
+    organ = issuing_organ(kind, petition, issuer, *higher, record_id=record_id)
     check_numbering(organ)
     if not once:
         in_force = documents.current(kind, petition, record_id)

@@ -121,11 +121,13 @@ def form_group(petition, by, representative, town_officer, mediator, lawyer, at=
 
 
 def mediate(petition, by, parties, mediator, place, agreement, signed_on, lawyer=None, judicial_confirmation="none",
-            at=None):
-    """调解: the agreement signed by the parties (调解协议书), witnessed by the lawyer (第三十三条)."""
+            at=None, committee=None, party_particulars=None, dispute_facts=None, disputed_matters=None):
+    """调解: the agreement signed by the parties before the committee (调解协议书), witnessed by the lawyer."""
     with database.atomic():
         mediation = Mediation.create(petition=petition, parties=parties, mediator=mediator, lawyer=lawyer,
-                                     place=place, agreement=agreement, signed_on=signed_on,
+                                     place=place, agreement=agreement, signed_on=signed_on, committee=committee,
+                                     party_particulars=party_particulars, dispute_facts=dispute_facts,
+                                     disputed_matters=disputed_matters,
                                      judicial_confirmation=judicial_confirmation, recorded_by=getattr(by, "id", None))
         _apply("mediate", petition, by, note=place, at=at)
         return mediation

@@ -266,7 +266,7 @@ CREATE = {
     "mediation": lambda: {"petition": str(first(Petition, Petition.status.not_in(("closed", "void",
                                                                                     "not_accepted"))).id),
                           "signed_on": dt.date.today().isoformat(), "judicial_confirmation": "none",
-                          "parties": "甲、乙双方", "mediator": "调解员", "agreement": "双方同意。", "place": "调解室"},
+                          "committee": "高桥镇人民调解委员会", "party_particulars": "刘某某，男，汉族，1970年5月3日，371526197005031234，高桥镇后屯村12号，13800138000", "dispute_facts": "院墙外扩占用共用道路。", "disputed_matters": "院墙应否恢复原址。", "parties": "甲、乙双方", "mediator": "调解员", "agreement": "双方同意。", "place": "调解室"},
     "hotlineticket": lambda: {"number": "12345-2031-99999", "called_at": "2024-03-04 09:30:00",
                               "content": "来电反映", "caller": "来电人"},
 }

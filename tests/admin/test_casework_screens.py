@@ -241,7 +241,7 @@ def test_the_consultation_list_names_its_petitions_and_representatives(client, c
 
 
 def mediation(petition, **change):
-    data = {"petition": str(petition.id), "parties": "刘某某、陈某某", "mediator": "赵调解员", "lawyer": "李律师",
+    data = {"petition": str(petition.id), "committee": "高桥镇人民调解委员会", "party_particulars": "刘某某，男，汉族，1970年5月3日，371526197005031234，高桥镇后屯村12号，13800138000", "dispute_facts": "院墙外扩占用共用道路。", "disputed_matters": "院墙应否恢复原址。", "parties": "刘某某、陈某某", "mediator": "赵调解员", "lawyer": "李律师",
             "place": "镇街一站式矛调中心", "agreement": "双方同意按原界址恢复道路。",
             "signed_on": dt.date.today().isoformat(), "judicial_confirmation": "none"}
     data.update(change)
@@ -398,3 +398,41 @@ def test_the_referral_list_runs_the_same_queries_for_5_and_20_rows(client, staff
             assert client.get("/admin/referral/").status_code == 200
         counts.append(counter.count)
     assert counts[0] == counts[1]
+
+
+# -- the mediation's committee and parties' particulars (the 调解协议书 is the committee's) --------------------
+
+@pytest.mark.parametrize("change, message", [
+    pytest.param({"committee": ""}, "必填", id="no-committee"),
+    pytest.param({"committee": "高桥镇矛调中心"}, "请填写人民调解委员会的全称", id="committee-not-named-as-one"),
+    pytest.param({"dispute_facts": " "}, "必填", id="no-facts"),
+    pytest.param({"disputed_matters": ""}, "必填", id="no-matters"),
+    pytest.param({"party_particulars": "刘某某，男"}, "第1行：请依次填写姓名", id="too-few-items"),
+    pytest.param({"party_particulars": "刘某某，男，汉族，，，，\n张某，未知，汉族，，，，"}, "第2行：性别应填“男”或“女”",
+                 id="sex"),
+    pytest.param({"party_particulars": "刘某某，男，汉族，，371526197005031235，，"}, "第1行：身份证号码的校验码不正确",
+                 id="id-number"),
+])
+def test_a_mediation_with_bad_particulars_is_refused_in_chinese_and_writes_nothing(client, staff, form_post,
+                                                                                   registered, change, message):
+    petition = registered()
+    before = written(petition)
+    response = form_post("/admin/mediation/new/", mediation(petition, **change))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and message in " ".join(alerts(page) + field_errors(page))
+    assert Mediation.select().count() == 0 and written(petition) == before
+
+
+def test_the_mediation_form_records_the_committee_and_the_screens_mask_the_id_number(client, staff, form_post,
+                                                                                     registered):
+    petition = registered()
+    form = client.get("/admin/mediation/new/").get_data(as_text=True)
+    for label in ("人民调解委员会", "当事人基本情况", "纠纷事实", "争议事项"):
+        assert label in visible_text(form)
+    assert form_post("/admin/mediation/new/", mediation(petition)).status_code == 302
+    record = Mediation.get()
+    assert (record.committee, record.dispute_facts, record.disputed_matters) == (
+        "高桥镇人民调解委员会", "院墙外扩占用共用道路。", "院墙应否恢复原址。")
+    page = client.get("/admin/mediation/details/?id=%d" % record.id).get_data(as_text=True)
+    assert "371526197005031234" not in page and "13800138000" not in page
+    assert "371526********1234" in page and "高桥镇人民调解委员会" in page

@@ -64,7 +64,7 @@ def test_the_county_case_through_the_screens(client, staff, form_post, land_bure
         ("form_group", {"representative": wang.id, "town_officer": "高桥镇信访办 李某", "mediator": "人民调解员 赵某",
                         "lawyer": "律师 孙某"}),
         ("refer", {"department": land_bureau.id, "mode": "assign", "due_on": "", "instructions": "请现场核实界址"}),
-        ("mediate", {"parties": "刘某某、张某", "mediator": "人民调解员 赵某", "lawyer": "律师 孙某",
+        ("mediate", {"committee": "高桥镇人民调解委员会", "party_particulars": "刘某某，男，汉族，1970年5月3日，371526197005031234，高桥镇后屯村12号，13800138000", "dispute_facts": "院墙外扩占用共用道路。", "disputed_matters": "院墙应否恢复原址。", "parties": "刘某某、张某", "mediator": "人民调解员 赵某", "lawyer": "律师 孙某",
                      "place": "高桥镇一站式矛调中心", "agreement": "双方确认界址，恢复共用道路通行。",
                      "signed_on": dt.date.today().isoformat(), "judicial_confirmation": "none"}),
     ]

@@ -76,6 +76,11 @@ def day(month, day_, year=2023, hour=10):
 PETITION_FIELDS = dict(channel="visit", received_at=RECEIVED, subject="宅基地及共用道路纠纷",
                        content="信访人与原邻居因宅基地界址及两家共用道路的使用发生纠纷，请求依法确认宅基地界址，恢复共用道路通行。")
 
+# The parties of the mediation agreement, as the 调解 form takes them (one a line); valid ID numbers.
+PARTICULARS = ("刘某某，男，汉族，1970年5月3日，371526197005031234，高桥镇后屯村12号，13800138000\n"
+               "张某某，女，回族，1968年2月1日，371526196802011223，高桥镇后屯村14号，")
+DISPUTE_FACTS = "2022年10月，张某某翻建房屋时将院墙向外扩建约四十厘米，占用两家共用道路，刘某某车辆无法通行，双方多次争执。"
+
 
 @pytest.fixture
 def staged(make_petition, make_petitioner, department, clerk, office):
@@ -113,7 +118,8 @@ def staged(make_petition, make_petitioner, department, clerk, office):
             mediation = workflow.mediate(
                 petition, clerk, "刘某某（信访人）；张某某（原邻居）", "陈调解员", "高桥镇一站式矛调中心",
                 "一、张某某于2023年1月10日前将院墙恢复原址。\n二、双方共用道路保持畅通，任何一方不得堵塞。",
-                dt.date(2022, 12, 28), lawyer="赵律师", at=day(12, 28, 2022))
+                dt.date(2022, 12, 28), lawyer="赵律师", at=day(12, 28, 2022), committee="高桥镇人民调解委员会",
+                party_particulars=PARTICULARS, dispute_facts=DISPUTE_FACTS, disputed_matters="张某某翻建院墙是否占用共用道路，应否恢复原址。")
             return petition, mediation.id
         referral = workflow.refer(petition, department, clerk, mode=mode, due_on=dt.date(2023, 1, 31),
                                   instructions="请实地核查院墙位置，依法处理。", at=day(12, 12, 2022))

@@ -17,7 +17,8 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 
 from models import workflow
 from models.casework import (
-    CONFIRMATION_STATES, EVALUATIONS, FOLLOW_UP_METHODS, HANDLERS, OUTCOMES, PLACES, REFERRAL_MODES,
+    CONFIRMATION_STATES, EVALUATIONS, FOLLOW_UP_METHODS, HANDLERS, OUTCOMES, PARTICULARS_HELP, PLACES,
+    REFERRAL_MODES,
 )
 from models.documents import KINDS, Document
 from models.errors import N_, DomainError, ValidationError
@@ -33,7 +34,7 @@ from ...letters import render as letters
 from ..base import clean_ids
 from ..consultations import REPRESENTATIVE_LOADER, MeetingForm, meeting_data, participant_rows
 from ..datefields import TypedDateField, done_at
-from ..fields import ActiveLoader, ScopedAjaxSelectField, suggest_field
+from ..fields import ActiveLoader, ScopedAjaxSelectField, filled, suggest_field
 from .letters import flash_issued
 
 # Loaders of the step forms' type-aheads, served by the petition view's ajax lookup.
@@ -137,7 +138,13 @@ class GroupForm(SecureForm):
 
 
 class MediateForm(SecureForm):
+    committee = StringField(_l("Mediation committee"), validators=[filled],
+                            render_kw={"placeholder": "高桥镇人民调解委员会"})
     parties = TextAreaField(_l("Parties"), validators=[InputRequired()])
+    party_particulars = TextAreaField(_l("Parties' particulars"), validators=[filled],
+                                      description=_l(PARTICULARS_HELP), render_kw={"rows": 3})
+    dispute_facts = TextAreaField(_l("Facts of the dispute"), validators=[filled])
+    disputed_matters = TextAreaField(_l("Matters in dispute"), validators=[filled])
     mediator = StringField(_l("Mediator"), validators=[InputRequired()])
     lawyer = StringField(_l("Witnessing lawyer"))
     place = suggest_field(_l("Place"), PLACES, validators=[InputRequired()])
@@ -195,9 +202,10 @@ STEPS = {
     "sign_off": (NoteForm, lambda p, d: workflow.sign_off(p, by(), d["note"], at=at_of(d)), False),
     "form_group": (GroupForm, lambda p, d: workflow.form_group(p, by(), d["representative"], d["town_officer"],
                                                                 d["mediator"], d["lawyer"], at=at_of(d)), True),
-    "mediate": (MediateForm, lambda p, d: workflow.mediate(p, by(), d["parties"], d["mediator"], d["place"],
-                                                            d["agreement"], d["signed_on"], d["lawyer"],
-                                                            d["judicial_confirmation"], at=at_of(d)), True),
+    "mediate": (MediateForm, lambda p, d: workflow.mediate(
+        p, by(), d["parties"], d["mediator"], d["place"], d["agreement"], d["signed_on"], d["lawyer"],
+        d["judicial_confirmation"], at=at_of(d), committee=d["committee"], party_particulars=d["party_particulars"],
+        dispute_facts=d["dispute_facts"], disputed_matters=d["disputed_matters"]), True),
 }
 
 
