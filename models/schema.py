@@ -27,6 +27,7 @@ from .petition import CoPetitioner, NumberSeries, Petition, StepRecord
 from .reports.tallies import PetitionTally
 from .sessions import LoginSession, LoginThrottle
 from .submissions import Submission
+from .wording import LetterWording
 from .workflow.repeats import SameMatter
 
 
@@ -60,6 +61,8 @@ V17_MODELS = [HotlineMapping]
 MODELS = MODELS + V17_MODELS
 V18_MODELS = [Delivery]
 MODELS = MODELS + V18_MODELS
+V20_MODELS = [LetterWording]
+MODELS = MODELS + V20_MODELS
 
 
 def _sqlite_literal(value):
@@ -280,10 +283,17 @@ def _v19_letter_organs(db):
     add_missing_columns(db, Department, ("review_organ", "recheck_organ"))
 
 
+def _v20_letter_wording(db):
+    """文书措辞 (issue 15 §4): the office's versions of each letter's wording, and the version each letter issued
+    used (null: the built-in default, as every letter issued before)."""
+    db.create_tables(V20_MODELS, safe=True)
+    add_missing_columns(db, Document, ("wording_version",))
+
+
 MIGRATIONS = [_v1_foundation, _v2_workflow, _v3_documents, _v4_safety, _v5_hotline, _v6_search, _v7_tallies,
               _v8_search_text, _v9_sessions, _v10_integrity, _v11_one_person, _v12_submissions, _v13_same_matter,
               _v14_back_dating, _v15_own_result, _v16_consultation_meeting,
-              _v17_hotline_mapping, _v18_delivery, _v19_letter_organs]  # version N is MIGRATIONS[N - 1]
+              _v17_hotline_mapping, _v18_delivery, _v19_letter_organs, _v20_letter_wording]  # version N is MIGRATIONS[N - 1]
 LATEST = len(MIGRATIONS)
 
 
