@@ -16,6 +16,7 @@
     if (className) { element.className = className; }
     if (style) { element.setAttribute('style', style); }
     box.appendChild(element);
+    return element;
   }
 
   function show(data) {

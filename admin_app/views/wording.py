@@ -66,6 +66,7 @@ class WordingView(LoginRequired, BaseView):
         kind = self.kind_arg()
         current = versions.current(kind)
         source = current.source if current is not None and not current.is_builtin else letter_wording.builtin(kind)
+        source = source.rstrip("\n")  # the cursor at its end is at the end of its last paragraph
         return self.editor(kind, source, request.args.get("petition", ""), current)
 
     def editor(self, kind, source, petition_number, current, note=""):
