@@ -181,10 +181,11 @@ def text_width(text, fonts, size=BODY_SIZE):
 
 
 def render_html(kind, fonts, **context):
-    """The letter's HTML from templates/letters/<kind>.html (autoescaped). A kind with a wording (context
-    "wording", letters/wording.py) gets its body text as wording_text, from the values as printed."""
-    if context.get("wording") is not None:
-        context["wording_text"] = context["wording"].text(context)
+    """The letter's HTML from templates/letters/<kind>.html (autoescaped). A kind with a wording
+    (letters/wording.py: the context's "wording", else the one in force) gets its body text as wording_text, from
+    the values as printed."""
+    if letter_wording.worded(kind):
+        context["wording_text"] = (context.get("wording") or letter_wording.in_force(kind)).text(context)
     return render_template("letters/%s.html" % kind, fonts=fonts, para=lambda text, indent=True: paragraphs(
         text, fonts, indent), cn_date=i18n.cn_date, text_width=lambda text: text_width(text, fonts),
         body_size=BODY_SIZE, title_size=TITLE_SIZE, line_pitch=LINE_PITCH, **context)

@@ -15,6 +15,7 @@ from models import wording as versions
 from models.errors import N_, ValidationError
 
 from . import sandbox
+from .content import limit_text, sentence
 
 
 def _get(key):
@@ -22,11 +23,11 @@ def _get(key):
 
 
 def _limit(name):
-    return lambda c: c["limit_text"](name)
+    return lambda c: limit_text(name)
 
 
 def _sentence(key):
-    return lambda c: c["sentence"](c.get(key))
+    return lambda c: sentence(c.get(key))
 
 
 # name: (value from the letter's context, description msgid)

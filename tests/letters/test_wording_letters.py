@@ -135,3 +135,13 @@ def test_a_wording_too_long_for_the_real_values_refuses_the_letter_with_the_line
         letters.issue_letter("acceptance_notice", petition, clerk)
     assert refused.value.params["line"] == 2
     assert Document.select().count() == 0
+
+
+@pytest.mark.parametrize("kind", sorted(letter_wording.FIELDS))
+def test_each_built_in_wording_passes_the_check_at_save(ctx, kind):
+    letter_wording.check(kind, letter_wording.builtin(kind))  # restoring it, or saving it edited, is never refused
+
+
+def test_a_kind_adopts_a_wording_by_its_entry_and_the_others_keep_their_templates(ctx):
+    assert set(letter_wording.FIELDS) == set(OLD)
+    assert letter_wording.in_force("mediation_agreement") is None
