@@ -13,7 +13,9 @@ from jinja2.tests import TESTS
 
 from models.errors import N_, ValidationError
 
-MAX_OUTPUT = 20000  # characters of a letter's text from its wording (some 30 pages)
+# Characters a wording may add to its fields' values (some 30 pages): a long petition printed once always fits,
+# a field repeated over and over does not.
+MAX_OUTPUT = 20000
 ALLOWED_FILTERS = ("trim", "default")
 ALLOWED_TESTS = ("defined", "undefined", "eq", "ne", "in")
 ALLOWED_NODES = (nodes.Template, nodes.Output, nodes.TemplateData, nodes.Name, nodes.Const, nodes.If, nodes.Filter,
@@ -100,10 +102,12 @@ def _template_line(template, frame_line):
         return 1
 
 
-def render(source, values, limit=MAX_OUTPUT):
+def render(source, values, limit=None):
     """The text of a wording with these field values ({name: str}); ValidationError (with the line) when it is
-    refused or its text would be longer than `limit` characters."""
+    refused or its text would be longer than `limit` characters (default: MAX_OUTPUT more than all the values)."""
     template = compile_wording(source, values)
+    if limit is None:
+        limit = MAX_OUTPUT + sum(len(str(v)) for v in values.values())
     generator = template.root_render_func(template.new_context({k: str(v) for k, v in values.items()}))
     out, length = [], 0
     try:

@@ -129,7 +129,7 @@ def test_a_wording_too_long_for_the_real_values_refuses_the_letter_with_the_line
     from models.errors import ValidationError
 
     petition, _ = staged("acceptance_notice", content="诉求" * 1000)
-    source = "第一段。\n" + "{{ 信访请求 }}" * 11
+    source = "第一段。\n" + "{{ 信访请求 }}" * 15
     versions.save("acceptance_notice", source, clerk, check=letter_wording.check)
     with pytest.raises(ValidationError) as refused:
         letters.issue_letter("acceptance_notice", petition, clerk)
