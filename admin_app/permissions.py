@@ -38,6 +38,9 @@ MATRIX = {
     "apiclient": {},  # the hotline API's clients and tokens: the system administrator only
     "petition_import": {"staff": frozenset(("read", "create"))},  # 导入信访事项 (views/petitions/imports.py)
     "officesettings": {},  # 系统设置 (views/settings.py): the system administrator only
+    # 文书措辞 (views/wording.py): the system administrator only; to let clerks word the letters too, give staff
+    # frozenset(("read", "edit")) here (edit: preview drafts, save versions, restore one).
+    "wording": {},
 }
 
 # The workflow steps each role may take (on the petitions it may see).

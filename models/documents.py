@@ -52,6 +52,7 @@ class Document(BaseModel):
     void_reason = TextField(null=True)
     voided_by = ForeignKeyField(User, null=True, backref="voided_documents", on_delete="RESTRICT")
     replaces = ForeignKeyField("self", null=True, backref="replaced_by", on_delete="RESTRICT")
+    wording_version = IntegerField(null=True)  # the version of its kind's wording it used (None: built-in)
 
     def save(self, *args, **kwargs):
         if self._pk is not None and self.is_dirty() and set(self.dirty_fields) - {
@@ -168,7 +169,7 @@ def registration_number(kind, petition):
 
 
 def archive(kind, petition, issuer, pdf_bytes_for, by, at=None, record_id=None, replaces=None, font=None,
-            numbered=True):
+            numbered=True, wording_version=None):
     """Give the letter its number, render it with that number (pdf_bytes_for(number, at) -> bytes), archive it.
 
     numbered False: the letter bears no 文号 (pdf_bytes_for gets ""), archived under its registration_number, the
@@ -201,7 +202,7 @@ def archive(kind, petition, issuer, pdf_bytes_for, by, at=None, record_id=None, 
                 kind=kind, petition=petition, issuer=issuer, number=number, prefix=prefix, year=at.year,
                 sequence=sequence, record_id=record_id, pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(),
                 font_embedded=font, issued_at=at, issued_by=getattr(by, "id", None),
-                replaces=replaces.id if replaces is not None else None)
+                replaces=replaces.id if replaces is not None else None, wording_version=wording_version)
     except IntegrityError:  # another series (another issuer or year) issued it meanwhile: LIVE_INDEX refused ours
         in_force = current(kind, petition, record_id)
         if in_force is None:

@@ -28,6 +28,7 @@ from .reports.tallies import PetitionTally
 from .sessions import LoginSession, LoginThrottle
 from .settings import OfficeSetting
 from .submissions import Submission
+from .wording import LetterWording
 from .workflow.repeats import SameMatter
 
 
@@ -61,8 +62,9 @@ V17_MODELS = [HotlineMapping]
 MODELS = MODELS + V17_MODELS
 V18_MODELS = [Delivery]
 MODELS = MODELS + V18_MODELS
-V24_MODELS = [OfficeSetting]
-MODELS = MODELS + V24_MODELS
+V20_MODELS = [OfficeSetting]
+V23_MODELS = [LetterWording]
+MODELS = MODELS + V20_MODELS + V23_MODELS
 
 
 def _sqlite_literal(value):
@@ -283,10 +285,10 @@ def _v19_letter_organs(db):
     add_missing_columns(db, Department, ("review_organ", "recheck_organ"))
 
 
-def _v24_office_settings(db):
+def _v20_office_settings(db):
     """系统设置: the office's settings edited on a page instead of environment variables (issue 15 §4,
     models/settings.py); no row yet: every setting is its default until saved."""
-    db.create_tables(V24_MODELS, safe=True)
+    db.create_tables(V20_MODELS, safe=True)
 
 
 def _v21_request_summary(db):
@@ -295,17 +297,24 @@ def _v21_request_summary(db):
     add_missing_columns(db, Petition, ("request_summary",))
 
 
-def _v23_mediation_particulars(db):
+def _v22_mediation_particulars(db):
     """The 调解协议书 as the mediation committee's document (issue 15): the committee's name, the parties'
     particulars, the 纠纷事实 and 争议事项 (empty on earlier mediations: their letters print what they have)."""
     add_missing_columns(db, Mediation, ("committee", "party_particulars", "dispute_facts", "disputed_matters"))
 
 
+def _v23_letter_wording(db):
+    """文书措辞 (issue 15 §4): the office's versions of each letter's wording, and the version each letter issued
+    used (null: the built-in default, as every letter issued before)."""
+    db.create_tables(V23_MODELS, safe=True)
+    add_missing_columns(db, Document, ("wording_version",))
+
+
 MIGRATIONS = [_v1_foundation, _v2_workflow, _v3_documents, _v4_safety, _v5_hotline, _v6_search, _v7_tallies,
               _v8_search_text, _v9_sessions, _v10_integrity, _v11_one_person, _v12_submissions, _v13_same_matter,
               _v14_back_dating, _v15_own_result, _v16_consultation_meeting,
-              _v17_hotline_mapping, _v18_delivery, _v19_letter_organs, _v24_office_settings,
-              _v21_request_summary, _v23_mediation_particulars]  # version N is MIGRATIONS[N - 1]
+              _v17_hotline_mapping, _v18_delivery, _v19_letter_organs, _v20_office_settings,
+              _v21_request_summary, _v22_mediation_particulars, _v23_letter_wording]  # version N is MIGRATIONS[N - 1]
 LATEST = len(MIGRATIONS)
 
 

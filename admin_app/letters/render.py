@@ -29,7 +29,7 @@ from models.organisation import Department
 from models.workflow import letters as letter_rules
 
 from .. import i18n
-from . import content as letter_content, glyphs
+from . import content as letter_content, glyphs, wording as letter_wording
 
 log = logging.getLogger(__name__)
 
@@ -273,7 +273,11 @@ def text_width(text, fonts, size=BODY_SIZE, tracked=True):
 
 
 def render_html(kind, fonts, **context):
-    """The letter's HTML from templates/letters/<kind>.html (autoescaped)."""
+    """The letter's HTML from templates/letters/<kind>.html (autoescaped). A kind with a wording
+    (letters/wording.py: the context's "wording", else the one in force) gets its body text as wording_text, from
+    the values as printed."""
+    if letter_wording.worded(kind):
+        context["wording_text"] = (context.get("wording") or letter_wording.in_force(kind)).text(context)
     return render_template("letters/%s.html" % kind, fonts=fonts, para=lambda text, indent=True: paragraphs(
         text, fonts, indent), cn_date=i18n.cn_date, text_width=lambda text, tracked=True: text_width(text, fonts, tracked=tracked),
         body_size=BODY_SIZE, title_size=TITLE_SIZE, line_pitch=LINE_PITCH, tracking=TRACKING, **context)
@@ -333,18 +337,20 @@ def organ_of(kind, petition, record_id=None):
     return letter_rules.issuing_organ(kind, petition, issuer(), *letter_content.defaults(), record_id=record_id)
 
 
-def letter_values(kind, petition, record_id, number, at):
-    """What the letter prints: the template's context (letters/content.py), its title, number, date and organ."""
+def letter_values(kind, petition, record_id, number, at, wording=None):
+    """What the letter prints: the template's context (letters/content.py), its title, number, date and organ,
+    and its wording (letters/wording.py: the one given, else the one in force)."""
     office = issuer()
     return dict(letter_content.context(kind, petition, record_id, office), title=letter_content.title(kind),
-                number=number, date=i18n.cn_date(at), organ=organ_of(kind, petition, record_id).name)
+                number=number, date=i18n.cn_date(at), organ=organ_of(kind, petition, record_id).name,
+                wording=wording or letter_wording.in_force(kind))
 
 
-def build(kind, petition, record_id, number, at, draft=None):
+def build(kind, petition, record_id, number, at, draft=None, wording=None):
     """The letter's PDF bytes: page numbers are added when it runs to more than one page. A draft marks the
     characters its fonts cannot print: listed above the title, each shown as its code ([U+20BB7])."""
     fonts = find_fonts()
-    values = letter_values(kind, petition, record_id, number, at)
+    values = letter_values(kind, petition, record_id, number, at, wording)
     unprintable = None
     if draft is not None:
         found = unprintable_in(kind, values, fonts)
@@ -424,16 +430,25 @@ def number_pages(pdf, fonts):
     return out.getvalue()
 
 
-def preview(kind, petition, record_id=None):
-    """A draft (草稿), not numbered and not archived; NotAvailable when the petition cannot have it."""
+def preview(kind, petition, record_id=None, wording=None):
+    """A draft (草稿), not numbered and not archived; NotAvailable when the petition cannot have it. wording: a
+    draft wording (letters/wording.Wording) instead of the one in force."""
     letter_rules.check_available(kind, petition, record_id)
-    pdf, _ = build(kind, petition, record_id, gettext("(draft, no number yet)"), now(), draft=gettext("Draft"))
+    pdf, _ = build(kind, petition, record_id, gettext("(draft, no number yet)"), now(), draft=gettext("Draft"),
+                   wording=wording)
     return pdf
 
 
 def renderer(kind, petition, record_id=None):
-    """render(number, at) -> PDF bytes of this letter, as models.workflow.letters asks for it."""
-    return lambda number, at: build(kind, petition, record_id, number, at)[0]
+    """render(number, at) -> PDF bytes of this letter, as models.workflow.letters asks for it; its wording is the
+    one in force now, and render.wording_version its version (recorded on the document)."""
+    wording = letter_wording.in_force(kind)
+
+    def render(number, at):
+        return build(kind, petition, record_id, number, at, wording=wording)[0]
+
+    render.wording_version = wording.version if wording is not None else None
+    return render
 
 
 def issuing():

@@ -26,6 +26,7 @@ from .roster import RosterView
 from .settings import SettingsView
 from .studio import RepresentativeView, TeamView
 from .users import UserView
+from .wording import WordingView
 
 
 def register(app):
@@ -65,5 +66,6 @@ def register(app):
     admin.add_view(PetitionImportView(name=_l("Import petitions"), category=cases, endpoint="petition_import"))
     admin.add_view(RosterView(name=_l("Duty calendar"), category=studio, endpoint="roster"))
     admin.add_view(SettingsView(name=_l("Office settings"), category=system, endpoint="officesettings"))
+    admin.add_view(WordingView(name=_l("Letter wording"), category=system, endpoint="wording"))
     app.extensions["office_views"] = {view.endpoint: view for view in views}
     return admin

@@ -236,7 +236,8 @@ def issue(kind, petition, by, render, record_id=None, *, issuer, font=None, repl
     A 会诊纪要 is one letter for all the consultation's petitions: asked for again, from any of them, it is the
     one in force that is returned (same number), never a second.
 
-    render(number, at) -> PDF bytes; issuer: the Department whose 文号 it takes; font: the embedded font's file
+    render(number, at) -> PDF bytes (its attribute wording_version, when it has one, is the version of the
+    kind's wording its text uses: recorded on the document); issuer: the Department whose 文号 it takes; font: the embedded font's file
     name; check(kind, petition, record_id): raises Unprintable (a DomainError) before the letter is numbered when
     a character cannot be printed. Raises NotAvailable (with the reason), documents.AlreadyIssued (a NotAllowed: in
     force already, perhaps issued by another clerk a moment ago; its `document` is that one), NotAllowed (the
@@ -335,8 +336,10 @@ def _issue(kind, petition, by, render, record_id, issuer, font, replaces, once, 
             void(in_force, by, documents.SUPERSEDED_REASON)
     document = documents.archive(kind, petition, organ.department or issuer, render, by,
                                  at=letter_date(kind, petition, record_id), record_id=record_id, replaces=replaces,
-                                 font=font, numbered=organ.department is not None)
+                                 font=font, numbered=organ.department is not None,
+                                 wording_version=getattr(render, "wording_version", None))
     audit.record("create", Document, document.id, by=by, summary=document.number, after={
         "kind": kind, "number": document.number, "petition": petition.id, "record_id": record_id,
-        "sha256": document.sha256, "replaces": replaces.id if replaces is not None else None})
+        "sha256": document.sha256, "replaces": replaces.id if replaces is not None else None,
+        "wording_version": document.wording_version})
     return document

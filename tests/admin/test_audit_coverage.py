@@ -41,6 +41,8 @@ NOT_WRITING = {
     "cli:verify-audit": "reads the audit log",
     "cli:seed-demo": "fills an empty database with demo records, which carry their workflow's audit entries",
     "cli:first-start": "creates the schema and, on an empty database, the first account (create-user's scenario)",
+    "wording.preview_view": "the text of a draft wording on a petition: nothing numbered, archived or saved",
+    "wording.preview_pdf_view": "the draft PDF (草稿) of a wording: nothing numbered, archived or saved",
 }
 # Tables that are bookkeeping, not records: the log itself, number series, tallies kept by triggers, login
 # sessions and throttles (logins and lockouts are audited by auth.py).
@@ -479,6 +481,32 @@ def officesettings_index(office, view):
     assert OfficeSetting.select().count() == 3
 
 
+def wording_save_view(office, view):
+    """文书措辞: a new version of the 不予受理告知书's wording, audited."""
+    from models.wording import LetterWording
+
+    office.login("admin")
+    office.client.post("/admin/wording/save/?kind=rejection_notice", data={
+        "source": "{{ 信访人 }}：你的信访事项不予受理。{{ 不予受理理由 }}", "note": "简化", "expected": "0",
+        "csrf_token": office.token("/admin/wording/kind/?kind=rejection_notice")})
+    assert LetterWording.select().where(LetterWording.kind == "rejection_notice").count() == 1
+
+
+def wording_revert_view(office, view):
+    """文书措辞: back to the built-in wording (from a version of the office's), a new version, audited."""
+    from admin_app.letters.wording import check
+    from models import wording
+    from models.wording import LetterWording
+
+    office.login("admin")
+    if wording.current("acceptance_notice") is None:
+        wording.save("acceptance_notice", "{{ 信访人 }}：已受理。", office.users["admin"], check=check)
+    before = LetterWording.select().count()
+    office.client.post("/admin/wording/revert/?kind=acceptance_notice", data={
+        "number": "0", "csrf_token": office.token("/admin/wording/kind/?kind=acceptance_notice")})
+    assert LetterWording.select().count() == before + 1
+
+
 def api_push_tickets(office, view):
     response = office.client.post("/api/v1/tickets", headers={"Authorization": "Bearer " + office.api_token}, json={
         "tickets": [
@@ -519,6 +547,8 @@ SCENARIOS = {
     "petition_import.upload_view": petition_import_upload,
     "roster.create_view": roster_create_view,
     "officesettings.index": officesettings_index,
+    "wording.save_view": wording_save_view,
+    "wording.revert_view": wording_revert_view,
     "api.push_tickets": api_push_tickets,
     "petition.same_matter_view": petition_same_matter_view,
     "cli:create-user": cli_create_user,
@@ -593,7 +623,7 @@ def test_every_write_endpoint_leaves_audit_entries_for_the_rows_it_changed(app, 
                   "visitlog.create_view", "apiclient.edit_view", "petition.same_matter_view",
                   "petitioner.merge_view", "petition.step_time_view", "consultation.revise_view",
                   "consultation.minutes_view", "roster.create_view", "document.delivery_view",
-                  "officesettings.index"}
+                  "officesettings.index", "wording.save_view", "wording.revert_view"}
     assert must_write <= set(wrote), sorted(must_write - set(wrote))
 
 

@@ -27,7 +27,8 @@ OPS = {"index": "read", "index_view": "read", "details_view": "read", "ajax_look
        "download_view": "letter", "merged_view": "letter", "letter_preview_view": "letter",
        "letters_print_view": "letter", "export": "export", "step_view": "step", "step_time_view": "edit",
        "merge_view": "edit", "duplicates_view": "edit", "revise_view": "edit",  # 信访人合并, 重复登记的信访人: staff and the administrator
-       "delivery_view": "edit", "delivery_receipt_view": "letter"}  # 登记送达 as issuing letters; 送达回证 as printing
+       "delivery_view": "edit", "delivery_receipt_view": "letter",
+       "kind_view": "read"}  # 文书措辞: the editor of a kind's wording (its saves and previews are POSTs: "edit")  # 登记送达 as issuing letters; 送达回证 as printing
 # Routes of one record (?id=): an allowed role gets 200 for a record it may see, 404 for one it may not.
 ONE_RECORD = {"details_view", "edit_view", "void_view", "reissue_view", "conclude_view", "revise_view", "reply_view", "object_view",
               "download_view", "visit_view", "merged_view", "letter_preview_view", "letters_print_view", "merge_view",
