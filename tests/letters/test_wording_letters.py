@@ -124,12 +124,14 @@ def test_an_edited_wording_is_issued_with_its_version_and_earlier_letters_stay_a
     assert third.wording_version is None and "请查收" not in flat(read_pdf(bytes(third.pdf)))
 
 
-def test_a_wording_too_long_for_the_real_values_refuses_the_letter_with_the_line(ctx, staged, clerk, issued_on):
+def test_a_wording_too_long_for_the_real_values_refuses_the_letter_with_the_line(ctx, staged, clerk, issued_on,
+                                                                                monkeypatch):
     from models.documents import Document
     from models.errors import ValidationError
 
-    petition, _ = staged("acceptance_notice", content="诉求" * 1000)
-    source = "第一段。\n" + "{{ 信访请求 }}" * 15
+    petition, _ = staged("acceptance_notice", request_summary="诉求" * 50)  # 信访请求: 100 characters at most
+    source = "第一段。\n" + "{{ 信访请求 }}" * 300
+    monkeypatch.setattr(letter_wording, "SAMPLE_LENGTH", 10)  # passes the check at save; the real values do not
     versions.save("acceptance_notice", source, clerk, check=letter_wording.check)
     with pytest.raises(ValidationError) as refused:
         letters.issue_letter("acceptance_notice", petition, clerk)
