@@ -94,6 +94,7 @@ def from_environment(overrides=None):
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "").lower() in ("1", "true", "yes"),
         "PAGE_SIZE": int(os.environ.get("PAGE_SIZE", "20")),
+        "UPLOAD_MAX_MB": int(os.environ.get("UPLOAD_MAX_MB", "20")),  # a scan uploaded (a letter issued elsewhere)
         "LETTER_FONT": os.environ.get("LETTER_FONT"),  # a Chinese TrueType font to embed (e.g. simfang.ttf)
         "LETTER_TITLE_FONT": os.environ.get("LETTER_TITLE_FONT"),
         "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "30")),

@@ -6,7 +6,7 @@ changed: a wrong one is voided with a reason and a new one issued.
 """
 import hashlib
 
-from peewee import BlobField, CharField, DateTimeField, ForeignKeyField, IntegerField, IntegrityError, TextField
+from peewee import BlobField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, IntegrityError, TextField
 
 from .db import BaseModel, database, now
 from .errors import N_, NotAllowed, ValidationError
@@ -53,12 +53,23 @@ class Document(BaseModel):
     voided_by = ForeignKeyField(User, null=True, backref="voided_documents", on_delete="RESTRICT")
     replaces = ForeignKeyField("self", null=True, backref="replaced_by", on_delete="RESTRICT")
     wording_version = IntegerField(null=True)  # the version of its kind's wording it used (None: built-in)
+    # A letter another organ issued, which the office records with its scan instead of generating one
+    # (models/workflow/recorded_letters.py): the organ, its 文号 and date as issued; `pdf` holds the scan as sent
+    # (PDF, JPEG or PNG: content_type).
+    content_type = CharField(max_length=40, default="application/pdf")
+    external_organ = CharField(max_length=100, null=True)
+    external_number = CharField(max_length=60, null=True)
+    external_date = DateField(null=True)
 
     def save(self, *args, **kwargs):
         if self._pk is not None and self.is_dirty() and set(self.dirty_fields) - {
                 Document.voided_at, Document.void_reason, Document.voided_by}:
             raise NotAllowed(N_("An issued document is never changed; void it and issue a new one."))
         return super().save(*args, **kwargs)
+
+    @property
+    def issued_elsewhere(self):
+        return self.external_organ is not None
 
     @property
     def is_void(self):
@@ -159,7 +170,8 @@ def format_number(prefix, year, sequence):
 # A letter the office drafts in the name of an organ not on record (a 复查/复核意见书 of 市人民政府), and the 调解协议书
 # (the mediation committee's document), bear no 文号: archived under a registration number of the petition's
 # (XF-2022-000001-复核1, XF-2022-000001-调解1), never printed on it.
-REGISTRATION = {"review_opinion": "复查", "recheck_opinion": "复核", "mediation_agreement": "调解"}
+REGISTRATION = {"review_opinion": "复查", "recheck_opinion": "复核", "mediation_agreement": "调解",
+                "handling_opinion": "处理"}
 
 
 def registration_number(kind, petition):
@@ -169,11 +181,12 @@ def registration_number(kind, petition):
 
 
 def archive(kind, petition, issuer, pdf_bytes_for, by, at=None, record_id=None, replaces=None, font=None,
-            numbered=True, wording_version=None):
+            numbered=True, wording_version=None, external=None):
     """Give the letter its number, render it with that number (pdf_bytes_for(number, at) -> bytes), archive it.
 
     numbered False: the letter bears no 文号 (pdf_bytes_for gets ""), archived under its registration_number, the
-    issuer being the office that drafted it.
+    issuer being the office that drafted it. external: the columns of a letter another organ issued (its scan is
+    what pdf_bytes_for returns; see models/workflow/recorded_letters.py).
 
     All in one transaction: a failed rendering takes no number. Raises AlreadyIssued when the letter is in force:
     decided once the number series is locked (a second issuer waits for the first, then sees its letter), and
@@ -202,7 +215,8 @@ def archive(kind, petition, issuer, pdf_bytes_for, by, at=None, record_id=None, 
                 kind=kind, petition=petition, issuer=issuer, number=number, prefix=prefix, year=at.year,
                 sequence=sequence, record_id=record_id, pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(),
                 font_embedded=font, issued_at=at, issued_by=getattr(by, "id", None),
-                replaces=replaces.id if replaces is not None else None, wording_version=wording_version)
+                replaces=replaces.id if replaces is not None else None, wording_version=wording_version,
+                **(external or {}))
     except IntegrityError:  # another series (another issuer or year) issued it meanwhile: LIVE_INDEX refused ours
         in_force = current(kind, petition, record_id)
         if in_force is None:

@@ -310,11 +310,18 @@ def _v23_letter_wording(db):
     add_missing_columns(db, Document, ("wording_version",))
 
 
+def _v24_recorded_letters(db):
+    """A letter another organ issued, recorded with its scan (issue 15 §1): its organ, 文号, date and the scan's
+    type on the document (every letter before: generated here, application/pdf)."""
+    add_missing_columns(db, Document, ("content_type", "external_organ", "external_number", "external_date"))
+
+
 MIGRATIONS = [_v1_foundation, _v2_workflow, _v3_documents, _v4_safety, _v5_hotline, _v6_search, _v7_tallies,
               _v8_search_text, _v9_sessions, _v10_integrity, _v11_one_person, _v12_submissions, _v13_same_matter,
               _v14_back_dating, _v15_own_result, _v16_consultation_meeting,
               _v17_hotline_mapping, _v18_delivery, _v19_letter_organs, _v20_office_settings,
-              _v21_request_summary, _v22_mediation_particulars, _v23_letter_wording]  # version N is MIGRATIONS[N - 1]
+              _v21_request_summary, _v22_mediation_particulars, _v23_letter_wording,
+              _v24_recorded_letters]  # version N is MIGRATIONS[N - 1]
 LATEST = len(MIGRATIONS)
 
 

@@ -132,10 +132,9 @@ def _assignment(petition, record_id):
     Refused (nothing issued) while the 联系人 or the phone is not set: a 交办单 the department cannot call back on
     is not sent."""
     name, phone = contact()
-    missing = [key for key, value in (("LETTER_CONTACT", name), ("LETTER_CONTACT_PHONE", phone)) if not value]
-    if missing:
-        raise NotAllowed(N_("The assignment sheet names the office's contact and phone: set %(settings)s, then "
-                            "issue it again. Nothing was issued."), settings="、".join(missing))
+    if not (name and phone):
+        raise NotAllowed(N_("The assignment sheet names the office's contact person and phone: fill both in on the "
+                            "office settings page, then issue it again. Nothing was issued."))
     return dict(_referral(petition, record_id), contact=name, contact_phone=phone,
                 attachments=attachments(petition), copy_to=copy_to(petition, Referral.get_by_id(record_id)))
 

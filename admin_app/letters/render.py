@@ -29,7 +29,7 @@ from models.organisation import Department
 from models.workflow import letters as letter_rules
 
 from .. import i18n
-from . import content as letter_content, glyphs, wording as letter_wording
+from . import content as letter_content, glyphs, scans, wording as letter_wording
 
 log = logging.getLogger(__name__)
 
@@ -496,7 +496,7 @@ def print_batch(kind, petitions, by):
         try:
             for document in letter_rules.for_printing(kind, petition, by, lambda record_id: renderer(
                     kind, petition, record_id), **issuing()):
-                writer.append(PdfReader(io.BytesIO(bytes(document.pdf))))
+                writer.append(PdfReader(io.BytesIO(scans.printable(document))))  # a recorded scan too
                 printed.append((petition, document))
         except DomainError as err:
             skipped.append((petition, i18n.error_message(err)))

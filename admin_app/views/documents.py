@@ -14,16 +14,19 @@ from pypdf import PdfReader, PdfWriter
 from wtforms import TextAreaField
 from wtforms.validators import InputRequired
 
+from models import files
 from models.documents import KINDS, Document, void_reason_text
 from models.workflow import letters as letter_rules
 
 from .. import i18n
-from ..letters import render as letters
+from ..letters import render as letters, scans
 from .base import SecureModelView, clean_ids, datetime_formatter
 from .casework import StepFormPage
 from .delivery import DeliveryMixin
 from .fields import ChoiceFilter, HasValueFilter, petition_link
-from .petitions.letters import LIGHT_FIELDS, font_notice, kind_label, pdf_response, record_label, require, scoped
+from .petitions.letters import (
+    LIGHT_FIELDS, font_notice, kind_label, pdf_response, record_label, require, scoped, shown_number,
+)
 from .datefields import DateRange
 
 
@@ -32,8 +35,9 @@ class ReasonForm(SecureForm):
 
 
 def file_name(document):
-    """高信访〔2026〕3号 信访处理意见书.pdf"""
-    return "%s %s.pdf" % (document.number, kind_label(document.kind))
+    """高信访〔2026〕3号 信访处理意见书.pdf; a letter another organ issued, by its 文号 and the scan's type."""
+    return "%s %s%s" % (document.external_number or document.number, kind_label(document.kind),
+                        files.extension(document.content_type))
 
 
 def void_text(view, context, model, name):
@@ -70,25 +74,30 @@ class DocumentView(DeliveryMixin, StepFormPage, SecureModelView):
         "issuer": _l("Issuing organ"), "record_id": _l("About"), "sha256": _l("Checksum (SHA-256)"),
         "font_embedded": _l("Embedded font"), "voided_at": _l("Voided at"), "voided_by": _l("Voided by"),
         "void_reason": _l("Reason for voiding"), "replaces": _l("Replaces"),
+        "external_organ": _l("Issued by another organ"), "external_number": _l("Its document number"),
+        "external_date": _l("Date issued"),
     }
-    column_details_list = ("number", "kind", "petition", "record_id", "issuer", "issued_at", "issued_by", "sha256",
-                           "font_embedded", "voided_at", "voided_by", "void_reason", "replaces")
+    column_details_list = ("number", "kind", "petition", "record_id", "issuer", "external_organ", "external_number",
+                           "external_date", "issued_at", "issued_by", "sha256", "font_embedded", "voided_at",
+                           "voided_by", "void_reason", "replaces")
     column_export_list = ("number", "kind", "petition", "issued_at", "issued_by", "voided_at", "void_reason")
     column_formatters = {
         "kind": lambda view, context, model, name: kind_label(model.kind), "petition": petition_link,
         "issued_at": datetime_formatter, "void": void_text, "download": download_link,
+        "number": lambda view, context, model, name: shown_number(model),
     }
     column_formatters_detail = {
         "kind": column_formatters["kind"], "petition": petition_link, "issued_at": datetime_formatter,
         "voided_at": datetime_formatter, "replaces": replaces_link,
         "void_reason": lambda view, context, model, name: void_reason_text(model.void_reason, gettext),
         "record_id": lambda view, context, model, name: record_label(model.kind, model.record_id),
-        "font_embedded": lambda view, context, model, name: model.font_embedded or gettext(
-            "None: the reader needs a Chinese font"),
+        "font_embedded": lambda view, context, model, name: model.font_embedded or (
+            "" if model.issued_elsewhere else gettext("None: the reader needs a Chinese font")),
+        "external_date": lambda view, context, model, name: i18n.cn_date(model.external_date),
     }
     column_default_sort = [("issued_at", True), ("id", True)]
     column_sortable_list = ("number", "issued_at")
-    column_searchable_list = (Document.number,)
+    column_searchable_list = (Document.number, Document.external_number)
     column_filters = (
         ChoiceFilter(Document.kind, _l("Kind of document"), i18n.choices(KINDS.items())),
         DateRange(Document.issued_at, _l("Issued at")),
@@ -121,7 +130,8 @@ class DocumentView(DeliveryMixin, StepFormPage, SecureModelView):
         """The archived bytes, unchanged: to save (下载), or ?inline=1 to open and print (打印)."""
         require("document")
         document = self.archived(clean_ids([request.args.get("id", "")]))[0]
-        return pdf_response(document.pdf, file_name(document), inline=request.args.get("inline") == "1")
+        return pdf_response(document.pdf, file_name(document), inline=request.args.get("inline") == "1",
+                            mimetype=document.content_type)
 
     @expose("/merged/")
     def merged_view(self):
@@ -130,7 +140,7 @@ class DocumentView(DeliveryMixin, StepFormPage, SecureModelView):
         found = self.archived(clean_ids(request.args.get("ids", "").split(",")))
         writer = PdfWriter()
         for document in found:
-            writer.append(PdfReader(io.BytesIO(bytes(document.pdf))))
+            writer.append(PdfReader(io.BytesIO(scans.printable(document))))  # a recorded image scan on a page
         out = io.BytesIO()
         writer.write(out)
         kinds = {d.kind for d in found}
@@ -160,6 +170,10 @@ class DocumentView(DeliveryMixin, StepFormPage, SecureModelView):
         document = self.get_one(request.args.get("id", ""))
         if document.is_void:
             flash(gettext("This document is already void."), "error")
+            return redirect(url_for(".details_view", id=document.id))
+        if reissue and document.issued_elsewhere:  # never generated here in the other organ's name
+            flash(gettext("A letter issued by another organ is voided and recorded again, not issued here."),
+                  "error")
             return redirect(url_for(".details_view", id=document.id))
         form = ReasonForm(self.form_data())
         back = url_for("petition.details_view", id=document.petition_id)

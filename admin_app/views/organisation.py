@@ -26,10 +26,10 @@ class DepartmentView(SecureModelView):
     }
     form_descriptions = {  # shown under the fields (form_args)
         "short_name": _l("The prefix of the document numbers of the letters it issues, e.g. 高自然资."),
-        "review_organ": _l("Named in its handling opinions as the organ to ask for a review; empty: the setting "
-                           "LETTER_REVIEW_ORGAN."),
+        "review_organ": _l("Named in its handling opinions as the organ to ask for a review; empty: the review "
+                           "organ of the office settings."),
         "recheck_organ": _l("Named in the review opinions as the organ to ask for a re-examination; empty: the "
-                            "setting LETTER_RECHECK_ORGAN."),
+                            "re-examination organ of the office settings."),
     }
     column_searchable_list = (Department.name, Department.short_name)
     column_filters = (

@@ -22,6 +22,7 @@ hotline.py     a 12345 ticket made into a petition
 repeats.py     初件/重件: the rule, kept on every save of a petition and by 同一事项 links
 petitioners.py the same petitioner: find_petitioner (the ID number, else phone and name), find_or_add
 letters.py     which letters a petition may have now, issue once, void, reissue; 答复 issues the 处理意见书
+recorded_letters.py  an opinion another organ issued, recorded with its 文号, date and scan instead of generated
 """
 from .petitions import (
     accept, answer, classify, close, extend, follow_up, record_recheck, record_review, register, reject,

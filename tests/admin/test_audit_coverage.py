@@ -325,6 +325,20 @@ def letter_issue_view(office, view):
     office.post_form("/admin/petition/letters/print/?ids=%s" % ",".join(map(str, ids)), {"kind": "acceptance_notice"})
 
 
+def letter_record_view(office, view):
+    """登记他机关出具的文书: a department's own 处理意见书 recorded with its scan (the 答复 of a handled petition)."""
+    office.login("staff")
+    petition = first(Petition, Petition.status == "handled")
+    url = "/admin/petition/letter/record/?id=%d&kind=handling_opinion&record=" % petition.id
+    office.client.post(url, data={"csrf_token": office.token(url), "organ": "县自然资源局",
+                                  "number": "高自然资〔2024〕9号",
+                                  "issued_on": dt.date.today().isoformat(),
+                                  "scan": (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "scan.pdf")},
+                       content_type="multipart/form-data")
+    recorded = Document.select().where((Document.petition == petition.id) & Document.external_number.is_null(False))
+    assert recorded.exists()
+
+
 def document_void_view(office, view):
     office.login("staff")
     document = first(Document, Document.voided_at.is_null())
@@ -533,6 +547,7 @@ SCENARIOS = {
     "petition.step_view": step_view,
     "petition.step_time_view": step_time_view,
     "petition.letter_issue_view": letter_issue_view,
+    "petition.letter_record_view": letter_record_view,
     "document.void_view": document_void_view,
     "document.reissue_view": document_reissue_view,
     "document.delivery_view": document_delivery_view,
@@ -615,7 +630,8 @@ def test_every_write_endpoint_leaves_audit_entries_for_the_rows_it_changed(app, 
             wrote.append(endpoint)
     assert problems == [], "\n".join(problems)
     # the scenarios really write: each of these changed rows (and so was checked)
-    must_write = {"petition.step_view", "petition.letter_issue_view", "document.void_view", "document.reissue_view",
+    must_write = {"petition.step_view", "petition.letter_issue_view", "petition.letter_record_view",
+                  "document.void_view", "document.reissue_view",
                   "petition.create_view", "petition.edit_view", "department.action_view:deactivate",
                   "hotlineticket.import_view", "api.push_tickets",
                   "petition_import.upload_view", "cli:import-hotline", "cli:create-user", "user.create_view",

@@ -522,7 +522,7 @@ def test_a_transfer_offers_the_transfer_letter_and_an_assignment_sheet_without_a
     referral = workflow.refer(assigned, land, staff, mode="assign")
     app.config.update(LETTER_CONTACT="", LETTER_CONTACT_PHONE="")
     shown = " ".join(alerts(issue(client, assigned, "assignment_sheet", referral.id).get_data(as_text=True)))
-    assert "交办单须写明本机关的联系人和联系电话：请先设置 LETTER_CONTACT、LETTER_CONTACT_PHONE" in shown
+    assert "交办单须写明本机关的联系人和联系电话：请先在“系统设置”页填写联系人和联系电话" in shown
     assert Document.select().count() == 0
     app.config.update(LETTER_CONTACT="王小红", LETTER_CONTACT_PHONE="0536-7654321")
     issue(client, assigned, "assignment_sheet", referral.id)

@@ -25,19 +25,20 @@ OPS = {"index": "read", "index_view": "read", "details_view": "read", "ajax_look
        "create_view": "create", "import_view": "create", "edit_view": "edit", "void_view": "edit",
        "reissue_view": "edit", "conclude_view": "step", "reply_view": "step", "object_view": "step",
        "download_view": "letter", "merged_view": "letter", "letter_preview_view": "letter",
-       "letters_print_view": "letter", "export": "export", "step_view": "step", "step_time_view": "edit",
+       "letter_record_view": "letter", "letters_print_view": "letter", "export": "export", "step_view": "step", "step_time_view": "edit",
        "merge_view": "edit", "duplicates_view": "edit", "revise_view": "edit",  # 信访人合并, 重复登记的信访人: staff and the administrator
        "delivery_view": "edit", "delivery_receipt_view": "letter",
        "kind_view": "read"}  # 文书措辞: the editor of a kind's wording (its saves and previews are POSTs: "edit")  # 登记送达 as issuing letters; 送达回证 as printing
 # Routes of one record (?id=): an allowed role gets 200 for a record it may see, 404 for one it may not.
 ONE_RECORD = {"details_view", "edit_view", "void_view", "reissue_view", "conclude_view", "revise_view", "reply_view", "object_view",
               "download_view", "visit_view", "merged_view", "letter_preview_view", "letters_print_view", "merge_view",
-              "step_time_view", "delivery_view", "delivery_receipt_view"}
+              "letter_record_view", "step_time_view", "delivery_view", "delivery_receipt_view"}
 # The redirects an allowed role may get instead of the page (where the page is for records in another state).
 REDIRECTS = {"visit_view": "/admin/visitlog/new/", "reply_view": "/admin/referral/details/",
              "object_view": "/admin/referral/details/", "conclude_view": "/admin/consultation/details/",
              "revise_view": "/admin/consultation/details/",
-             "letter_preview_view": "/admin/petition/details/", "step_time_view": "/admin/petition/details/",
+             "letter_preview_view": "/admin/petition/details/", "letter_record_view": "/admin/petition/details/",
+             "step_time_view": "/admin/petition/details/",
              "delivery_view": "/admin/petition/details/", "delivery_receipt_view": "/admin/petition/details/"}
 EMPTY_IN_DEMO = {"hotlineticket", "flags", "apiclient"}  # no record of these in the demo county
 
@@ -135,7 +136,7 @@ def query_of(route, screen, view, record):
         return "?petitioner=%d" % Petitioner.select().first().id
     if route in ("merged_view", "letters_print_view"):
         return "?ids=%d" % record.id
-    if route == "letter_preview_view":
+    if route in ("letter_preview_view", "letter_record_view"):
         return "?id=%d&kind=acceptance_notice" % record.id
     if route in ONE_RECORD:
         return "?id=%d" % record.id

@@ -17,7 +17,7 @@ from flask_babel import gettext, lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectField
 
-from models import access
+from models import access, files
 from models.casework import Consultation, ConsultationPetition, Mediation, Referral
 from models.delivery import METHODS, Delivery, needs_delivery
 from models.documents import KINDS, ONE_A_RECORD, Document, void_reason_text
@@ -25,6 +25,7 @@ from models.documents import current as current_letter
 from models.errors import DomainError
 from models.petition import Petition
 from models.workflow import letters as letter_rules
+from models.workflow.recorded_letters import RECORDABLE
 
 from ... import i18n, permissions
 from ...letters import render as letters
@@ -74,13 +75,23 @@ def flash_issued(issued):
         flash(notice, "warning")
 
 
-def pdf_response(data, filename, inline=False):
-    """PDF bytes with a Chinese file name (RFC 6266 filename*), never cached (letters carry personal data)."""
-    response = Response(bytes(data), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = "%s; filename=\"letter.pdf\"; filename*=UTF-8''%s" % (
-        "inline" if inline else "attachment", quote(filename, safe=""))
+def pdf_response(data, filename, inline=False, mimetype="application/pdf"):
+    """PDF bytes (or a recorded scan's image) with a Chinese file name (RFC 6266 filename*), never cached
+    (letters carry personal data), never sniffed as something else."""
+    response = Response(bytes(data), mimetype=mimetype)
+    response.headers["Content-Disposition"] = "%s; filename=\"letter%s\"; filename*=UTF-8''%s" % (
+        "inline" if inline else "attachment", files.extension(mimetype), quote(filename, safe=""))
     response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def shown_number(document):
+    """The number a document is known by: its 文号, or a letter another organ issued, that organ's 文号 and name."""
+    if document.issued_elsewhere:
+        return gettext("%(number)s (issued by %(organ)s)", number=document.external_number,
+                       organ=document.external_organ)
+    return document.number
 
 
 def record_label(kind, record_id):
@@ -102,6 +113,13 @@ def may_issue(kind, petition, current):
     step = letter_rules.issuing_step(kind, petition)
     return letter_rules.issuable(kind, petition, current) and (
         step is None or permissions.may_take_step(current_user.role, step))
+
+
+def may_record(kind, petition):
+    """May the user record this letter as issued elsewhere: one of RECORDABLE, and, where recording it is the 答复
+    (a handled petition's 处理意见书), may take that step?"""
+    step = letter_rules.issuing_step(kind, petition)
+    return kind in RECORDABLE and (step is None or permissions.may_take_step(current_user.role, step))
 
 
 def in_force(petition):
@@ -142,7 +160,7 @@ class LettersMixin:
                                                    & Document.record_id.in_(consulted))).order_by(Document.id)):
             documents.append(document)
             issued.append({
-                "number": document.number, "kind": kind_label(document.kind), "record": record_label(
+                "number": shown_number(document), "kind": kind_label(document.kind), "record": record_label(
                     document.kind, document.record_id), "issued_on": i18n.cn_date(document.issued_at),
                 "issued_by": str(document.issued_by) if document.issued_by_id else "",
                 "void_reason": void_reason_text(document.void_reason, gettext) if document.is_void else None,
@@ -162,14 +180,20 @@ class LettersMixin:
                         continue
                     document = current.get((kind, record_id))
                     target = dict(id=petition.id, kind=kind, record=record_id if record_id is not None else "")
+                    elsewhere = document is not None and document.issued_elsewhere
                     available.append({
                         "kind": kind_label(kind), "record": record_label(kind, record_id),
                         "preview_url": url_for(".letter_preview_view", **target),
                         "issue_url": url_for(".letter_issue_view", **target) if may_issue(
                             kind, petition, document) else None,
-                        "number": document.number if document else None,
+                        "record_url": url_for(".letter_record_view", **target) if (
+                            document is None or letter_rules.issuing_step(kind, petition)) and may_record(
+                            kind, petition) else None,
+                        "number": shown_number(document) if document else None,
                         "print_url": url_for("document.download_view", id=document.id, inline=1) if document else None,
-                        "reissue_url": url_for("document.reissue_view", id=document.id) if document else None})
+                        "reissue_url": url_for("document.reissue_view", id=document.id) if document and not
+                        elsewhere else None,  # a recorded letter is voided and recorded anew, never generated
+                        "void_url": url_for("document.void_view", id=document.id) if elsewhere else None})
         return {"issued_documents": issued, "available_letters": available,
                 "font_notice": font_notice() if available else None}
 

@@ -31,6 +31,7 @@ from .listing import FastListMixin
 from ..datefields import DateRange
 from ..fields import ActiveLoader, ChoiceFilter, KeepHidden, deadline_text, rows_of, suggest_field
 from .letters import LettersMixin
+from .recorded_letters import RecordedLettersMixin
 from .same_person import (
     CREATE_ANYWAY, USE_PETITIONER, SamePersonMixin, create_anyway, holder_url, offer, picked_petitioner,
 )
@@ -152,12 +153,13 @@ class RepeatFilter(BasePeeweeFilter):
         return _l("equals")
 
 
-class PetitionView(TicketDraftMixin, BulkMenuMixin, SameMatterMixin, FastListMixin, LettersMixin, StepsMixin,
-                   StepTimesMixin, SecureModelView):
+class PetitionView(TicketDraftMixin, BulkMenuMixin, SameMatterMixin, FastListMixin, LettersMixin,
+                   RecordedLettersMixin, StepsMixin, StepTimesMixin, SecureModelView):
     """事项: register, find and read petitions, and take them through the workflow (steps.py)."""
 
     route_ops = {"step_view": "step", "letter_preview_view": "letter", "letter_issue_view": "letter",
-                 "letters_print_view": "letter", "step_time_view": "edit", **SameMatterMixin.route_ops}
+                 "letter_record_view": "letter", "letters_print_view": "letter", "step_time_view": "edit",
+                 **SameMatterMixin.route_ops}
     action_ops = {"delete": "delete", "print_letters": "letter"}
 
     can_delete = False  # petitions are voided, never deleted

@@ -89,7 +89,7 @@ def timeline(petition, user):
     for delivery in _deliveries(petition, user):
         events.append((delivery.delivered_at, gettext("Delivery"), gettext(
             "%(kind)s %(number)s: %(method)s, to %(recipient)s", kind=gettext(KINDS[delivery.document.kind]),
-            number=delivery.document.number, method=i18n.choice_label(METHODS, delivery.method),
+            number=delivery.document.external_number or delivery.document.number, method=i18n.choice_label(METHODS, delivery.method),
             recipient=delivery.recipient), _name(delivery.recorded_by) if delivery.recorded_by_id else ""))
     return sorted(events, key=lambda e: e[0])
 
@@ -97,5 +97,6 @@ def timeline(petition, user):
 def _deliveries(petition, user):
     """送达 of the petition's letters the user may see (access "document")."""
     documents = access.visible(Document.select(Document.id), user, "document").where(Document.petition == petition)
-    return (Delivery.select(Delivery, Document.id, Document.kind, Document.number).join(Document)
+    return (Delivery.select(Delivery, Document.id, Document.kind, Document.number, Document.external_number)
+            .join(Document)
             .where(Delivery.document.in_(documents)).order_by(Delivery.id))
