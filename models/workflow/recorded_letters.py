@@ -7,8 +7,8 @@ import datetime as dt
 
 from .. import audit, documents, files
 from ..db import database, now
-from ..documents import Document
-from ..errors import N_, ValidationError
+from ..documents import KINDS, Document
+from ..errors import N_, NotAllowed, ValidationError
 from ..petition import Petition
 from .letters import check_available, issuing_step, void
 from .petitions import answer as take_answer
@@ -33,7 +33,7 @@ def record_issued_elsewhere(kind, petition, by, *, organ, number, issued_on, sca
     Audited; returns the Document.
 
     Raises ValidationError (a field: organ, number, issued_on, scan) for what is missing or wrong, NotAvailable when
-    the petition cannot have this letter yet (a 复查意见书 before the 复查 opinion is recorded), AlreadyIssued when
+    the petition cannot have this letter yet (a 复查意见书 before the 复查 opinion is recorded), NotAllowed when
     one is in force (void it first). A 处理意见书 recorded for a handled petition takes the 答复 step with it. All in
     one transaction: a refusal writes nothing."""
     if kind not in RECORDABLE:
@@ -57,6 +57,11 @@ def record_issued_elsewhere(kind, petition, by, *, organ, number, issued_on, sca
             if in_force is not None:  # answered anew: the earlier letter stays on record, void
                 void(in_force, by, documents.SUPERSEDED_REASON)
         check_available(kind, petition)
+        in_force = documents.current(kind, petition)
+        if in_force is not None:  # the one on record is corrected by voiding it, never by a second beside it
+            raise NotAllowed(N_("The %(kind)s of this petition is on record already (%(number)s): void it first, "
+                                "then record the right one. Nothing was recorded."), translate=("kind",),
+                             kind=KINDS[kind], number=in_force.external_number or in_force.number)
         external = {"content_type": content_type, "external_organ": organ, "external_number": number,
                     "external_date": issued_on}
         document = documents.archive(kind, petition, office, lambda _number, _at: scan, by, numbered=False,

@@ -13,7 +13,7 @@ from models import workflow
 from models.audit import AuditEntry
 from models.casework import Referral
 from models.documents import AlreadyIssued, Document
-from models.errors import ValidationError
+from models.errors import NotAllowed, ValidationError
 from models.organisation import Department
 from models.people import User
 from models.petition import Petition, StepRecord
@@ -89,6 +89,9 @@ def test_a_review_opinion_issued_by_the_county_government_is_recorded_with_its_s
     assert "高政复〔2026〕3号" in entry.after and document.sha256 in entry.after
     with pytest.raises(AlreadyIssued):  # it stands for the letter: none is generated beside it
         letters.issue("review_opinion", reviewed, clerk, fake_pdf, issuer=office)
+    with pytest.raises(NotAllowed) as twice:
+        record(reviewed, clerk, office, number="高政复〔2026〕4号")
+    assert twice.value.params["number"] == "高政复〔2026〕3号"
     letters.void(document, clerk, "文号登记错误")
     again = record(reviewed, clerk, office, number="高政复〔2026〕4号", scan=png(), organ="县人民政府")
     assert again.content_type == "image/png" and again.number == reviewed.number + "-复查2"
