@@ -59,14 +59,15 @@ def test_an_assignment_gives_an_assignment_sheet_with_its_deadline_report_contac
     assert below == []  # nothing under the 版记 in the text block
 
 
-def test_an_assignment_sheet_without_the_contact_set_is_refused_naming_the_setting(app, ctx, staged, clerk, issued_on):
+def test_an_assignment_sheet_without_the_contact_set_is_refused_naming_the_settings_page(app, ctx, staged, clerk,
+                                                                                        issued_on):
     app.config["LETTER_CONTACT_PHONE"] = ""
     petition, referral = staged("assignment_sheet")
 
     with pytest.raises(letter_rules.DomainError) as refused:
         letters.issue_letter("assignment_sheet", petition, clerk, referral)
     message = i18n.error_message(refused.value)
-    assert "LETTER_CONTACT_PHONE" in message and "联系电话" in message and "LETTER_CONTACT、" not in message
+    assert "“系统设置”页填写联系人和联系电话" in message and "LETTER_" not in message  # where a clerk can set them
     assert Document.select().count() == 0
     assert not NumberSeries.select().where(NumberSeries.prefix == "高信访").exists()
     # the 转送告知书 to the petitioner does not need it
