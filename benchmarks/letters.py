@@ -20,6 +20,15 @@ Python 3.11, xhtml2pdf 0.2.28, reportlab 5.1.0, AR PL UMing + WenQuanYi Zen Hei 
     print 100 in one batch, issuing them: 15.3 s (153 ms a letter), 200 pages, 9.3 MB
     print 100 in one batch, archived: 1.1 s (11 ms a letter), 200 pages, 9.3 MB
 
+With the faces `make fonts` builds (2026-12-06, same machine, load about 3; Fandol Fang 18.5 MB with Noto Serif
+CJK SC for what it lacks, Noto Serif CJK SC Black 2.7 MB, WenQuanYi Zen Hei, AR PL UKai), against Debian's faces in the
+same run conditions (the handling opinion now fits one page):
+
+    render one acceptance_notice (1 page, 65 KB): median 72 ms (min 68, max 94)   [UMing/Zen Hei: 71 ms, 55 KB]
+    render one handling_opinion (1 page, 85 KB): median 87 ms (min 81, max 95)    [UMing/Zen Hei: 83 ms, 61 KB]
+    print 100 in one batch, issuing them: 13.2 s (132 ms a letter), 8.7 MB        [UMing/Zen Hei: 12.9 s, 6.2 MB]
+    print 100 in one batch, archived: 1.4 s (14 ms a letter)                      [UMing/Zen Hei: 1.4 s]
+
 (Before the digest cache in render.py, xhtml2pdf hashed every font file on every render: 338 ms a letter.)
 Each face is read whole by xhtml2pdf on every render (its resource budget): about 70 ms a letter for three faces.
 """

@@ -6,8 +6,9 @@ archived with boxes. So every value a letter prints is checked against the font 
 the title, the heading faces for a heading's words, the body font for the rest) before the letter is numbered, and
 the preview marks what cannot print.
 
-No fallback font: none of Debian's embeddable Chinese TrueType fonts (AR PL UMing/UKai, WenQuanYi Zen Hei) has the CJK
-extensions, and xhtml2pdf has no per-character font fallback (it would take a span per character).
+xhtml2pdf has no per-character font fallback (it would take a span per character), so the fallback is built into the
+body face: fontbuild.py adds to Fandol Fang (GB2312 only) what it lacks from Noto Serif CJK SC (玥, 堃, 𠮷 ...).
+Debian's own TrueType faces (AR PL UMing/UKai, WenQuanYi Zen Hei) have no 𠮷; no face has emoji.
 """
 import re
 import unicodedata

@@ -15,7 +15,7 @@ from flask import current_app, render_template
 from flask_babel import gettext
 from markupsafe import Markup, escape
 from pypdf import PdfReader, PdfWriter
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -29,7 +29,7 @@ from models.organisation import Department
 from models.workflow import letters as letter_rules
 
 from .. import i18n
-from . import content as letter_content, glyphs, scans, wording as letter_wording
+from . import content as letter_content, fontbuild, glyphs, scans, wording as letter_wording
 
 log = logging.getLogger(__name__)
 
@@ -56,14 +56,16 @@ UNSPLIT = re.compile(r"\d{4}年\d{1,2}月(?:\d{1,2}日)?|\d{1,2}月\d{1,2}日|[\
 HEADINGS = ((1, re.compile(r"^[一二三四五六七八九十]+、(?:[^。：，]{1,16}[。：]|[^。：，]{1,16}$)")),
             (2, re.compile(r"^（[一二三四五六七八九十]+）(?:[^。：，]{1,16}[。：]|[^。：，]{1,16}$)")))
 
-# Chinese TrueType fonts looked for when a LETTER_*FONT setting is not set, per role: Windows' office faces, then
-# Debian's. No free 仿宋 or 小标宋 is packaged as TrueType in Debian 12 (Fandol and Noto CJK are CFF, which reportlab
-# cannot embed; cwTeX 仿宋 has traditional characters only), so the body falls back to AR PL UMing (明) and the title to
-# WenQuanYi Zen Hei (a heavy face, as 小标宋 is); 一级 headings WenQuanYi Zen Hei (黑), 二级 AR PL UKai (楷).
+# Chinese TrueType fonts looked for when a LETTER_*FONT setting is not set, per role: Windows' office faces, then the
+# free faces fontbuild.py converts to TrueType into instance/fonts (reportlab embeds glyf outlines only; Debian
+# packages them as CFF): Fandol Fang (仿宋, with Noto Serif SC for the characters beyond GB2312) and Noto Serif CJK
+# SC Black (for 小标宋); then Debian's own TrueType: AR PL UMing (明) for the body, WenQuanYi Zen Hei (heavy) for the
+# title; 一级 headings WenQuanYi Zen Hei (黑), 二级 AR PL UKai (楷).
 UMING, UKAI = "/usr/share/fonts/truetype/arphic/uming.ttc", "/usr/share/fonts/truetype/arphic/ukai.ttc"
 ZENHEI, MICROHEI = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
-KNOWN_FONTS = ("C:/Windows/Fonts/simfang.ttf", UMING, ZENHEI, MICROHEI, "C:/Windows/Fonts/simsun.ttc")
-KNOWN_TITLE_FONTS = ("C:/Windows/Fonts/FZXBSJW.TTF", ZENHEI, MICROHEI)
+FANG, SERIF_BLACK = fontbuild.FANG, fontbuild.TITLE
+KNOWN_FONTS = ("C:/Windows/Fonts/simfang.ttf", FANG, UMING, ZENHEI, MICROHEI, "C:/Windows/Fonts/simsun.ttc")
+KNOWN_TITLE_FONTS = ("C:/Windows/Fonts/FZXBSJW.TTF", SERIF_BLACK, ZENHEI, MICROHEI)
 KNOWN_HEADING_FONTS = ("C:/Windows/Fonts/simhei.ttf", ZENHEI, MICROHEI)
 KNOWN_SUBHEADING_FONTS = ("C:/Windows/Fonts/simkai.ttf", UKAI)
 
@@ -306,6 +308,29 @@ def _cache_font_digests():
 
 
 _cache_font_digests()
+
+
+def _utf16_to_unicode_cmap():
+    """reportlab writes each ToUnicode entry as <%04X>: a character beyond the Basic Multilingual Plane (𠮷, U+20BB7,
+    which the built 仿宋 prints) gets five hex digits and reads back (search, copy, pdftotext) as ₻. PDF wants
+    UTF-16 there: a surrogate pair."""
+    make = ttfonts.makeToUnicodeCMap
+    if getattr(make, "utf16", False):
+        return
+
+    def made(fontname, subset):
+        cmap = make(fontname, subset)
+        for i, code in enumerate(subset):
+            if code > 0xFFFF:
+                cmap = cmap.replace("<%02X> <%04X>" % (i, code),
+                                    "<%02X> <%s>" % (i, chr(code).encode("utf-16-be").hex().upper()))
+        return cmap
+
+    made.utf16 = True
+    ttfonts.makeToUnicodeCMap = made
+
+
+_utf16_to_unicode_cmap()
 
 
 class RenderError(Exception):

@@ -16,7 +16,8 @@ from models.workflow import letters as letter_rules
 from .test_letters import assert_inside_text_block
 
 FONTS = [path for path in (letters.UMING, letters.ZENHEI, letters.UKAI) if os.path.isfile(path)]
-TIGER = "\U00020BB7"  # 𠮷, CJK Extension B
+TIGER = "\U00020BB7"  # 𠮷, CJK Extension B: in the built 仿宋 (its Noto Serif part), not in Debian's TrueType faces
+NOWHERE = "\U0002A6D6"  # 𪛖, the last of Extension B: in none of the faces, so a letter naming it is refused
 GRIN = "\U0001F600"  # 😀
 
 
@@ -50,16 +51,16 @@ def unprintable_petition(staged, kind):
     petition, record_id = staged(kind, mode="transfer" if kind == "transfer_letter" else "assign",
                                  subject="宅基地纠纷%s" % GRIN, content="请求恢复道路通行%s" % GRIN, **summary)
     person = petition.petitioner
-    person.name = "%s某某" % TIGER
+    person.name = "%s某某" % NOWHERE
     person.save()
     return Petition.get_by_id(petition.id), record_id
 
 
 @pytest.mark.parametrize("kind, places", [
-    pytest.param("acceptance_notice", ["信访人姓名中的“%s”" % TIGER, "事由中的“%s”" % GRIN], id="acceptance"),
-    pytest.param("assignment_sheet", ["信访人姓名中的“%s”" % TIGER, "事由中的“%s”" % GRIN],  # the content is not
+    pytest.param("acceptance_notice", ["信访人姓名中的“%s”" % NOWHERE, "事由中的“%s”" % GRIN], id="acceptance"),
+    pytest.param("assignment_sheet", ["信访人姓名中的“%s”" % NOWHERE, "事由中的“%s”" % GRIN],  # the content is not
                  id="assignment"),                                                        # printed (信访请求)
-    pytest.param("transfer_letter", ["信访人姓名中的“%s”" % TIGER, "事由中的“%s”" % GRIN, "信访请求中的“%s”" % GRIN],
+    pytest.param("transfer_letter", ["信访人姓名中的“%s”" % NOWHERE, "事由中的“%s”" % GRIN, "信访请求中的“%s”" % GRIN],
                  id="transfer-with-summary"),
 ])
 def test_a_letter_with_a_character_its_font_cannot_print_is_refused_before_it_is_numbered(kind, places, ctx, staged,
@@ -108,8 +109,8 @@ def test_the_draft_lists_and_marks_the_characters_that_cannot_print(ctx, staged,
     pdf = letters.preview("acceptance_notice", petition)
     text = "".join(read_pdf(pdf).split())
     assert "以下字符无法打印，本文书不能印发：" in text
-    assert "信访人姓名中的“U+20BB7”；事由中的“U+1F600”。" in text
-    assert "[U+20BB7]某某：" in text and "“宅基地纠纷[U+1F600]”信访事项" in text
+    assert "信访人姓名中的“U+2A6D6”；事由中的“U+1F600”。" in text
+    assert "[U+2A6D6]某某：" in text and "“宅基地纠纷[U+1F600]”信访事项" in text
     assert_inside_text_block(*read_boxes(pdf), top_margin_words=("草稿",))  # the notice is wrapped like the text
     assert Document.select().count() == 0
 
@@ -123,7 +124,7 @@ def test_a_wrong_letter_is_not_voided_when_the_one_in_its_place_cannot_be_printe
     petition, _ = staged("acceptance_notice")
     document = letters.issue_letter("acceptance_notice", petition, clerk)
     person = petition.petitioner
-    person.name = "%s某某" % TIGER
+    person.name = "%s某某" % NOWHERE
     person.save()
     before = AuditEntry.select().count()
     with pytest.raises(letter_rules.Unprintable):
@@ -138,15 +139,16 @@ def test_a_batch_skips_a_letter_that_cannot_be_printed_with_the_reason(ctx, stag
     pdf, printed, skipped = letters.print_batch("acceptance_notice", [printable_one, unprintable_one], clerk)
     assert [d.number for _, d in printed] == ["高信访〔2023〕1号"]
     assert [(p.id, reason.split("无法打印")[0]) for p, reason in skipped] == [
-        (unprintable_one.id, "信访人姓名中的“%s”；事由中的“%s”" % (TIGER, GRIN))]
+        (unprintable_one.id, "信访人姓名中的“%s”；事由中的“%s”" % (NOWHERE, GRIN))]
     assert Document.select().count() == 1
 
 
 def test_a_heading_is_checked_against_the_face_that_prints_it(ctx, office):
-    """（一）... is set in 楷体 (AR PL UKai), which lacks characters AR PL UMing has (営): refused, not a box."""
+    """（一）... is set in 楷体 (AR PL UKai), which lacks characters the body face (the built 仿宋 or AR PL UMing) has
+    (営): refused, not a box."""
     fonts = letters.find_fonts()
-    if fonts.body != letters.UMING or fonts.subheading != letters.UKAI:
-        pytest.skip("AR PL UMing and UKai are not the default faces here")
+    if fonts.subheading != letters.UKAI or not glyphs.printable("営", fonts.body):
+        pytest.skip("AR PL UKai is not the 二级 face here, or the body face has no 営 either")
     values = dict(title="信访事项处理意见书", number="高信访〔2023〕1号", date="2023年3月25日", organ="县信访局",
                   petitioner="刘某某", received="2022年12月9日", channel="来访", subject="宅基地纠纷",
                   number_of_petition="XF-2022-000001", department="县自然资源局", request="请求。", opinion="意见。",
@@ -156,3 +158,22 @@ def test_a_heading_is_checked_against_the_face_that_prints_it(ctx, office):
 
     assert glyphs.printable("営", fonts.body) and not glyphs.printable("営", fonts.subheading)
     assert glyphs.unprintable("handling_opinion", values, fonts, html) == [("the facts found", ["営"])]
+
+
+@pytest.mark.skipif(not os.path.isfile(letters.FANG), reason="the 仿宋 face is not built (make fonts: needs apt-get "
+                                                            "and fontTools)")
+def test_a_name_beyond_gb2312_prints_in_the_built_fang(ctx, staged, clerk, issued_on, read_pdf, read_fonts):
+    """Fandol Fang has GB2312 only; the build adds the characters it lacks from Noto Serif CJK SC, so 玥, 堃, 喆, 昇
+    (GBK) and 𠮷 (Extension B) print in the one embedded body face instead of being refused."""
+    assert letters.find_fonts().body == letters.FANG
+    assert glyphs.missing("王玥堃喆昇%s" % TIGER, letters.FANG) == []
+    assert glyphs.missing("中%s%s" % (NOWHERE, GRIN), letters.FANG) == [NOWHERE, GRIN]
+    petition, _ = staged("acceptance_notice")
+    person = petition.petitioner
+    person.name = "王玥堃喆昇%s" % TIGER
+    person.save()
+    document = letters.issue_letter("acceptance_notice", Petition.get_by_id(petition.id), clerk)
+    pdf = bytes(document.pdf)
+    assert "王玥堃喆昇%s" % TIGER in "".join(read_pdf(pdf).split())
+    assert [name.split("+")[-1] for name, _kind, emb in read_fonts(pdf) if emb].count("FandolFang-Regular") == 1
+

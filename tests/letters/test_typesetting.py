@@ -3,6 +3,7 @@ runs, pdftotext -bbox), page numbers "— N —" in 4号 at the right of odd pag
 lines justified to the 156 mm text block, dates and 文号 never split between lines, a heading never last on a page.
 """
 import io
+import os
 import re
 
 import pytest
@@ -76,7 +77,8 @@ def test_each_element_has_its_face_and_size(fonts, read_boxes, read_fonts):
                                                                               "（一）勘测情况。"))
     assert face_of(pdf, "请求恢复通行。")[0] == body_face  # the heading's sentence goes on in the body face
     expected = {path: name for path, name in ((letters.UMING, "UMing"), (letters.UKAI, "UKai"),
-                                             (letters.ZENHEI, "WenQuanYi"))}
+                                             (letters.ZENHEI, "WenQuanYi"), (letters.FANG, "FandolFang-Regular"),
+                                             (letters.SERIF_BLACK, "NotoSerifCJKsc-Black"))}
     for path, face in ((fonts.body, body_face), (fonts.title, title_face), (fonts.heading, heading_face),
                        (fonts.subheading, sub_face)):
         if path in expected:
@@ -91,9 +93,30 @@ def test_each_element_has_its_face_and_size(fonts, read_boxes, read_fonts):
     assert len(embedded) == len(fonts.files())
 
 
-def test_the_default_faces_are_debians_when_no_office_font_is_set(fonts):
-    if not all(map(__import__("os").path.isfile, (letters.UMING, letters.UKAI, letters.ZENHEI))):
+BUILT = pytest.mark.skipif(
+    not (os.path.isfile(letters.FANG) and os.path.isfile(letters.SERIF_BLACK)),
+    reason="the free 仿宋 and 小标宋 faces are not built (make fonts: needs apt-get and fontTools)")
+
+
+@BUILT
+def test_the_default_faces_are_the_built_fang_and_serif_black(fonts, read_fonts):
+    assert (fonts.body, fonts.title) == (letters.FANG, letters.SERIF_BLACK)
+    pdf = render(fonts, facts="经现场勘测，院墙外扩属实。")
+    assert face_of(pdf, "你于")[0] == "FandolFang-Regular"
+    assert face_of(pdf, "信访事项处理意见书") == ("NotoSerifCJKsc-Black", letters.TITLE_SIZE)
+    embedded = {name.split("+")[-1]: (kind, emb) for name, kind, emb in read_fonts(pdf)}
+    assert embedded["FandolFang-Regular"] == ("TrueType", True)  # converted from CFF: reportlab embeds glyf only
+    assert embedded["NotoSerifCJKsc-Black"] == ("TrueType", True)
+
+
+def test_the_default_faces_are_debians_when_no_office_font_is_set(fonts, monkeypatch):
+    if not all(map(os.path.isfile, (letters.UMING, letters.UKAI, letters.ZENHEI))):
         pytest.skip("Debian's fonts-arphic-uming, fonts-arphic-ukai, fonts-wqy-zenhei not all installed")
+    # without the built faces (make fonts could not run): Debian's own TrueType faces
+    monkeypatch.setattr(letters, "KNOWN_FONTS", tuple(p for p in letters.KNOWN_FONTS if p != letters.FANG))
+    monkeypatch.setattr(letters, "KNOWN_TITLE_FONTS",
+                        tuple(p for p in letters.KNOWN_TITLE_FONTS if p != letters.SERIF_BLACK))
+    fonts = letters.find_fonts()
     assert (fonts.body, fonts.title, fonts.heading, fonts.subheading) == (
         letters.UMING, letters.ZENHEI, letters.ZENHEI, letters.UKAI)
 
