@@ -7,8 +7,11 @@ from peewee import DatabaseProxy, IntegerField, Model, PostgresqlDatabase, Sqlit
 database = DatabaseProxy()
 
 # SQLite: WAL lets readers run beside one writer; the busy timeout makes a second writer wait
-# instead of failing at once; foreign keys are off by default in SQLite.
-SQLITE_PRAGMAS = {"journal_mode": "wal", "busy_timeout": 5000, "foreign_keys": 1, "synchronous": "normal"}
+# instead of failing at once; foreign keys are off by default in SQLite. A letter is rendered inside the
+# transaction that numbers it (no gap in the series), so a writer may hold the lock for a rendering, and one
+# clerk's bulk print for several in a row: SQLite's waiter polls and can miss the lock between two of them, so
+# it waits up to 30 s (seen: 5 s was not enough for 3 clerks printing 4 letters at once on a loaded machine).
+SQLITE_PRAGMAS = {"journal_mode": "wal", "busy_timeout": 30000, "foreign_keys": 1, "synchronous": "normal"}
 # Transactions take the write lock when they begin (BEGIN IMMEDIATE), so a second writer waits for it (the
 # busy timeout). A plain BEGIN reads first and asks for the lock at its first write: if another connection
 # wrote in between, SQLite fails at once with "database is locked" (its snapshot is stale; waiting cannot help).
