@@ -135,3 +135,33 @@
     hidden.value = text;
   });
 })();
+
+/* File inputs in Chinese: the browser's own button and "No file chosen" follow the browser's language, not the
+   page's. The input stays in the form (hidden from sight, not from the form), a 选择文件 button opens it and the
+   chosen names are shown beside it; without script the browser's own input is shown. */
+(function () {
+  var inputs = document.querySelectorAll('input[type=file]');
+  for (var i = 0; i < inputs.length; i++) {
+    (function (input) {
+      var button = document.createElement('button');
+      var names = document.createElement('span');
+      button.type = 'button';
+      button.className = 'btn btn-outline-secondary btn-sm file-choose';
+      button.textContent = '选择文件';
+      names.className = 'file-names text-muted ml-2';
+      function show() {
+        var files = input.files || [];
+        var list = [];
+        for (var n = 0; n < files.length; n++) { list.push(files[n].name); }
+        names.textContent = list.length ? list.join('、') : '未选择文件';
+      }
+      button.addEventListener('click', function () { input.click(); });
+      input.addEventListener('change', show);
+      input.classList.add('file-hidden');
+      input.tabIndex = -1;
+      input.parentNode.insertBefore(button, input);
+      input.parentNode.insertBefore(names, input.nextSibling);
+      show();
+    })(inputs[i]);
+  }
+})();

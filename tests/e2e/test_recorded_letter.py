@@ -71,7 +71,9 @@ def test_the_clerk_records_the_county_governments_review_opinion(page, live_serv
     page.locator("#issued_on").press("Tab")  # on to the next field: the date picker closes
     scan = tmp_path / "复查意见书.pdf"
     scan.write_bytes(SCAN)
+    expect(page.locator(".file-names")).to_have_text("未选择文件")  # the chooser in Chinese, not the browser's
     page.locator("#scan").set_input_files(str(scan))
+    expect(page.locator(".file-names")).to_have_text("复查意见书.pdf")
     shot(page, "recorded-letter-form.png")
     page.locator("#recorded-letter-form button[type=submit]").dblclick()
 
