@@ -165,3 +165,18 @@
     })(inputs[i]);
   }
 })();
+
+/* The browser's own "Please fill out this field" follows the browser's language: a required field left empty
+   says it in Chinese (the server checks every field again and says why in Chinese). */
+(function () {
+  document.addEventListener('invalid', function (event) {
+    var field = event.target;
+    if (field.validity && field.validity.valueMissing) { field.setCustomValidity('请填写此项。'); }
+  }, true);
+  document.addEventListener('input', function (event) {
+    if (event.target.setCustomValidity) { event.target.setCustomValidity(''); }
+  }, true);
+  document.addEventListener('change', function (event) {
+    if (event.target.setCustomValidity) { event.target.setCustomValidity(''); }
+  }, true);
+})();

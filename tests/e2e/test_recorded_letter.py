@@ -93,3 +93,17 @@ def test_the_clerk_records_the_county_governments_review_opinion(page, live_serv
     finally:
         database.close()
     assert [(d.external_number, bytes(d.pdf)) for d in recorded] == [("高政复〔2026〕3号", SCAN)]
+
+
+def test_a_required_field_left_empty_says_so_in_chinese(page, live_server, reviewed):
+    """The browser's own check of a required field speaks the page's language, not the browser's."""
+    page.goto("/login")
+    page.locator("#username").press_sequentially(live_server.username)
+    page.locator("#password").press_sequentially(live_server.password)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/admin/$"))
+    page.goto("/admin/petition/letter/record/?id=%d&kind=review_opinion&record=" % reviewed.id)
+    page.locator("#recorded-letter-form button[type=submit]").click()
+    assert page.evaluate("document.getElementById('number').validationMessage") == "请填写此项。"
+    page.locator("#number").press_sequentially("高政复〔2026〕3号")
+    assert page.evaluate("document.getElementById('number').validationMessage") == ""
