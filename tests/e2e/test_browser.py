@@ -58,6 +58,7 @@ def fill_petition(page, subject, content, channel="来访", received_at="2022-12
     page.select_option("#channel", label=channel)
     set_received_at(page, received_at)
     page.fill("#subject", subject)
+    page.fill("#request_summary", "请求依法处理%s。" % subject)  # 信访请求: asked for at registration
     page.fill("#content", content)
 
 
@@ -152,6 +153,7 @@ def test_received_time_picked_with_the_chinese_date_picker_is_accepted(page, liv
     page.locator(".daterangepicker .applyBtn").click()
     picked = page.input_value("#received_at")
     page.fill("#subject", "用日期控件选择收到时间")
+    page.fill("#request_summary", "请求依法处理。")
     page.fill("#content", "内容")
     with page.expect_navigation():
         page.click("input[type=submit][value=保存]")

@@ -29,6 +29,7 @@ def register(page, subject, enter):
     page.select_option("#channel", label="来访")
     enter(page.locator("#received_at"))
     page.fill("#subject", subject)
+    page.fill("#request_summary", "请求依法处理。")  # 信访请求: asked for at registration
     page.fill("#content", "内容")
     with page.expect_navigation():
         page.click("input[type=submit][value=保存]")
