@@ -100,8 +100,8 @@ def unprintable(kind, values, fonts, html):
     value the letter does not print is never the reason); a character of no value, as the letter's text."""
     text = printed_text(html)
     printed, lost = flat(text), missing(text, fonts.body)
-    for family, run in re.findall(r'<span style="font-family: letter-(\d+)">(.*?)</span>', html):  # headings
-        lost += [c for c in missing(unescape(run), fonts.files()[int(family)]) if c not in lost]
+    for family, run in re.findall(r'<span style="font-family: ([^"]+)">(.*?)</span>', html):  # headings
+        lost += [c for c in missing(unescape(run), fonts.file_of(family)) if c not in lost]
     found, named = [], set()
     for name, value in values.items():
         if name == "request" and value == values.get("subject"):

@@ -3,23 +3,26 @@
 Chinese text is broken into lines here, not by xhtml2pdf: its CJK wrapping fails on a paragraph that
 crosses a page ("Splitting error"), and a fixed 28 characters a line is what the standard asks anyway.
 Each line is measured with the embedded font, so mixed digits and Latin letters never run past the margin.
-xhtml2pdf runs under a resource policy that reads only our fonts and fetches nothing remote.
+The fonts are registered with reportlab once (embedded_font); xhtml2pdf runs under a resource policy that fetches
+nothing remote.
 """
+import hashlib
 import io
 import logging
 import os
 import re
-from functools import lru_cache
+import threading
 
 from flask import current_app, render_template
 from flask_babel import gettext
 from markupsafe import Markup, escape
 from pypdf import PdfReader, PdfWriter
+from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from xhtml2pdf import context as xhtml2pdf_context, pisa
+from xhtml2pdf import default as xhtml2pdf_default, pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 from models import documents, settings
@@ -84,11 +87,13 @@ class Fonts:
         return self.body is not None
 
     def family(self, role):
-        """The CSS font family of a role: one @font-face per distinct file (one embedded subset each)."""
-        path = getattr(self, role)
-        if path is None:
-            return FALLBACK
-        return "letter-%d" % self.files().index(path)
+        """The CSS font family of a role: the name its file is registered under (embedded_font), one embedded
+        subset per distinct file."""
+        return embedded_font(getattr(self, role))
+
+    def file_of(self, family):
+        """The font file of a family name this letter uses (None: STSong-Light)."""
+        return next((path for path in self.files() if embedded_font(path) == family), None)
 
     @property
     def body_family(self):
@@ -127,15 +132,39 @@ def find_fonts(config=None):
                  _font(config, "LETTER_SUBHEADING_FONT", KNOWN_SUBHEADING_FONTS))
 
 
-@lru_cache(maxsize=8)
-def _measuring_font(path):
-    """A reportlab font registered to measure text widths (the same file xhtml2pdf embeds)."""
+_REGISTERING = threading.Lock()
+_registered = {}  # (path, size, mtime) -> the reportlab name of that file
+
+
+def embedded_font(path):
+    """The name the font file at path (its first face; None: STSong-Light) is registered under with reportlab and
+    xhtml2pdf, once per version of the file: the same font measures the lines, draws the page numbers and is embedded
+    (as a subset) by xhtml2pdf, which knows it by this name. An @font-face made xhtml2pdf read each whole file on
+    every render (10-20 MB, about 40 ms a letter for three faces). Threads: registration is under a lock; the
+    TTFont is shared read-only, its per-document subset state is reportlab's, keyed by document."""
     if path is None:
-        pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK))
+        if FALLBACK not in pdfmetrics.getRegisteredFontNames():
+            with _REGISTERING:
+                pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK))
         return FALLBACK
-    name = "measure-%d" % (len(pdfmetrics.getRegisteredFontNames()) + 1)
-    pdfmetrics.registerFont(TTFont(name, path, subfontIndex=0))
+    stat = os.stat(path)
+    key = (path, stat.st_size, stat.st_mtime_ns)
+    name = _registered.get(key)
+    if name is None:
+        with _REGISTERING:
+            name = _registered.get(key)
+            if name is None:
+                name = "letter-" + hashlib.sha1(repr(key).encode()).hexdigest()[:12]
+                pdfmetrics.registerFont(TTFont(name, path, subfontIndex=0))
+                for bold in (0, 1):  # one face for every weight and style, as an @font-face of it gave
+                    for italic in (0, 1):
+                        addMapping(name, bold, italic, name)
+                xhtml2pdf_default.DEFAULT_FONT[name] = name  # each render's font list starts from this
+                _registered[key] = name
     return name
+
+
+_measuring_font = embedded_font
 
 
 def _is_word(char):
@@ -260,7 +289,7 @@ def policy(fonts):
     """Read only our fonts; fetch nothing; a bounded render."""
     letters_dir = os.path.join(current_app.root_path, os.pardir, "templates", "letters")
     return ResourceAccessPolicy(
-        allow_remote=False, base_dir=os.path.abspath(letters_dir), extra_roots=fonts.roots(),
+        allow_remote=False, base_dir=os.path.abspath(letters_dir),  # fonts are registered by name (embedded_font)
         max_resources=6, max_render_seconds=120, max_document_bytes=8 * 1024 * 1024,
     )
 
@@ -283,31 +312,6 @@ def render_html(kind, fonts, **context):
     return render_template("letters/%s.html" % kind, fonts=fonts, para=lambda text, indent=True: paragraphs(
         text, fonts, indent), cn_date=i18n.cn_date, text_width=lambda text, tracked=True: text_width(text, fonts, tracked=tracked),
         body_size=BODY_SIZE, title_size=TITLE_SIZE, line_pitch=LINE_PITCH, tracking=TRACKING, **context)
-
-
-def _cache_font_digests():
-    """xhtml2pdf hashes each @font-face file on every render (MD5 of 10-20 MB per CJK font: 150 ms a letter with
-    three faces) only to tell two files of one family name apart: the digest is kept per path, size and mtime."""
-    digest = getattr(xhtml2pdf_context, "_file_digest", None)
-    if digest is None or hasattr(digest, "cache_info"):
-        return
-
-    @lru_cache(maxsize=32)
-    def by_stat(name, _size, _mtime):
-        return digest(name)
-
-    def cached(name):
-        try:
-            stat = os.stat(name)
-        except (OSError, TypeError):
-            return digest(name)
-        return by_stat(name, stat.st_size, stat.st_mtime_ns)
-
-    cached.cache_info = by_stat.cache_info
-    xhtml2pdf_context._file_digest = cached
-
-
-_cache_font_digests()
 
 
 def _utf16_to_unicode_cmap():
