@@ -16,9 +16,10 @@ from functools import lru_cache
 from html import unescape
 
 from flask_babel import gettext
-from reportlab.pdfbase.ttfonts import TTFont
 
 from models.errors import N_
+
+from . import fontfiles
 
 # What a letter's context value is, as the refusal names it; the per-kind names first.
 FIELDS = {
@@ -54,8 +55,7 @@ def coverage(path):
     reportlab's built-in STSong-Light (not embedded, UCS-2: the Basic Multilingual Plane only). Read once a file."""
     if path is None:
         return None
-    return frozenset(code for code, glyph in TTFont("coverage", path, subfontIndex=0).face.charToGlyph.items()
-                     if glyph)
+    return frozenset(code for code, glyph in fontfiles.face(path).charToGlyph.items() if glyph)
 
 
 def printable(char, path):

@@ -6,23 +6,18 @@ Each line is measured with the embedded font, so mixed digits and Latin letters 
 The fonts are registered with reportlab once (embedded_font); xhtml2pdf runs under a resource policy that fetches
 nothing remote.
 """
-import hashlib
 import io
 import logging
 import os
 import re
-import threading
 
 from flask import current_app, render_template
 from flask_babel import gettext
 from markupsafe import Markup, escape
 from pypdf import PdfReader, PdfWriter
-from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics, ttfonts
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from xhtml2pdf import default as xhtml2pdf_default, pisa
+from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 from models import documents, settings
@@ -33,6 +28,7 @@ from models.workflow import letters as letter_rules
 
 from .. import i18n
 from . import content as letter_content, fontbuild, glyphs, scans, wording as letter_wording
+from .fontfiles import FALLBACK, embedded_font
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +41,6 @@ PAGE_NUMBER_SIZE = 14  # 4号
 # characters so that 28 fit exactly; every full line is then justified to the right edge by its own letter spacing.
 TRACKING = (TEXT_WIDTH - 28 * BODY_SIZE) / 27
 LINE_PITCH = 28.95  # 22 lines a page: 22 x 28.95 pt fit in 225 mm (637.8 pt)
-FALLBACK = "STSong-Light"  # built into reportlab: not embedded, the reader needs a Chinese font
 # 避头尾: punctuation that may not begin a line (it takes the last character of the line before along),
 # and opening brackets and quotes that may not end one (they go to the next line with what they open).
 NO_LINE_START = set("，。、；：！？）》」』”’〕】…—,.;:!?)")
@@ -132,39 +127,6 @@ def find_fonts(config=None):
                  _font(config, "LETTER_SUBHEADING_FONT", KNOWN_SUBHEADING_FONTS))
 
 
-_REGISTERING = threading.Lock()
-_registered = {}  # (path, size, mtime) -> the reportlab name of that file
-
-
-def embedded_font(path):
-    """The name the font file at path (its first face; None: STSong-Light) is registered under with reportlab and
-    xhtml2pdf, once per version of the file: the same font measures the lines, draws the page numbers and is embedded
-    (as a subset) by xhtml2pdf, which knows it by this name. An @font-face made xhtml2pdf read each whole file on
-    every render (10-20 MB, about 40 ms a letter for three faces). Threads: registration is under a lock; the
-    TTFont is shared read-only, its per-document subset state is reportlab's, keyed by document."""
-    if path is None:
-        if FALLBACK not in pdfmetrics.getRegisteredFontNames():
-            with _REGISTERING:
-                pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK))
-        return FALLBACK
-    stat = os.stat(path)
-    key = (path, stat.st_size, stat.st_mtime_ns)
-    name = _registered.get(key)
-    if name is None:
-        with _REGISTERING:
-            name = _registered.get(key)
-            if name is None:
-                name = "letter-" + hashlib.sha1(repr(key).encode()).hexdigest()[:12]
-                pdfmetrics.registerFont(TTFont(name, path, subfontIndex=0))
-                for bold in (0, 1):  # one face for every weight and style, as an @font-face of it gave
-                    for italic in (0, 1):
-                        addMapping(name, bold, italic, name)
-                xhtml2pdf_default.DEFAULT_FONT[name] = name  # each render's font list starts from this
-                _registered[key] = name
-    return name
-
-
-_measuring_font = embedded_font
 
 
 def _is_word(char):
@@ -215,7 +177,7 @@ def wrap(text, font_path, size=BODY_SIZE, width=TEXT_WIDTH, indent=2):
     with closing punctuation nor ends with an opening bracket (避头尾), and a date, a 文号, a number or a
     Latin word (2026年9月8日, 高信访〔2022〕5号, XF-2022-000001) is not split between two lines unless it is
     longer than half a line. Widths count the tightened tracking: 28 full-width characters fill a line."""
-    font = _measuring_font(font_path)
+    font = embedded_font(font_path)
     full = _advance("中", font, size)
     lines = []
     for paragraph in (text or "").replace("\r\n", "\n").split("\n"):
@@ -249,7 +211,7 @@ def wrap(text, font_path, size=BODY_SIZE, width=TEXT_WIDTH, indent=2):
 
 def justified(line, font_path, width, size=BODY_SIZE):
     """The letter spacing (pt) that makes a full line end exactly at the right edge of the text block."""
-    natural = pdfmetrics.stringWidth(line, _measuring_font(font_path), size)
+    natural = pdfmetrics.stringWidth(line, embedded_font(font_path), size)
     return (width - natural) / max(len(line) - 1, 1)
 
 
@@ -299,8 +261,8 @@ def text_width(text, fonts, size=BODY_SIZE, tracked=True):
     date untracked); the last character's tracking is not ink."""
     text = text or ""
     if not tracked:
-        return pdfmetrics.stringWidth(text, _measuring_font(fonts.body), size)
-    return max(_advance(text, _measuring_font(fonts.body), size) - (TRACKING if text else 0), 0)
+        return pdfmetrics.stringWidth(text, embedded_font(fonts.body), size)
+    return max(_advance(text, embedded_font(fonts.body), size) - (TRACKING if text else 0), 0)
 
 
 def render_html(kind, fonts, **context):
@@ -355,7 +317,7 @@ def render_pdf(html, fonts):
 def issuer():
     """The organ that issues the office's letters (the setting LETTER_ISSUER, a department with a short name)."""
     name = settings.value("LETTER_ISSUER", current_app.config)
-    department = Department.get_or_none(Department.name == name)
+    department = letter_rules.remember(("issuer", name), lambda: Department.get_or_none(Department.name == name))
     if department is None:
         raise DomainError(N_("The issuing organ %(name)s is not among the departments."), name=name)
     return department
@@ -372,7 +334,7 @@ def letter_values(kind, petition, record_id, number, at, wording=None):
     office = issuer()
     return dict(letter_content.context(kind, petition, record_id, office), title=letter_content.title(kind),
                 number=number, date=i18n.cn_date(at), organ=organ_of(kind, petition, record_id).name,
-                wording=wording or letter_wording.in_force(kind))
+                wording=wording or letter_rules.remember(("wording", kind), lambda: letter_wording.in_force(kind)))
 
 
 def build(kind, petition, record_id, number, at, draft=None, wording=None):
@@ -436,7 +398,7 @@ def number_pages(pdf, fonts):
     reader = PdfReader(io.BytesIO(pdf))
     if len(reader.pages) < 2:
         return pdf
-    font = _measuring_font(fonts.body)
+    font = embedded_font(fonts.body)
     overlay = io.BytesIO()
     box = reader.pages[0].mediabox
     canvas = Canvas(overlay, pagesize=(float(box.width), float(box.height)), pageCompression=1)
@@ -520,11 +482,15 @@ def print_batch(kind, petitions, by):
     transaction, so a batch of a hundred never holds SQLite's write lock for longer than one rendering; a letter
     that fails is skipped with its reason and takes no number. Printing never takes a step."""
     printed, skipped = [], []
+    try:
+        arguments = issuing()  # the office, the font and the settings: read once a batch
+    except DomainError as err:
+        return None, printed, [(petition, i18n.error_message(err)) for petition in petitions]
     writer = PdfWriter()
     for petition in petitions:
         try:
             for document in letter_rules.for_printing(kind, petition, by, lambda record_id: renderer(
-                    kind, petition, record_id), **issuing()):
+                    kind, petition, record_id), **arguments):
                 writer.append(PdfReader(io.BytesIO(scans.printable(document))))  # a recorded scan too
                 printed.append((petition, document))
         except DomainError as err:
