@@ -63,8 +63,16 @@ def id_number(n):
     return first17 + id_check_character(first17)
 
 
+FACTS = "经现场勘测，原邻居翻建房屋时院墙外扩约四十厘米，占用共用道路属实。"
+# The facts of the one petition whose 处理意见书 runs to two pages (it is not in the batch).
+LONG_FACTS = FACTS + ("经调取一九九八年宅基地使用证及村委会存档的界址图，两家宅基地以共用道路中线为界，道路宽三米，"
+                      "由两家共同使用。原邻居于二〇二二年八月翻建房屋，新砌院墙向道路方向外扩，致使道路宽度不足二点六米，"
+                      "信访人家中农用车辆无法通行。") * 4
+
+
 def seed(count):
-    """The office, a department, a clerk and `count` petitions with the department's reply recorded."""
+    """The office, a department, a clerk and `count` petitions with the department's reply recorded, and one more
+    whose reply states LONG_FACTS (its 处理意见书 runs to two pages)."""
     Department.create(name="县信访局", short_name="高信访", kind="county")
     department = Department.create(name="县自然资源局", short_name="高自然资源", kind="county")
     clerk = User(username="bench", display_name="基准测试", role="staff")
@@ -72,7 +80,7 @@ def seed(count):
     clerk.save()
     received = dt.datetime(2022, 12, 9, 9, 30)
     petitions = []
-    for n in range(1, count + 1):
+    for n in range(1, count + 2):
         person = Petitioner.create(name="刘某%d" % n, id_number=id_number(n), phone="138%08d" % n,
                                    address="高桥镇后屯村%d号" % n)
         petition = Petition.create(channel="visit", received_at=received, petitioner=person,
@@ -80,12 +88,12 @@ def seed(count):
         workflow.register(petition, clerk)
         workflow.accept(petition, clerk, at=received + dt.timedelta(hours=1))
         referral = workflow.refer(petition, department, clerk, at=received + dt.timedelta(days=3))
-        workflow.record_reply(referral, clerk, "support", "经现场勘测，原邻居翻建房屋时院墙外扩约四十厘米，占用共用道路属实。",
+        workflow.record_reply(referral, clerk, "support", LONG_FACTS if n > count else FACTS,
                               "支持信访人确认宅基地界址、恢复共用道路通行的请求。", "《中华人民共和国民法典》第二百八十八条",
                               at=received + dt.timedelta(days=40))
         workflow.answer(petition, clerk, at=received + dt.timedelta(days=41))
         petitions.append(Petition.get_by_id(petition.id))
-    return clerk, petitions
+    return clerk, petitions[:-1], petitions[-1]
 
 
 def main():
@@ -104,17 +112,18 @@ def main():
             config["LETTER_FONT"] = args.font
         app = create_app(config)
         schema.upgrade()
-        clerk, petitions = seed(args.batch)
+        clerk, petitions, long_one = seed(args.batch)
         with app.test_request_context("/"):
             fonts = letters.find_fonts()
             print("fonts: %s" % (", ".join(fonts.files()) or "STSong-Light (not embedded)"))
 
-            for kind in ("acceptance_notice", "handling_opinion"):  # one page; two pages
-                pdf, _ = letters.build(kind, petitions[0], None, "高信访〔2023〕1号", dt.datetime.now())
+            for kind, petition in (("acceptance_notice", petitions[0]), ("handling_opinion", petitions[0]),
+                                   ("handling_opinion", long_one)):  # one page, one page, two pages
+                pdf, _ = letters.build(kind, petition, None, "高信访〔2023〕1号", dt.datetime.now())
                 timings = []
                 for _ in range(args.runs):
                     start = time.perf_counter()
-                    pdf, _ = letters.build(kind, petitions[0], None, "高信访〔2023〕1号", dt.datetime.now())
+                    pdf, _ = letters.build(kind, petition, None, "高信访〔2023〕1号", dt.datetime.now())
                     timings.append((time.perf_counter() - start) * 1000)
                 print("render one %s (%d page%s, %d KB): median %.0f ms (min %.0f, max %.0f) over %d runs" % (
                     kind, letters.page_count(pdf), "s" if letters.page_count(pdf) > 1 else "", len(pdf) // 1024,

@@ -127,8 +127,6 @@ def find_fonts(config=None):
                  _font(config, "LETTER_SUBHEADING_FONT", KNOWN_SUBHEADING_FONTS))
 
 
-
-
 def _is_word(char):
     """Part of a run of Latin letters, digits and ASCII signs (2022, XF-2022-000001): not broken inside."""
     return "!" <= char <= "~"
@@ -248,7 +246,7 @@ def paragraphs(text, fonts, indent=True):
 
 
 def policy(fonts):
-    """Read only our fonts; fetch nothing; a bounded render."""
+    """Read nothing (the fonts are registered beforehand, embedded_font); fetch nothing; a bounded render."""
     letters_dir = os.path.join(current_app.root_path, os.pardir, "templates", "letters")
     return ResourceAccessPolicy(
         allow_remote=False, base_dir=os.path.abspath(letters_dir),  # fonts are registered by name (embedded_font)
@@ -303,10 +301,20 @@ class RenderError(Exception):
     """xhtml2pdf could not make the PDF."""
 
 
+# xhtml2pdf's default style sheet (xhtml2pdf.default.DEFAULT_CSS) cut to the rules for the elements letters use
+# (html, body, div, span, table, tr, td): the whole of it, parsed again on every render, was 3 ms a letter.
+DEFAULT_CSS = """
+html { font-family: Helvetica; font-size: 10px; font-weight: normal; color: #000000; margin: 0; padding: 0;
+       line-height: 150%; border: 1px none; display: inline; width: auto; height: auto; white-space: normal; }
+body, div, table, tr, td { display: block; }
+tr, td { vertical-align: middle; width: auto; }
+"""
+
+
 def render_pdf(html, fonts):
     """HTML -> PDF bytes under the resource policy."""
     out = io.BytesIO()
-    status = pisa.CreatePDF(html, dest=out, encoding="utf-8", resource_policy=policy(fonts))
+    status = pisa.CreatePDF(html, dest=out, encoding="utf-8", resource_policy=policy(fonts), default_css=DEFAULT_CSS)
     if status.err:
         raise RenderError("xhtml2pdf reported %d error(s)" % status.err)
     return out.getvalue()
@@ -330,10 +338,15 @@ def organ_of(kind, petition, record_id=None):
 
 def letter_values(kind, petition, record_id, number, at, wording=None):
     """What the letter prints: the template's context (letters/content.py), its title, number, date and organ,
-    and its wording (letters/wording.py: the one given, else the one in force)."""
-    office = issuer()
-    return dict(letter_content.context(kind, petition, record_id, office), title=letter_content.title(kind),
-                number=number, date=i18n.cn_date(at), organ=organ_of(kind, petition, record_id).name,
+    and its wording (letters/wording.py: the one given, else the one in force). While a letter is issued
+    (letter_rules.remembering) all but the number and date are read once, for the glyph check and the rendering."""
+    def read():
+        office = issuer()
+        return dict(letter_content.context(kind, petition, record_id, office), title=letter_content.title(kind),
+                    organ=organ_of(kind, petition, record_id).name)
+
+    return dict(letter_rules.remember(("letter", kind, petition.id, record_id), read), number=number,
+                date=i18n.cn_date(at),
                 wording=wording or letter_rules.remember(("wording", kind), lambda: letter_wording.in_force(kind)))
 
 
