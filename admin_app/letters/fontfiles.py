@@ -12,6 +12,11 @@ from xhtml2pdf import default as xhtml2pdf_default
 FALLBACK = "STSong-Light"  # built into reportlab: not embedded, the reader needs a Chinese font
 
 _REGISTERING = threading.Lock()
+# Held while a PDF embedding these fonts is made: reportlab subsets a face by seeking and reading through the one
+# position its TTFont keeps, so two documents subsetting one face at once would corrupt each other's subset.
+# xhtml2pdf makes one document at a time anyway (its own lock); the page numbers (render.number_pages) are drawn
+# with the body face outside it.
+EMBEDDING = threading.Lock()
 _registered = {}  # (path, size, mtime) -> the reportlab name of that file
 
 
@@ -20,7 +25,8 @@ def embedded_font(path):
     xhtml2pdf, once per version of the file: the same font measures the lines, draws the page numbers and is embedded
     (as a subset) by xhtml2pdf, which knows it by this name. An @font-face made xhtml2pdf read each whole file on
     every render (10-20 MB, about 40 ms a letter for three faces). Threads: registration is under a lock; the
-    TTFont is shared read-only, its per-document subset state is reportlab's, keyed by document."""
+    TTFont is shared, its per-document state is reportlab's, keyed by document, and a PDF using it is made under
+    EMBEDDING."""
     if path is None:
         if FALLBACK not in pdfmetrics.getRegisteredFontNames():
             with _REGISTERING:

@@ -28,7 +28,7 @@ from models.workflow import letters as letter_rules
 
 from .. import i18n
 from . import content as letter_content, fontbuild, glyphs, scans, wording as letter_wording
-from .fontfiles import FALLBACK, embedded_font
+from .fontfiles import EMBEDDING, FALLBACK, embedded_font
 
 log = logging.getLogger(__name__)
 
@@ -314,7 +314,9 @@ tr, td { vertical-align: middle; width: auto; }
 def render_pdf(html, fonts):
     """HTML -> PDF bytes under the resource policy."""
     out = io.BytesIO()
-    status = pisa.CreatePDF(html, dest=out, encoding="utf-8", resource_policy=policy(fonts), default_css=DEFAULT_CSS)
+    with EMBEDDING:
+        status = pisa.CreatePDF(html, dest=out, encoding="utf-8", resource_policy=policy(fonts),
+                                default_css=DEFAULT_CSS)
     if status.err:
         raise RenderError("xhtml2pdf reported %d error(s)" % status.err)
     return out.getvalue()
@@ -416,15 +418,16 @@ def number_pages(pdf, fonts):
     box = reader.pages[0].mediabox
     canvas = Canvas(overlay, pagesize=(float(box.width), float(box.height)), pageCompression=1)
     baseline = BLOCK_BOTTOM - 7 * MM - 0.35 * PAGE_NUMBER_SIZE  # the dashes' top 7 mm under the text block
-    for number in range(1, len(reader.pages) + 1):
-        canvas.setFont(font, PAGE_NUMBER_SIZE)
-        text = "— %d —" % number
-        if number % 2:
-            canvas.drawRightString(LEFT_MARGIN + TEXT_WIDTH - PAGE_NUMBER_SIZE, baseline, text)
-        else:
-            canvas.drawString(LEFT_MARGIN + PAGE_NUMBER_SIZE, baseline, text)
-        canvas.showPage()
-    canvas.save()
+    with EMBEDDING:  # the body face is shared with the renders of other threads (fontfiles.EMBEDDING)
+        for number in range(1, len(reader.pages) + 1):
+            canvas.setFont(font, PAGE_NUMBER_SIZE)
+            text = "— %d —" % number
+            if number % 2:
+                canvas.drawRightString(LEFT_MARGIN + TEXT_WIDTH - PAGE_NUMBER_SIZE, baseline, text)
+            else:
+                canvas.drawString(LEFT_MARGIN + PAGE_NUMBER_SIZE, baseline, text)
+            canvas.showPage()
+        canvas.save()
     stamps = PdfReader(io.BytesIO(overlay.getvalue()))
     writer = PdfWriter(clone_from=reader)
     for page, stamp in zip(writer.pages, stamps.pages):
