@@ -3,34 +3,43 @@
     .venv/bin/python benchmarks/letters.py [--runs 15] [--batch 100] [--font PATH]
 
 Builds a temporary SQLite database (deleted at the end) with the issuing office 县信访局 (高信访), a
-department and --batch petitions driven through models.workflow to 办理 (the department's reply is
-recorded), then, inside a request context of the app:
+department and --batch petitions (and one more, for the two-page letter) driven through models.workflow to 办理
+(the department's reply is recorded), then, inside a request context of the app:
 
-- render: letters.build() of one 受理告知书 (one page) and one 处理意见书 (two pages) (Jinja -> measured lines ->
-  xhtml2pdf -> page numbers stamped on a letter of more than one page), --runs times each: the median;
-- batch, first print: letters.print_batch() of the --batch petitions, each letter numbered, rendered,
+- render: letters.build() of one 受理告知书 (one page), one 处理意见书 (one page) and one whose reply states long facts
+  (two pages) (Jinja -> measured lines -> xhtml2pdf -> page numbers stamped on a letter of more than one page),
+  --runs times each: the median wall time (min, max) and the median CPU time of the process;
+- batch, first print: letters.print_batch() of the --batch petitions, each letter checked, numbered, rendered,
   archived (the petitions are answered first: printing never answers), then all merged into one PDF;
 - batch, printed again: the same call when every letter is already issued (archived bytes merged).
 
-Figures measured on the development machine (2026-12-05; 2 cores shared with other work, load about 4-5;
-Python 3.11, xhtml2pdf 0.2.28, reportlab 5.1.0, AR PL UMing + WenQuanYi Zen Hei + AR PL UKai embedded, SQLite):
+The CPU time is given because the machine is shared: on a quiet machine the wall time is about the CPU time (the
+batch before this change: 12.9 s CPU here, 13.2 s wall at load 3 below).
 
-    render one acceptance_notice (1 page, 55 KB): median 120 ms (min 77, max 175) over 15 runs
-    render one handling_opinion (2 pages, 91 KB): median 91 ms (min 66, max 160) over 15 runs
-    print 100 in one batch, issuing them: 15.3 s (153 ms a letter), 200 pages, 9.3 MB
-    print 100 in one batch, archived: 1.1 s (11 ms a letter), 200 pages, 9.3 MB
+Issue 15 "Speed" (2026-12-06; 2 cores, load 7.7-8.5 from CI and other work, so the wall times are 2-3 times the
+CPU times; Python 3.11, xhtml2pdf 0.2.28, reportlab 5.1.0, SQLite; the faces `make fonts` builds: Fandol Fang 18.5 MB
+body, Noto Serif CJK SC Black title, WenQuanYi Zen Hei and AR PL UKai headings). Before and after, run back to back:
 
-With the faces `make fonts` builds (2026-12-06, same machine, load about 3; Fandol Fang 18.5 MB with Noto Serif
-CJK SC for what it lacks, Noto Serif CJK SC Black 2.7 MB, WenQuanYi Zen Hei, AR PL UKai), against Debian's faces in the
-same run conditions (the handling opinion now fits one page):
+    before: render one acceptance_notice (1 page, 65 KB): median 152 ms (min 111, max 209; cpu 70 ms)
+            render one handling_opinion (1 page, 85 KB): median 198 ms (min 161, max 289; cpu 85 ms)
+            render one handling_opinion (2 pages, 119 KB): median 355 ms (min 290, max 533; cpu 136 ms)
+            print 100 in one batch, issuing them: 31.2 s (312 ms a letter; cpu 12.9 s), 100 pages, 8.7 MB
+            print 100 in one batch, archived: 3.3 s (33 ms a letter; cpu 1.3 s)
+    after:  render one acceptance_notice (1 page, 65 KB): median 122 ms (min 82, max 222; cpu 40 ms)
+            render one handling_opinion (1 page, 85 KB): median 146 ms (min 103, max 268; cpu 58 ms)
+            render one handling_opinion (2 pages, 119 KB): median 291 ms (min 192, max 403; cpu 103 ms)
+            print 100 in one batch, issuing them: 17.4 s (174 ms a letter; cpu 7.3 s), 100 pages, 8.7 MB
+            print 100 in one batch, archived: 3.8 s (38 ms a letter; cpu 1.4 s)
 
-    render one acceptance_notice (1 page, 65 KB): median 72 ms (min 68, max 94)   [UMing/Zen Hei: 71 ms, 55 KB]
-    render one handling_opinion (1 page, 85 KB): median 87 ms (min 81, max 95)    [UMing/Zen Hei: 83 ms, 61 KB]
-    print 100 in one batch, issuing them: 13.2 s (132 ms a letter), 8.7 MB        [UMing/Zen Hei: 12.9 s, 6.2 MB]
-    print 100 in one batch, archived: 1.4 s (14 ms a letter)                      [UMing/Zen Hei: 1.4 s]
+What changed (admin_app/letters/fontfiles.py, render.py, sandbox.py, models/workflow/letters.py): each font file is
+registered with reportlab once and named in the CSS, where an @font-face made xhtml2pdf read every face whole (four
+files, 55 MB) twice a render; xhtml2pdf's default style sheet is cut to the elements letters use; a letter's
+handling result, organs, issuer, wording and values are read once while it is checked, numbered and rendered (55
+queries a 处理意见书, now 27); the office and settings once a batch; a wording compiled once a source.
 
-(Before the digest cache in render.py, xhtml2pdf hashed every font file on every render: 338 ms a letter.)
-Each face is read whole by xhtml2pdf on every render (its resource budget): about 70 ms a letter for three faces.
+Earlier figures (2026-12-05, load 4-5, AR PL UMing + WenQuanYi Zen Hei + AR PL UKai): one acceptance_notice
+120 ms, one handling_opinion (then 2 pages) 91 ms, 100 in one batch 15.3 s (200 pages), archived 1.1 s; with the
+faces of `make fonts` at load about 3: 72 ms, 87 ms (1 page), 13.2 s, 1.4 s.
 """
 import argparse
 import datetime as dt
@@ -63,8 +72,16 @@ def id_number(n):
     return first17 + id_check_character(first17)
 
 
+FACTS = "经现场勘测，原邻居翻建房屋时院墙外扩约四十厘米，占用共用道路属实。"
+# The facts of the one petition whose 处理意见书 runs to two pages (it is not in the batch).
+LONG_FACTS = FACTS + ("经调取一九九八年宅基地使用证及村委会存档的界址图，两家宅基地以共用道路中线为界，道路宽三米，"
+                      "由两家共同使用。原邻居于二〇二二年八月翻建房屋，新砌院墙向道路方向外扩，致使道路宽度不足二点六米，"
+                      "信访人家中农用车辆无法通行。") * 4
+
+
 def seed(count):
-    """The office, a department, a clerk and `count` petitions with the department's reply recorded."""
+    """The office, a department, a clerk and `count` petitions with the department's reply recorded, and one more
+    whose reply states LONG_FACTS (its 处理意见书 runs to two pages)."""
     Department.create(name="县信访局", short_name="高信访", kind="county")
     department = Department.create(name="县自然资源局", short_name="高自然资源", kind="county")
     clerk = User(username="bench", display_name="基准测试", role="staff")
@@ -72,7 +89,7 @@ def seed(count):
     clerk.save()
     received = dt.datetime(2022, 12, 9, 9, 30)
     petitions = []
-    for n in range(1, count + 1):
+    for n in range(1, count + 2):
         person = Petitioner.create(name="刘某%d" % n, id_number=id_number(n), phone="138%08d" % n,
                                    address="高桥镇后屯村%d号" % n)
         petition = Petition.create(channel="visit", received_at=received, petitioner=person,
@@ -80,12 +97,12 @@ def seed(count):
         workflow.register(petition, clerk)
         workflow.accept(petition, clerk, at=received + dt.timedelta(hours=1))
         referral = workflow.refer(petition, department, clerk, at=received + dt.timedelta(days=3))
-        workflow.record_reply(referral, clerk, "support", "经现场勘测，原邻居翻建房屋时院墙外扩约四十厘米，占用共用道路属实。",
+        workflow.record_reply(referral, clerk, "support", LONG_FACTS if n > count else FACTS,
                               "支持信访人确认宅基地界址、恢复共用道路通行的请求。", "《中华人民共和国民法典》第二百八十八条",
                               at=received + dt.timedelta(days=40))
         workflow.answer(petition, clerk, at=received + dt.timedelta(days=41))
         petitions.append(Petition.get_by_id(petition.id))
-    return clerk, petitions
+    return clerk, petitions[:-1], petitions[-1]
 
 
 def main():
@@ -104,28 +121,30 @@ def main():
             config["LETTER_FONT"] = args.font
         app = create_app(config)
         schema.upgrade()
-        clerk, petitions = seed(args.batch)
+        clerk, petitions, long_one = seed(args.batch)
         with app.test_request_context("/"):
             fonts = letters.find_fonts()
             print("fonts: %s" % (", ".join(fonts.files()) or "STSong-Light (not embedded)"))
 
-            for kind in ("acceptance_notice", "handling_opinion"):  # one page; two pages
-                pdf, _ = letters.build(kind, petitions[0], None, "高信访〔2023〕1号", dt.datetime.now())
-                timings = []
+            for kind, petition in (("acceptance_notice", petitions[0]), ("handling_opinion", petitions[0]),
+                                   ("handling_opinion", long_one)):  # one page, one page, two pages
+                pdf, _ = letters.build(kind, petition, None, "高信访〔2023〕1号", dt.datetime.now())
+                timings, cpu = [], []
                 for _ in range(args.runs):
-                    start = time.perf_counter()
-                    pdf, _ = letters.build(kind, petitions[0], None, "高信访〔2023〕1号", dt.datetime.now())
+                    start, start_cpu = time.perf_counter(), time.process_time()
+                    pdf, _ = letters.build(kind, petition, None, "高信访〔2023〕1号", dt.datetime.now())
                     timings.append((time.perf_counter() - start) * 1000)
-                print("render one %s (%d page%s, %d KB): median %.0f ms (min %.0f, max %.0f) over %d runs" % (
-                    kind, letters.page_count(pdf), "s" if letters.page_count(pdf) > 1 else "", len(pdf) // 1024,
-                    statistics.median(timings), min(timings), max(timings), args.runs))
+                    cpu.append((time.process_time() - start_cpu) * 1000)
+                print("render one %s (%d page%s, %d KB): median %.0f ms (min %.0f, max %.0f; cpu %.0f ms) over %d runs"
+                      % (kind, letters.page_count(pdf), "s" if letters.page_count(pdf) > 1 else "", len(pdf) // 1024,
+                         statistics.median(timings), min(timings), max(timings), statistics.median(cpu), args.runs))
 
             for label in ("issuing them", "archived"):
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), time.process_time()
                 batch, printed, skipped = letters.print_batch("handling_opinion", petitions, clerk)
-                seconds = time.perf_counter() - start
-                print("print %d in one batch, %s: %.1f s (%.0f ms a letter), %d pages, %.1f MB%s" % (
-                    len(printed), label, seconds, seconds * 1000 / max(len(printed), 1),
+                seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - start_cpu
+                print("print %d in one batch, %s: %.1f s (%.0f ms a letter; cpu %.1f s), %d pages, %.1f MB%s" % (
+                    len(printed), label, seconds, seconds * 1000 / max(len(printed), 1), cpu_seconds,
                     letters.page_count(batch), len(batch) / 1e6,
                     ", %d skipped" % len(skipped) if skipped else ""))
     finally:

@@ -16,9 +16,10 @@ from functools import lru_cache
 from html import unescape
 
 from flask_babel import gettext
-from reportlab.pdfbase.ttfonts import TTFont
 
 from models.errors import N_
+
+from . import fontfiles
 
 # What a letter's context value is, as the refusal names it; the per-kind names first.
 FIELDS = {
@@ -54,8 +55,7 @@ def coverage(path):
     reportlab's built-in STSong-Light (not embedded, UCS-2: the Basic Multilingual Plane only). Read once a file."""
     if path is None:
         return None
-    return frozenset(code for code, glyph in TTFont("coverage", path, subfontIndex=0).face.charToGlyph.items()
-                     if glyph)
+    return frozenset(code for code, glyph in fontfiles.face(path).charToGlyph.items() if glyph)
 
 
 def printable(char, path):
@@ -100,8 +100,8 @@ def unprintable(kind, values, fonts, html):
     value the letter does not print is never the reason); a character of no value, as the letter's text."""
     text = printed_text(html)
     printed, lost = flat(text), missing(text, fonts.body)
-    for family, run in re.findall(r'<span style="font-family: letter-(\d+)">(.*?)</span>', html):  # headings
-        lost += [c for c in missing(unescape(run), fonts.files()[int(family)]) if c not in lost]
+    for family, run in re.findall(r'<span style="font-family: ([^"]+)">(.*?)</span>', html):  # headings
+        lost += [c for c in missing(unescape(run), fonts.file_of(family)) if c not in lost]
     found, named = [], set()
     for name, value in values.items():
         if name == "request" and value == values.get("subject"):

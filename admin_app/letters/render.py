@@ -3,23 +3,21 @@
 Chinese text is broken into lines here, not by xhtml2pdf: its CJK wrapping fails on a paragraph that
 crosses a page ("Splitting error"), and a fixed 28 characters a line is what the standard asks anyway.
 Each line is measured with the embedded font, so mixed digits and Latin letters never run past the margin.
-xhtml2pdf runs under a resource policy that reads only our fonts and fetches nothing remote.
+The fonts are registered with reportlab once (embedded_font); xhtml2pdf runs under a resource policy that fetches
+nothing remote.
 """
 import io
 import logging
 import os
 import re
-from functools import lru_cache
 
 from flask import current_app, render_template
 from flask_babel import gettext
 from markupsafe import Markup, escape
 from pypdf import PdfReader, PdfWriter
 from reportlab.pdfbase import pdfmetrics, ttfonts
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from xhtml2pdf import context as xhtml2pdf_context, pisa
+from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 from models import documents, settings
@@ -30,6 +28,7 @@ from models.workflow import letters as letter_rules
 
 from .. import i18n
 from . import content as letter_content, fontbuild, glyphs, scans, wording as letter_wording
+from .fontfiles import EMBEDDING, FALLBACK, embedded_font
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +41,6 @@ PAGE_NUMBER_SIZE = 14  # 4号
 # characters so that 28 fit exactly; every full line is then justified to the right edge by its own letter spacing.
 TRACKING = (TEXT_WIDTH - 28 * BODY_SIZE) / 27
 LINE_PITCH = 28.95  # 22 lines a page: 22 x 28.95 pt fit in 225 mm (637.8 pt)
-FALLBACK = "STSong-Light"  # built into reportlab: not embedded, the reader needs a Chinese font
 # 避头尾: punctuation that may not begin a line (it takes the last character of the line before along),
 # and opening brackets and quotes that may not end one (they go to the next line with what they open).
 NO_LINE_START = set("，。、；：！？）》」』”’〕】…—,.;:!?)")
@@ -84,11 +82,13 @@ class Fonts:
         return self.body is not None
 
     def family(self, role):
-        """The CSS font family of a role: one @font-face per distinct file (one embedded subset each)."""
-        path = getattr(self, role)
-        if path is None:
-            return FALLBACK
-        return "letter-%d" % self.files().index(path)
+        """The CSS font family of a role: the name its file is registered under (embedded_font), one embedded
+        subset per distinct file."""
+        return embedded_font(getattr(self, role))
+
+    def file_of(self, family):
+        """The font file of a family name this letter uses (None: STSong-Light)."""
+        return next((path for path in self.files() if embedded_font(path) == family), None)
 
     @property
     def body_family(self):
@@ -125,17 +125,6 @@ def find_fonts(config=None):
     return Fonts(body, _font(config, "LETTER_TITLE_FONT", KNOWN_TITLE_FONTS),
                  _font(config, "LETTER_HEADING_FONT", KNOWN_HEADING_FONTS),
                  _font(config, "LETTER_SUBHEADING_FONT", KNOWN_SUBHEADING_FONTS))
-
-
-@lru_cache(maxsize=8)
-def _measuring_font(path):
-    """A reportlab font registered to measure text widths (the same file xhtml2pdf embeds)."""
-    if path is None:
-        pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK))
-        return FALLBACK
-    name = "measure-%d" % (len(pdfmetrics.getRegisteredFontNames()) + 1)
-    pdfmetrics.registerFont(TTFont(name, path, subfontIndex=0))
-    return name
 
 
 def _is_word(char):
@@ -186,7 +175,7 @@ def wrap(text, font_path, size=BODY_SIZE, width=TEXT_WIDTH, indent=2):
     with closing punctuation nor ends with an opening bracket (避头尾), and a date, a 文号, a number or a
     Latin word (2026年9月8日, 高信访〔2022〕5号, XF-2022-000001) is not split between two lines unless it is
     longer than half a line. Widths count the tightened tracking: 28 full-width characters fill a line."""
-    font = _measuring_font(font_path)
+    font = embedded_font(font_path)
     full = _advance("中", font, size)
     lines = []
     for paragraph in (text or "").replace("\r\n", "\n").split("\n"):
@@ -220,7 +209,7 @@ def wrap(text, font_path, size=BODY_SIZE, width=TEXT_WIDTH, indent=2):
 
 def justified(line, font_path, width, size=BODY_SIZE):
     """The letter spacing (pt) that makes a full line end exactly at the right edge of the text block."""
-    natural = pdfmetrics.stringWidth(line, _measuring_font(font_path), size)
+    natural = pdfmetrics.stringWidth(line, embedded_font(font_path), size)
     return (width - natural) / max(len(line) - 1, 1)
 
 
@@ -257,10 +246,10 @@ def paragraphs(text, fonts, indent=True):
 
 
 def policy(fonts):
-    """Read only our fonts; fetch nothing; a bounded render."""
+    """Read nothing (the fonts are registered beforehand, embedded_font); fetch nothing; a bounded render."""
     letters_dir = os.path.join(current_app.root_path, os.pardir, "templates", "letters")
     return ResourceAccessPolicy(
-        allow_remote=False, base_dir=os.path.abspath(letters_dir), extra_roots=fonts.roots(),
+        allow_remote=False, base_dir=os.path.abspath(letters_dir),  # fonts are registered by name (embedded_font)
         max_resources=6, max_render_seconds=120, max_document_bytes=8 * 1024 * 1024,
     )
 
@@ -270,8 +259,8 @@ def text_width(text, fonts, size=BODY_SIZE, tracked=True):
     date untracked); the last character's tracking is not ink."""
     text = text or ""
     if not tracked:
-        return pdfmetrics.stringWidth(text, _measuring_font(fonts.body), size)
-    return max(_advance(text, _measuring_font(fonts.body), size) - (TRACKING if text else 0), 0)
+        return pdfmetrics.stringWidth(text, embedded_font(fonts.body), size)
+    return max(_advance(text, embedded_font(fonts.body), size) - (TRACKING if text else 0), 0)
 
 
 def render_html(kind, fonts, **context):
@@ -283,31 +272,6 @@ def render_html(kind, fonts, **context):
     return render_template("letters/%s.html" % kind, fonts=fonts, para=lambda text, indent=True: paragraphs(
         text, fonts, indent), cn_date=i18n.cn_date, text_width=lambda text, tracked=True: text_width(text, fonts, tracked=tracked),
         body_size=BODY_SIZE, title_size=TITLE_SIZE, line_pitch=LINE_PITCH, tracking=TRACKING, **context)
-
-
-def _cache_font_digests():
-    """xhtml2pdf hashes each @font-face file on every render (MD5 of 10-20 MB per CJK font: 150 ms a letter with
-    three faces) only to tell two files of one family name apart: the digest is kept per path, size and mtime."""
-    digest = getattr(xhtml2pdf_context, "_file_digest", None)
-    if digest is None or hasattr(digest, "cache_info"):
-        return
-
-    @lru_cache(maxsize=32)
-    def by_stat(name, _size, _mtime):
-        return digest(name)
-
-    def cached(name):
-        try:
-            stat = os.stat(name)
-        except (OSError, TypeError):
-            return digest(name)
-        return by_stat(name, stat.st_size, stat.st_mtime_ns)
-
-    cached.cache_info = by_stat.cache_info
-    xhtml2pdf_context._file_digest = cached
-
-
-_cache_font_digests()
 
 
 def _utf16_to_unicode_cmap():
@@ -337,10 +301,22 @@ class RenderError(Exception):
     """xhtml2pdf could not make the PDF."""
 
 
+# xhtml2pdf's default style sheet (xhtml2pdf.default.DEFAULT_CSS) cut to the rules for the elements letters use
+# (html, body, div, span, table, tr, td): the whole of it, parsed again on every render, was 3 ms a letter.
+DEFAULT_CSS = """
+html { font-family: Helvetica; font-size: 10px; font-weight: normal; color: #000000; margin: 0; padding: 0;
+       line-height: 150%; border: 1px none; display: inline; width: auto; height: auto; white-space: normal; }
+body, div, table, tr, td { display: block; }
+tr, td { vertical-align: middle; width: auto; }
+"""
+
+
 def render_pdf(html, fonts):
     """HTML -> PDF bytes under the resource policy."""
     out = io.BytesIO()
-    status = pisa.CreatePDF(html, dest=out, encoding="utf-8", resource_policy=policy(fonts))
+    with EMBEDDING:
+        status = pisa.CreatePDF(html, dest=out, encoding="utf-8", resource_policy=policy(fonts),
+                                default_css=DEFAULT_CSS)
     if status.err:
         raise RenderError("xhtml2pdf reported %d error(s)" % status.err)
     return out.getvalue()
@@ -351,7 +327,7 @@ def render_pdf(html, fonts):
 def issuer():
     """The organ that issues the office's letters (the setting LETTER_ISSUER, a department with a short name)."""
     name = settings.value("LETTER_ISSUER", current_app.config)
-    department = Department.get_or_none(Department.name == name)
+    department = letter_rules.remember(("issuer", name), lambda: Department.get_or_none(Department.name == name))
     if department is None:
         raise DomainError(N_("The issuing organ %(name)s is not among the departments."), name=name)
     return department
@@ -364,11 +340,16 @@ def organ_of(kind, petition, record_id=None):
 
 def letter_values(kind, petition, record_id, number, at, wording=None):
     """What the letter prints: the template's context (letters/content.py), its title, number, date and organ,
-    and its wording (letters/wording.py: the one given, else the one in force)."""
-    office = issuer()
-    return dict(letter_content.context(kind, petition, record_id, office), title=letter_content.title(kind),
-                number=number, date=i18n.cn_date(at), organ=organ_of(kind, petition, record_id).name,
-                wording=wording or letter_wording.in_force(kind))
+    and its wording (letters/wording.py: the one given, else the one in force). While a letter is issued
+    (letter_rules.remembering) all but the number and date are read once, for the glyph check and the rendering."""
+    def read():
+        office = issuer()
+        return dict(letter_content.context(kind, petition, record_id, office), title=letter_content.title(kind),
+                    organ=organ_of(kind, petition, record_id).name)
+
+    return dict(letter_rules.remember(("letter", kind, petition.id, record_id), read), number=number,
+                date=i18n.cn_date(at),
+                wording=wording or letter_rules.remember(("wording", kind), lambda: letter_wording.in_force(kind)))
 
 
 def build(kind, petition, record_id, number, at, draft=None, wording=None):
@@ -432,20 +413,21 @@ def number_pages(pdf, fonts):
     reader = PdfReader(io.BytesIO(pdf))
     if len(reader.pages) < 2:
         return pdf
-    font = _measuring_font(fonts.body)
+    font = embedded_font(fonts.body)
     overlay = io.BytesIO()
     box = reader.pages[0].mediabox
     canvas = Canvas(overlay, pagesize=(float(box.width), float(box.height)), pageCompression=1)
     baseline = BLOCK_BOTTOM - 7 * MM - 0.35 * PAGE_NUMBER_SIZE  # the dashes' top 7 mm under the text block
-    for number in range(1, len(reader.pages) + 1):
-        canvas.setFont(font, PAGE_NUMBER_SIZE)
-        text = "— %d —" % number
-        if number % 2:
-            canvas.drawRightString(LEFT_MARGIN + TEXT_WIDTH - PAGE_NUMBER_SIZE, baseline, text)
-        else:
-            canvas.drawString(LEFT_MARGIN + PAGE_NUMBER_SIZE, baseline, text)
-        canvas.showPage()
-    canvas.save()
+    with EMBEDDING:  # the body face is shared with the renders of other threads (fontfiles.EMBEDDING)
+        for number in range(1, len(reader.pages) + 1):
+            canvas.setFont(font, PAGE_NUMBER_SIZE)
+            text = "— %d —" % number
+            if number % 2:
+                canvas.drawRightString(LEFT_MARGIN + TEXT_WIDTH - PAGE_NUMBER_SIZE, baseline, text)
+            else:
+                canvas.drawString(LEFT_MARGIN + PAGE_NUMBER_SIZE, baseline, text)
+            canvas.showPage()
+        canvas.save()
     stamps = PdfReader(io.BytesIO(overlay.getvalue()))
     writer = PdfWriter(clone_from=reader)
     for page, stamp in zip(writer.pages, stamps.pages):
@@ -516,11 +498,15 @@ def print_batch(kind, petitions, by):
     transaction, so a batch of a hundred never holds SQLite's write lock for longer than one rendering; a letter
     that fails is skipped with its reason and takes no number. Printing never takes a step."""
     printed, skipped = [], []
+    try:
+        arguments = issuing()  # the office, the font and the settings: read once a batch
+    except DomainError as err:
+        return None, printed, [(petition, i18n.error_message(err)) for petition in petitions]
     writer = PdfWriter()
     for petition in petitions:
         try:
             for document in letter_rules.for_printing(kind, petition, by, lambda record_id: renderer(
-                    kind, petition, record_id), **issuing()):
+                    kind, petition, record_id), **arguments):
                 writer.append(PdfReader(io.BytesIO(scans.printable(document))))  # a recorded scan too
                 printed.append((petition, document))
         except DomainError as err:

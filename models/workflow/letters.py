@@ -9,7 +9,9 @@ step: the 处理意见书 of a handled petition is issued by answer(), which is 
 whose 文号, is issuing_organ (the 处理意见书 the organ that handled the matter, the 复查/复核意见书 the organ that
 decided them, the others the office).
 """
+import contextvars
 from collections import namedtuple
+from contextlib import contextmanager
 
 from .. import audit, documents
 from ..casework import Consultation, ConsultationPetition, Mediation, Referral
@@ -51,6 +53,36 @@ class Unprintable(DomainError):
     """A character the letter would print has no glyph in its fonts (it would print as a box): not issued."""
 
 
+# What is looked up once a petition while one letter is checked, numbered and rendered (remembering): {key: value}.
+_remembered = contextvars.ContextVar("letters_remembered", default=None)
+
+
+@contextmanager
+def remembering():
+    """Within it, remember() computes each value once. Around the issuing of one letter, in its transaction, where
+    nothing it remembers changes (a letter, its number, its audit entry and at most the answer step are written):
+    a 处理意见书 looked up its handling result ten times, twenty queries. Per thread and task (a context variable);
+    nested, the outermost one counts."""
+    if _remembered.get() is not None:
+        yield
+        return
+    token = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+
+
+def remember(key, compute):
+    """compute(), once per key inside remembering(); outside it, every time."""
+    memo = _remembered.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 def department_reply(petition):
     """The latest department reply (a replied Referral) the 处理意见书 states, or None."""
     return petition.referrals.where(Referral.state == "replied").order_by(Referral.replied_at.desc()).first()
@@ -58,7 +90,7 @@ def department_reply(petition):
 
 def handling_result(petition):
     """The result the 处理意见书 states: the office's own (自行办理), else the latest department reply; or None."""
-    return own_result(petition) or department_reply(petition)
+    return remember(("handling_result", petition.id), lambda: own_result(petition) or department_reply(petition))
 
 
 def handling_organ(petition, office):
@@ -67,7 +99,7 @@ def handling_organ(petition, office):
     result."""
     result = handling_result(petition)
     if isinstance(result, Referral):
-        return Department.get_by_id(result.department_id)
+        return remember(("department", result.department_id), lambda: Department.get_by_id(result.department_id))
     return office
 
 
@@ -243,7 +275,7 @@ def issue(kind, petition, by, render, record_id=None, *, issuer, font=None, repl
     force already, perhaps issued by another clerk a moment ago; its `document` is that one), NotAllowed (the
     处理意见书 of a handled petition, which answer() issues), ValidationError (unknown kind, an issuer without a
     short name); and whatever render raises. All in one transaction: a refusal or a failed rendering writes nothing."""
-    with database.atomic():
+    with database.atomic(), remembering():
         petition = Petition.get_by_id(petition.id)  # as it is now, not as the caller saw it
         check_available(kind, petition, record_id)
         if issuing_step(kind, petition) == "answer":
@@ -276,7 +308,7 @@ def answer(petition, by, render, *, issuer, font=None, at=None, check=None, high
     Raises NotAllowed unless the petition is handled; Unprintable (from check, see issue()) when the letter cannot
     be printed. A letter that cannot be printed or fails to render leaves it handled, with no letter, no step
     recorded and nothing audited."""
-    with database.atomic():
+    with database.atomic(), remembering():
         answered = take_answer(petition, by, at=at)
         check_available("handling_opinion", answered)
         if check is not None:
