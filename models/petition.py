@@ -143,6 +143,9 @@ class Petition(BaseModel):
     unlawful_flag = BooleanField(default=False)  # 行为违法: to be handled by law (公安/政法)
     # 重件 (schema version 13): kept by workflow/repeats.py, indexed there with the id and the received time
     is_repeat = BooleanField(default=False)
+    # 查询码 (schema version 25): given at 受理, random (never derived from the number or the id), printed on the
+    # 受理告知书 and 转送/交办告知书; with the last 4 digits of the phone or ID number it opens the public look-up
+    query_code = CharField(max_length=12, null=True, unique=True)
 
     def clean(self):
         self.subject = (self.subject or "").strip()

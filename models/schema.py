@@ -19,6 +19,7 @@ from .casework import (
 from .db import BaseModel, database, now
 from .delivery import Delivery
 from .documents import Document
+from .evaluation import Evaluation
 from .hotline import ApiClient, FlagDismissal, HotlineTicket
 from .hotline_mapping import HotlineMapping
 from .organisation import Category, Department
@@ -65,6 +66,8 @@ MODELS = MODELS + V18_MODELS
 V20_MODELS = [OfficeSetting]
 V23_MODELS = [LetterWording]
 MODELS = MODELS + V20_MODELS + V23_MODELS
+V25_MODELS = [Evaluation]
+MODELS = MODELS + V25_MODELS
 
 
 def _sqlite_literal(value):
@@ -316,12 +319,20 @@ def _v24_recorded_letters(db):
     add_missing_columns(db, Document, ("content_type", "external_organ", "external_number", "external_date"))
 
 
+def _v25_query_code(db):
+    """查询码 and 评价 (issue 16): each petition's look-up code (given at 受理; none on petitions accepted before
+    until one is given) and the petitioner's evaluations of its answers."""
+    add_missing_columns(db, Petition, ("query_code",))
+    db.execute_sql('CREATE UNIQUE INDEX IF NOT EXISTS "petition_query_code" ON "petition" ("query_code")')
+    db.create_tables(V25_MODELS, safe=True)
+
+
 MIGRATIONS = [_v1_foundation, _v2_workflow, _v3_documents, _v4_safety, _v5_hotline, _v6_search, _v7_tallies,
               _v8_search_text, _v9_sessions, _v10_integrity, _v11_one_person, _v12_submissions, _v13_same_matter,
               _v14_back_dating, _v15_own_result, _v16_consultation_meeting,
               _v17_hotline_mapping, _v18_delivery, _v19_letter_organs, _v20_office_settings,
               _v21_request_summary, _v22_mediation_particulars, _v23_letter_wording,
-              _v24_recorded_letters]  # version N is MIGRATIONS[N - 1]
+              _v24_recorded_letters, _v25_query_code]  # version N is MIGRATIONS[N - 1]
 LATEST = len(MIGRATIONS)
 
 
