@@ -33,7 +33,7 @@ GROUNDS = (
     ("dissatisfied", N_("Petitioner dissatisfied")),  # 信访人不满意
     ("review", N_("Review requested")),  # 信访人请求复查
 )
-STATES = (("open", N_("Awaiting reply")), ("replied", N_("Replied")), ("overdue", N_("Reply overdue")))
+STATES = (("open", N_("Awaiting reply")), ("replied", N_("Reply received")), ("overdue", N_("Reply overdue")))
 DEFAULT_DAYS = 10  # calendar days the department is given to reply, unless the office sets another date
 ESCALATE_AFTER = 3  # 退回或重办3次, or 3 departments: 提级督办 is offered
 

@@ -176,6 +176,12 @@ class ReferralView(StepFormPage, SecureModelView):
         return links((url_for(".reply_view", id=referral.id), gettext("Record the department's reply")),
                      (url_for(".object_view", id=referral.id), gettext("Object")))
 
+    def supervise_url(self, referral):
+        """督办 of an overdue referral, for who may start one (views/supervision.py)."""
+        from .supervision import supervise_links  # it builds on this module's step form page
+
+        return supervise_links(referral=referral)
+
     @action("record_reply", _l("Record the department's reply"))
     def action_record_reply(self, ids):
         return self.one_form(".reply_view", ids)
