@@ -26,7 +26,7 @@ from models.workflow import supervision as supervise
 from .. import i18n, permissions
 from ..letters import render as letters
 from .base import SecureModelView, date_formatter, datetime_formatter
-from .casework import StepFormPage, links
+from .casework import StepFormPage, links, supervise_links
 from .datefields import TypedDateField, done_at
 from .fields import ChoiceFilter, deadline_text, petition_link, rows_of
 from .petitions.letters import issue_and_say
@@ -262,20 +262,6 @@ class SupervisionView(StepFormPage, SecureModelView):
         issue_and_say(lambda: letters.issue_letter("supervision_sheet", supervision.petition, current_user.user,
                                                    record_id=supervision.id))
         return redirect(back)
-
-
-def supervise_links(petition=None, referral=None):
-    """The 督办 button of a referral (overdue) or a petition (dissatisfied, review) for who may start one, or None."""
-    if not permissions.allowed(current_user.role, "supervision", "create"):
-        return None
-    try:
-        supervise.grounds_for(petition or referral.petition, referral)
-    except NotAllowed:
-        return None
-    if referral is not None:
-        return url_for("supervision.supervise_view", referral=referral.id)
-    return url_for("supervision.supervise_view", petition=petition.id)
-
 
 
 def petition_context(petition):
