@@ -8,6 +8,7 @@ import subprocess
 import pytest
 
 from models import workflow
+from models.casework import Referral
 from models.documents import Document
 from models.organisation import Department
 from models.supervision import Supervision
@@ -183,11 +184,29 @@ def test_a_department_sees_only_its_own_supervisions_everywhere(app, client, log
     from admin_app.letters import render as letters
 
     made = supervise_both(county)
+    # and a petition of both: 县人社局's 督办 on a petition 县住建局 also handles (it sees the petition, not that 督办)
+    shared = county["referrals"]["县住建局"].petition
+    # the shared petition's second referral and its 督办 are made directly: the 督办's row scope is under test
+    Referral.create(petition=shared, department=county["theirs"], due_on=TODAY - dt.timedelta(days=1),
+                    sent_at=days_ago(10))
+    made["shared"] = Supervision.create(petition=shared, department=county["theirs"], grounds="overdue",
+                                        note="人社局的督办意见", due_on=TODAY + dt.timedelta(days=3))
     with app.test_request_context("/"):
         sheets = {name: letters.issue_letter("supervision_sheet", s.petition, county["clerk"], record_id=s.id)
                   for name, s in made.items()}
     login_as("department", username="zhujian", department=county["ours"])
-    mine, other = made["县住建局"], made["县人社局"]
+    mine = made["县住建局"]
+    listing = visible_text(client.get("/admin/supervision/").get_data(as_text=True))
+    assert "人社局的督办意见" not in listing and listing.count(shared.number) == 1  # its own 督办 of it only
+    petition_page = visible_text(client.get("/admin/petition/details/?id=%d" % shared.id).get_data(as_text=True))
+    assert sheets["shared"].number not in petition_page and "县人社局" not in petition_page.split("督办")[-1]
+    for url in ("/admin/supervision/details/?id=%d" % made["shared"].id,
+                "/admin/supervision/respond/?id=%d" % made["shared"].id,
+                "/admin/document/download/?id=%d" % sheets["shared"].id):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "人社局的督办意见" not in response.get_data(as_text=True) and not response.data.startswith(b"%PDF")
+    other = made["县人社局"]
     listing = visible_text(client.get("/admin/supervision/").get_data(as_text=True))
     assert mine.petition.number in listing and other.petition.number not in listing and "县人社局" not in listing
     for url in ("/admin/supervision/details/?id=%d" % other.id, "/admin/supervision/respond/?id=%d" % other.id,
@@ -205,6 +224,7 @@ def test_a_department_sees_only_its_own_supervisions_everywhere(app, client, log
     assert client.get("/admin/supervision/ajax/lookup/?name=petition&query=a").status_code in (403, 404)
     documents = visible_text(client.get("/admin/document/").get_data(as_text=True))
     assert sheets["县住建局"].number in documents and sheets["县人社局"].number not in documents
+    assert sheets["shared"].number not in documents
     assert client.get("/admin/supervision/details/?id=%d" % mine.id).status_code == 200
     home = visible_text(client.get("/admin/").get_data(as_text=True))
     assert "人社局逾期的事项" not in home
