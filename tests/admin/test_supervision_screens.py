@@ -94,6 +94,9 @@ def test_a_supervision_runs_from_an_overdue_referral_to_the_departments_reply(cl
     assert sheet.number == "高信访〔%d〕1号" % TODAY.year
     details = client.get("/admin/supervision/details/?id=%d" % supervision.id).get_data(as_text=True)
     assert sheet.number in details and 'id="issue-sheet"' not in details
+    documents_list = visible_text(client.get("/admin/document/").get_data(as_text=True))
+    assert sheet.number in documents_list and "督办单" in documents_list
+    assert "县住建局 %d年%d月%d日" % (TODAY.year, TODAY.month, TODAY.day) in documents_list  # what it is about
     download = client.get("/admin/document/download/?id=%d" % sheet.id)
     assert download.data.startswith(b"%PDF")
     text = pdf_text(download.data, tmp_path)
