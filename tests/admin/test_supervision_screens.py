@@ -96,7 +96,8 @@ def test_a_supervision_runs_from_an_overdue_referral_to_the_departments_reply(cl
     assert sheet.number in details and 'id="issue-sheet"' not in details
     documents_list = visible_text(client.get("/admin/document/").get_data(as_text=True))
     assert sheet.number in documents_list and "督办单" in documents_list
-    assert "县住建局 %d年%d月%d日" % (TODAY.year, TODAY.month, TODAY.day) in documents_list  # what it is about
+    document_page = visible_text(client.get("/admin/document/details/?id=%d" % sheet.id).get_data(as_text=True))
+    assert "县住建局 %d年%d月%d日" % (TODAY.year, TODAY.month, TODAY.day) in document_page  # the 督办 it is about
     download = client.get("/admin/document/download/?id=%d" % sheet.id)
     assert download.data.startswith(b"%PDF")
     text = pdf_text(download.data, tmp_path)
