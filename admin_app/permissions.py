@@ -18,6 +18,9 @@ MATRIX = {
     "petitioner": {"staff": CASEWORK, "representative": READ, "leader": frozenset(("read", "export"))},
     "visitlog": {"staff": CASEWORK, "representative": frozenset(("read", "create", "edit")), "leader": READ},
     "referral": {"staff": CASEWORK, "department": frozenset(("read", "step", "letter")), "leader": READ},
+    # 督办: the office starts them and issues the 督办单; a department replies to its own (reply_supervision)
+    "supervision": {"staff": frozenset(("read", "create", "step", "letter", "export")),
+                    "department": frozenset(("read", "step", "letter")), "leader": frozenset(("read", "export"))},
     "consultation": {"staff": CASEWORK, "representative": frozenset(("read", "step")), "leader": READ},
     "mediation": {"staff": CASEWORK, "representative": READ, "leader": READ},
     "followup": {"staff": CASEWORK, "representative": frozenset(("read", "create", "step")), "leader": READ},
@@ -47,7 +50,7 @@ MATRIX = {
 STEPS = {
     "staff": None,  # all
     "representative": frozenset(("follow_up", "convene", "conclude")),
-    "department": frozenset(("record_reply", "object")),
+    "department": frozenset(("record_reply", "object", "reply_supervision")),
     "leader": frozenset(("sign_off",)),
 }
 

@@ -23,6 +23,7 @@ from .hotline import FlagDismissal, HotlineTicket
 from .organisation import Department
 from .people import ROLES, Petitioner, Representative
 from .petition import STUDIO_CHANNELS, CoPetitioner, Petition, StepRecord
+from .supervision import Supervision
 from .validation import mask_id_number, mask_phone
 
 
@@ -83,6 +84,13 @@ def _referrals(user):
     return _by_petition(Referral.petition)(user)
 
 
+def _supervisions(user):
+    """督办: a department its own (not another department's on the same petition); others by the petition."""
+    if user.role == "department":
+        return Supervision.department == user.department_id
+    return _by_petition(Supervision.petition)(user)
+
+
 def _consultations(user):
     ids = _visible_petitions(user)
     if ids is None:
@@ -108,6 +116,7 @@ def _petitioners(user):
 
 
 REFERRAL_LETTERS = ("referral_notice", "transfer_letter", "assignment_sheet")  # about one referral (Document.record_id)
+SUPERVISION_LETTERS = ("supervision_sheet",)  # about one 督办 (Document.record_id)
 
 
 def _documents(user):
@@ -127,7 +136,9 @@ def _documents(user):
                                                                                .where(theirs))
     replied = Referral.select(Referral.petition).where(theirs & (Referral.state == "replied"))
     stating_theirs = (Document.kind == "handling_opinion") & Document.petition.in_(replied)
-    return clause & ~about_theirs & ~stating_theirs
+    supervising_theirs = Document.kind.in_(SUPERVISION_LETTERS) & Document.record_id.in_(
+        Supervision.select(Supervision.id).where(Supervision.department != user.department_id))
+    return clause & ~about_theirs & ~stating_theirs & ~supervising_theirs
 
 
 REFERRAL_STEPS = ("refer", "object", "record_reply")  # each recorded at its referral's sent/objected/replied time
@@ -188,6 +199,7 @@ def _every_row(user):
 SCOPES = {
     "petition": _petitions,
     "referral": _referrals,
+    "supervision": _supervisions,
     "consultation": _consultations,
     "petitioner": _petitioners,
     "document": _documents,

@@ -16,7 +16,8 @@ METHODS = (
 )
 # The letters delivered to someone: every kind but the 会诊纪要, the office's internal record of a meeting.
 NOT_DELIVERED = ("consultation_minutes",)
-TO_DEPARTMENT = ("transfer_letter", "assignment_sheet")  # 转送函 / 交办单: to the department of its referral
+TO_DEPARTMENT = ("transfer_letter", "assignment_sheet", "supervision_sheet")  # 转送函 / 交办单 / 督办单: to the
+# department of its referral (of its 督办)
 OVERDUE_DAYS = 3  # a letter in force issued longer ago than this with no delivery is on the clerk's worklist
 
 

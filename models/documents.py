@@ -27,6 +27,7 @@ KINDS = {
     "recheck_opinion": N_("Re-examination opinion"),  # 复核意见书
     "mediation_agreement": N_("Mediation agreement"),  # 调解协议书
     "consultation_minutes": N_("Consultation minutes"),  # 会诊纪要
+    "supervision_sheet": N_("Supervision sheet"),  # 督办单, to the department of a 督办 (its new deadline, a reply)
 }
 
 

@@ -29,6 +29,7 @@ from .reports.tallies import PetitionTally
 from .sessions import LoginSession, LoginThrottle
 from .settings import OfficeSetting
 from .submissions import Submission
+from .supervision import Supervision
 from .wording import LetterWording
 from .workflow.repeats import SameMatter
 
@@ -68,6 +69,8 @@ V23_MODELS = [LetterWording]
 MODELS = MODELS + V20_MODELS + V23_MODELS
 V25_MODELS = [Evaluation]
 MODELS = MODELS + V25_MODELS
+V26_SUPERVISION_MODELS = [Supervision]
+MODELS = MODELS + V26_SUPERVISION_MODELS
 
 
 def _sqlite_literal(value):
@@ -327,12 +330,17 @@ def _v25_query_code(db):
     db.create_tables(V25_MODELS, safe=True)
 
 
+def _v26_supervision(db):
+    """督办 (issue 16 §3): the office's supervision of an overdue or disputed case and the department's reply."""
+    db.create_tables(V26_SUPERVISION_MODELS, safe=True)
+
+
 MIGRATIONS = [_v1_foundation, _v2_workflow, _v3_documents, _v4_safety, _v5_hotline, _v6_search, _v7_tallies,
               _v8_search_text, _v9_sessions, _v10_integrity, _v11_one_person, _v12_submissions, _v13_same_matter,
               _v14_back_dating, _v15_own_result, _v16_consultation_meeting,
               _v17_hotline_mapping, _v18_delivery, _v19_letter_organs, _v20_office_settings,
               _v21_request_summary, _v22_mediation_particulars, _v23_letter_wording,
-              _v24_recorded_letters, _v25_query_code]  # version N is MIGRATIONS[N - 1]
+              _v24_recorded_letters, _v25_query_code, _v26_supervision]  # version N is MIGRATIONS[N - 1]
 LATEST = len(MIGRATIONS)
 
 

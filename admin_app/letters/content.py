@@ -17,6 +17,7 @@ from models.documents import KINDS, current
 from models.errors import N_, NotAllowed
 from models.people import REPRESENTATIVE_KINDS
 from models.petition import CHANNELS
+from models.supervision import GROUNDS, SUPERVISION_KINDS, Supervision
 from models.workflow import own_result
 from models.workflow.delivery import default_recipient
 from models.workflow.letters import DEFAULT_HIGHER, handling_result, higher_organs, recorded_opinion
@@ -256,12 +257,31 @@ def _consultation(petition, record_id):
             "decisions": ["（%s）%s" % (cn_numeral(n), sentence(item)) for n, item in enumerate(decisions, 1)]}
 
 
+def _supervision(petition, record_id):
+    """督办单: to the department of a 督办: why (the referral overdue since its deadline, the petitioner
+    dissatisfied, a 复查 asked for), the kind, the office's 督办意见, the new deadline of the department's written
+    reply, 提级督办 and its reason; the office's 联系人 and phone when they are set (the 督办单 is also sent
+    without them: the department knows the office that supervises it)."""
+    supervision = Supervision.get_by_id(record_id)
+    referral = supervision.referral
+    name, phone = contact()
+    return {"supervision": supervision, "department": supervision.department.name,
+            "grounds": supervision.grounds, "grounds_label": i18n.choice_label(GROUNDS, supervision.grounds),
+            "supervision_kind": i18n.choice_label(SUPERVISION_KINDS, supervision.kind),
+            "note": supervision.note, "due": i18n.cn_date(supervision.due_on),
+            "referral_mode": i18n.choice_label(REFERRAL_MODES, referral.mode) if referral else "",
+            "referral_sent": i18n.cn_date(referral.sent_at) if referral else "",
+            "referral_due": i18n.cn_date(referral.due_on) if referral else "",
+            "escalated": supervision.escalated, "escalation_reason": supervision.escalation_reason or "",
+            "contact": name, "contact_phone": phone}
+
+
 BUILDERS = {
     "acceptance_notice": _acceptance, "rejection_notice": _rejection, "referral_notice": _referral,
     "transfer_letter": _transfer, "assignment_sheet": _assignment, "extension_notice": _extension,
     "handling_opinion": _handling,
     "review_opinion": _review, "recheck_opinion": _recheck, "mediation_agreement": _mediation,
-    "consultation_minutes": _consultation,
+    "consultation_minutes": _consultation, "supervision_sheet": _supervision,
 }
 
 

@@ -41,6 +41,8 @@ FIELDS = {
     "chair": N_("the chair"), "decisions": N_("the conclusion"),
 }
 KIND_FIELDS = {
+    ("supervision_sheet", "note"): N_("the supervision opinion"),  # the 督办单 (issue 16 §3)
+    ("supervision_sheet", "escalation_reason"): N_("the reason for escalation"),
     ("extension_notice", "reason"): N_("the reason for the extension"),
     ("review_opinion", "opinion"): N_("the review opinion"),
     ("recheck_opinion", "opinion"): N_("the re-examination opinion"),

@@ -11,6 +11,7 @@ from models.hotline_mapping import HotlineMapping
 from models.organisation import Category, Department
 from models.people import Petitioner, Representative, Team, User
 from models.petition import Petition
+from models.supervision import Supervision
 
 from ..i18n import TRANSLATIONS_DIR
 from .home import DashboardView
@@ -25,6 +26,7 @@ from .petitions import PetitionerView, PetitionImportView, PetitionView, VisitLo
 from .roster import RosterView
 from .settings import SettingsView
 from .studio import RepresentativeView, TeamView
+from .supervision import SupervisionView
 from .users import UserView
 from .wording import WordingView
 
@@ -46,6 +48,7 @@ def register(app):
         PetitionerView(Petitioner, name=_l("Petitioners"), category=cases, endpoint="petitioner"),
         VisitLogView(VisitLog, name=_l("Visit logs"), category=cases, endpoint="visitlog"),
         ReferralView(Referral, name=_l("Referrals"), category=cases, endpoint="referral"),
+        SupervisionView(Supervision, name=_l("Supervision"), category=cases, endpoint="supervision"),
         ConsultationView(Consultation, name=_l("Consultations"), category=cases, endpoint="consultation"),
         MediationView(Mediation, name=_l("Mediations"), category=cases, endpoint="mediation"),
         FollowUpView(FollowUp, name=_l("Follow-ups"), category=cases, endpoint="followup"),

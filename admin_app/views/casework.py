@@ -22,13 +22,14 @@ from models.casework import (
     Referral, parse_particulars,
 )
 from models.validation import mask_id_number, mask_phone
-from models.errors import DomainError
+from models.errors import DomainError, NotAllowed
 from models.organisation import Department
 from models.people import Representative
 from models.petition import Petition
 from models.submissions import AlreadySaved
+from models.workflow import supervision as supervise
 
-from .. import i18n, once
+from .. import i18n, once, permissions
 from .base import SecureModelView, clean_ids, date_formatter, datetime_formatter
 from .fields import (
     ActiveLoader, ChoiceFilter, KeepHidden, deadline_text, filled, petition_link, rows_of, suggest_field,
@@ -176,6 +177,10 @@ class ReferralView(StepFormPage, SecureModelView):
         return links((url_for(".reply_view", id=referral.id), gettext("Record the department's reply")),
                      (url_for(".object_view", id=referral.id), gettext("Object")))
 
+    def supervise_url(self, referral):
+        """督办 of an overdue referral, for who may start one (views/supervision.py)."""
+        return supervise_links(referral=referral)
+
     @action("record_reply", _l("Record the department's reply"))
     def action_record_reply(self, ids):
         return self.one_form(".reply_view", ids)
@@ -234,6 +239,20 @@ class ReferralView(StepFormPage, SecureModelView):
 
         return self.awaiting(referral) or self.step_page(
             form, gettext("Object: not competent"), facts, run, url_for(".details_view", id=referral.id))
+
+
+def supervise_links(petition=None, referral=None):
+    """The 督办 button of a referral (overdue) or a petition (dissatisfied, review) for who may start one, or None
+    (the 督办 screen itself is views/supervision.py)."""
+    if not permissions.allowed(current_user.role, "supervision", "create"):
+        return None
+    try:
+        supervise.grounds_for(petition or referral.petition, referral)
+    except NotAllowed:
+        return None
+    if referral is not None:
+        return url_for("supervision.supervise_view", referral=referral.id)
+    return url_for("supervision.supervise_view", petition=petition.id)
 
 
 def masked_particulars(view, context, model, name):

@@ -8,8 +8,8 @@ access.visible for the user: a worklist never counts a record its user may not s
   limit), accepted petitions whose 受理告知书 has no live document, referrals awaiting the department's reply
   (overdue first), replies received and not yet answered (handled), answered petitions without a follow-up
   (复诊), 复查/复核 to record or still open to the petitioner, the 排访 flags not dismissed, and the letters in
-  force issued more than OVERDUE_DAYS days ago and not yet delivered (送达);
-- department: its referrals awaiting its reply, by deadline;
+  force issued more than OVERDUE_DAYS days ago and not yet delivered (送达), and the 督办 whose reply is overdue;
+- department: its referrals awaiting its reply, by deadline, and its 督办 awaiting its reply;
 - representative: its duty shifts this week, its open 会诊, its open "1+3" cases, the follow-ups it owes;
 - leader: the open cases it leads (包案, leader_in_charge is its name) and those of them without its 签批.
 """
@@ -26,6 +26,7 @@ from ..delivery import NOT_DELIVERED, OVERDUE_DAYS, Delivery
 from ..documents import Document
 from ..errors import N_
 from ..petition import Petition, StepRecord
+from ..supervision import Supervision, overdue_clause
 from ..workflow import OPEN
 from . import early_signs
 
@@ -144,6 +145,14 @@ def to_deliver(user, today, first=FIRST):
     return _group("to_deliver", N_("Letters to deliver"), query, first)
 
 
+def supervisions_overdue(user, today, first=FIRST):
+    """督办反馈逾期: the 督办 whose department has not replied by the new deadline, the longest overdue first."""
+    query = access.visible(Supervision.select(Supervision, Petition).join(Petition)
+                           .where(overdue_clause(today)), user, "supervision")
+    return _group("supervisions_overdue", N_("Supervision replies overdue"),
+                  query.order_by(Supervision.due_on, Supervision.id), first)
+
+
 # -- the others -----------------------------------------------------------------------------------------------
 
 def department_referrals(user, first=FIRST):
@@ -153,6 +162,14 @@ def department_referrals(user, first=FIRST):
                            user, "referral")
     query = query.order_by(Referral.due_on.is_null(), Referral.due_on, Referral.sent_at, Referral.id)
     return _group("referrals", N_("Referrals to handle"), query, first)
+
+
+def department_supervisions(user, first=FIRST):
+    """A department's 督办 awaiting its reply, by deadline."""
+    query = access.visible(Supervision.select(Supervision, Petition).join(Petition).where(
+        Supervision.replied_at.is_null() & (Supervision.department == user.department_id)), user, "supervision")
+    return _group("supervisions", N_("Supervisions to reply to"), query.order_by(Supervision.due_on, Supervision.id),
+                  first)
 
 
 def week_of(today):
@@ -221,9 +238,9 @@ def for_user(user, today=None, first=FIRST):
     if role in ("staff", "admin"):
         return [to_accept(user, first), notice_to_issue(user, first), awaiting_reply(user, first),
                 to_answer(user, first), follow_up_due(user, first), reviews(user, today, first), flags(user, first),
-                to_deliver(user, today, first)]
+                to_deliver(user, today, first), supervisions_overdue(user, today, first)]
     if role == "department" and user.department_id is not None:
-        return [department_referrals(user, first)]
+        return [department_referrals(user, first), department_supervisions(user, first)]
     if role == "representative" and user.representative_id is not None:
         return [shifts_this_week(user, today, first), consultations(user, first), groups(user, first),
                 follow_ups_owed(user, first)]

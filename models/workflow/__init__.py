@@ -22,6 +22,7 @@ hotline.py     a 12345 ticket made into a petition
 repeats.py     初件/重件: the rule, kept on every save of a petition and by 同一事项 links
 petitioners.py the same petitioner: find_petitioner (the ID number, else phone and name), find_or_add
 letters.py     which letters a petition may have now, issue once, void, reissue; 答复 issues the 处理意见书
+supervision.py 督办: start one on an overdue referral or a disputed petition, the department's reply
 recorded_letters.py  an opinion another organ issued, recorded with its 文号, date and scan instead of generated
 """
 from .petitions import (
@@ -33,6 +34,7 @@ from .own_result import record_own_result
 from .referrals import object_to_referral, record_reply, refer
 from .rules import ALLOWED, CLOSED, LEADS_TO, OPEN, STEPS, TEAM_OF, allowed_for, allowed_steps, check, for_each
 from .studio import conclude, convene, form_group, mediate, revise
+from . import supervision  # 督办: supervision.start, supervision.reply
 
 __all__ = [
     "ALLOWED", "CLOSED", "LEADS_TO", "OPEN", "STEPS", "TEAM_OF", "accept", "allowed_for", "allowed_steps", "answer",

@@ -8,10 +8,15 @@ from ..delivery import METHODS, TO_DEPARTMENT, Delivery, needs_delivery
 from ..documents import Document
 from ..errors import N_, NotAllowed, ValidationError
 from ..petition import FUTURE_TOLERANCE
+from ..supervision import Supervision
 
 
 def default_recipient(document):
     """受送达人 by default: the department of a 交办单's referral, else the petitioner's name."""
+    if document.kind == "supervision_sheet" and document.record_id is not None:
+        supervision = Supervision.get_or_none(Supervision.id == document.record_id)
+        if supervision is not None:
+            return supervision.department.name
     if document.kind in TO_DEPARTMENT and document.record_id is not None:
         referral = Referral.get_or_none(Referral.id == document.record_id)
         if referral is not None:

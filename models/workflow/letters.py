@@ -20,6 +20,7 @@ from ..documents import KINDS, Document
 from ..errors import N_, DomainError, NotAllowed, ValidationError
 from ..organisation import Department, shares_series
 from ..petition import Petition, StepRecord
+from ..supervision import Supervision
 from .own_result import own_result
 from .petitions import answer as take_answer
 
@@ -40,6 +41,8 @@ LETTER_STEPS = {"acceptance_notice": "accept", "rejection_notice": "reject", "ex
 # The letters about one referral, and the referral mode each is for (None: either). 转送 and 交办 are different
 # letters (第二十二条): a 转送函 asks for no 办结报告; a 交办单 sets the deadline and asks for one.
 REFERRAL_LETTERS = {"referral_notice": None, "transfer_letter": "transfer", "assignment_sheet": "assign"}
+# The 督办单: one letter for each 督办 of the petition (Document.record_id is the Supervision), dated when issued.
+SUPERVISION_LETTERS = ("supervision_sheet",)
 NO_REFERRAL = {None: N_("The petition has not been referred."),
                "transfer": N_("The petition has not been transferred to a department."),
                "assign": N_("The petition has not been assigned to a department.")}
@@ -194,6 +197,11 @@ def records_for(kind, petition):
         if not ids:
             raise NotAvailable(N_("No mediation has been recorded."))
         return ids
+    if kind in SUPERVISION_LETTERS:
+        ids = [s.id for s in petition.supervisions.order_by(Supervision.id)]
+        if not ids:
+            raise NotAvailable(N_("The petition has not been put under supervision."))
+        return ids
     if kind == "consultation_minutes":
         ids = [c.id for c in Consultation.select(Consultation.id).join(ConsultationPetition).where(
             (ConsultationPetition.petition == petition) & Consultation.concluded_at.is_null(False))]
@@ -226,6 +234,8 @@ def check_available(kind, petition, record_id=None):
 def letter_date(kind, petition, record_id=None):
     """The moment a letter is dated (see LETTER_STEPS): its step's, when that step is being back-dated today;
     else None (the moment it is issued). A 会诊纪要 bears its conclusion's day, by the 会诊 step of the petition."""
+    if kind in SUPERVISION_LETTERS:  # no step: a 督办 is not back-dated
+        return None
     today = documents.now().date()
     step = LETTER_STEPS.get(kind, "convene")
     steps = petition.steps.where(StepRecord.step == step)

@@ -376,6 +376,71 @@ def referral_object_view(office, view):
     office.post_form("/admin/referral/object/?id=%d" % referral.id, {"reason": "不属于本单位职责。"})
 
 
+def disputed():
+    """(petition, department) of an open petition the petitioner was dissatisfied with (or asked to review), and a
+    department it was referred to that has no 督办 of it awaiting a reply."""
+    from models.supervision import Supervision, departments_of, petition_grounds
+
+    for petition in Petition.select().where(Petition.status.not_in(("closed", "void", "not_accepted"))).order_by(
+            Petition.id):
+        if not petition_grounds(petition):
+            continue
+        for department in departments_of(petition):
+            if not Supervision.select().where((Supervision.petition == petition) & (Supervision.department == department)
+                                              & Supervision.replied_at.is_null()).exists():
+                return petition, department
+    raise AssertionError("no disputed petition in the demo county")
+
+
+def supervision_supervise_view(office, view):
+    """督办 of an overdue referral (the demo's, when the scenarios before left it unanswered) and of a petition the
+    petitioner was dissatisfied with, of the department it was referred to."""
+    from models.supervision import Supervision, referral_overdue
+
+    office.login("staff")
+    late = [r for r in Referral.select().order_by(Referral.id) if referral_overdue(r)]
+    if late:
+        office.post_form("/admin/supervision/supervise/?referral=%d" % late[0].id, {"kind": "interview",
+                                                                                   "note": "请抓紧办理。"})
+        assert Supervision.select().where(Supervision.referral == late[0].id).exists()
+    petition, department = disputed()
+    office.post_form("/admin/supervision/supervise/?petition=%d" % petition.id, {
+        "kind": "on_site", "note": "请再次核查。", "department": str(department.id)})
+    assert Supervision.select().where((Supervision.petition == petition.id)
+                                      & (Supervision.department == department.id)).exists()
+
+
+def a_supervision(office):
+    """The first 督办, or one started (audited, by the workflow) on a disputed petition."""
+    from models.supervision import Supervision
+
+    found = first(Supervision)
+    if found is not None:
+        return found
+    petition, department = disputed()
+    return workflow.supervision.start(petition, office.users["admin"], "written", "请抓紧办理。", department=department)
+
+
+def supervision_sheet_view(office, view):
+    """印发 the 督办单 of a 督办 (the letter engine: numbered, archived, audited)."""
+    supervision = a_supervision(office)
+    office.login("staff")
+    office.client.post("/admin/supervision/sheet/?id=%d" % supervision.id,
+                       data={"csrf_token": office.token("/admin/supervision/details/?id=%d" % supervision.id)})
+    assert Document.select().where((Document.kind == "supervision_sheet")
+                                   & (Document.record_id == supervision.id)).exists()
+
+
+def supervision_respond_view(office, view):
+    """The reply to a 督办 (recorded by the office on the department's behalf, as a referral's reply)."""
+    from models.supervision import Supervision
+
+    supervision = a_supervision(office)
+    office.login("staff")
+    office.post_form("/admin/supervision/respond/?id=%d" % supervision.id, {"reply": "已办理并答复信访人。"})
+    assert Supervision.get_by_id(supervision.id).replied_at is not None
+
+
 def consultation_conclude_view(office, view):
     office.login("staff")
     consultation = first(Consultation, Consultation.concluded_at.is_null())
@@ -554,6 +619,9 @@ SCENARIOS = {
     "referral.reply_view": referral_reply_view,
     "referral.object_view": referral_object_view,
     "consultation.conclude_view": consultation_conclude_view,
+    "supervision.supervise_view": supervision_supervise_view,
+    "supervision.sheet_view": supervision_sheet_view,
+    "supervision.respond_view": supervision_respond_view,
     "consultation.revise_view": consultation_revise_view,
     "consultation.minutes_view": consultation_minutes_view,
     "flags.dismiss_view": flags_dismiss_view,
@@ -639,7 +707,8 @@ def test_every_write_endpoint_leaves_audit_entries_for_the_rows_it_changed(app, 
                   "visitlog.create_view", "apiclient.edit_view", "petition.same_matter_view",
                   "petitioner.merge_view", "petition.step_time_view", "consultation.revise_view",
                   "consultation.minutes_view", "roster.create_view", "document.delivery_view",
-                  "officesettings.index", "wording.save_view", "wording.revert_view"}
+                  "officesettings.index", "wording.save_view", "wording.revert_view", "supervision.supervise_view",
+                  "supervision.sheet_view", "supervision.respond_view"}
     assert must_write <= set(wrote), sorted(must_write - set(wrote))
 
 

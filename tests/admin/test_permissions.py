@@ -28,18 +28,22 @@ OPS = {"index": "read", "index_view": "read", "details_view": "read", "ajax_look
        "letter_record_view": "letter", "letters_print_view": "letter", "export": "export", "step_view": "step", "step_time_view": "edit",
        "merge_view": "edit", "duplicates_view": "edit", "revise_view": "edit",  # 信访人合并, 重复登记的信访人: staff and the administrator
        "delivery_view": "edit", "delivery_receipt_view": "letter",
-       "kind_view": "read"}  # 文书措辞: the editor of a kind's wording (its saves and previews are POSTs: "edit")  # 登记送达 as issuing letters; 送达回证 as printing
+       "kind_view": "read",
+       "supervise_view": "create", "respond_view": "step"}  # 督办: started by the office, replied by the department  # 文书措辞: the editor of a kind's wording (its saves and previews are POSTs: "edit")  # 登记送达 as issuing letters; 送达回证 as printing
 # Routes of one record (?id=): an allowed role gets 200 for a record it may see, 404 for one it may not.
 ONE_RECORD = {"details_view", "edit_view", "void_view", "reissue_view", "conclude_view", "revise_view", "reply_view", "object_view",
               "download_view", "visit_view", "merged_view", "letter_preview_view", "letters_print_view", "merge_view",
-              "letter_record_view", "step_time_view", "delivery_view", "delivery_receipt_view"}
+              "letter_record_view", "step_time_view", "delivery_view", "delivery_receipt_view", "supervise_view",
+              "respond_view"}
 # The redirects an allowed role may get instead of the page (where the page is for records in another state).
 REDIRECTS = {"visit_view": "/admin/visitlog/new/", "reply_view": "/admin/referral/details/",
              "object_view": "/admin/referral/details/", "conclude_view": "/admin/consultation/details/",
              "revise_view": "/admin/consultation/details/",
              "letter_preview_view": "/admin/petition/details/", "letter_record_view": "/admin/petition/details/",
              "step_time_view": "/admin/petition/details/",
-             "delivery_view": "/admin/petition/details/", "delivery_receipt_view": "/admin/petition/details/"}
+             "delivery_view": "/admin/petition/details/", "delivery_receipt_view": "/admin/petition/details/",
+             # 督办 of a petition that has no grounds for one (the reason shown on its page); a 督办 replied to
+             "supervise_view": "/admin/petition/details/", "respond_view": "/admin/supervision/details/"}
 EMPTY_IN_DEMO = {"hotlineticket", "flags", "apiclient"}  # no record of these in the demo county
 
 
@@ -106,6 +110,13 @@ def office(db, login_as):
                     number="高信访〔2023〕99号", prefix="高信访", year=2023, sequence=99, record_id=referral.id,
                     pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest())
 
+    # a 督办 of 县自然资源局 (the department user's) and one of another department
+    from models.supervision import Supervision
+
+    for supervised in (referral, Referral.select().join(Department).where(Department.name != "县自然资源局").first()):
+        Supervision.create(petition=supervised.petition_id, referral=supervised, department=supervised.department_id,
+                           kind="written", grounds="overdue", note="请抓紧办理。", due_on=referral.sent_at.date())
+
     def login(role):
         links = {"department": {"department": Department.get(Department.name == "县自然资源局")},
                  "representative": {"representative": Representative.get(Representative.name == "王春月")}}
@@ -138,6 +149,8 @@ def query_of(route, screen, view, record):
         return "?ids=%d" % record.id
     if route in ("letter_preview_view", "letter_record_view"):
         return "?id=%d&kind=acceptance_notice" % record.id
+    if route == "supervise_view":  # 督办 of the petition of a 督办 (the record the role may or may not see)
+        return "?petition=%d" % record.petition_id
     if route in ONE_RECORD:
         return "?id=%d" % record.id
     return ""

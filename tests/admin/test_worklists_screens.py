@@ -13,6 +13,7 @@ from models.casework import (
 )
 from models.organisation import Department
 from models.people import Representative
+from models.supervision import Supervision
 
 from tests.admin.helpers import english_words, log_out, visible_text
 
@@ -38,7 +39,10 @@ def office(db, make_petition):
         "answered": make_petition(received_at=received, status="answered", answered_at=NOW,
                                   lead_representative=wang, is_collective=True, head_count=6),
     }
-    Referral.create(petition=p["referred"], department=housing, due_on=TODAY - dt.timedelta(days=1))
+    referral = Referral.create(petition=p["referred"], department=housing, due_on=TODAY - dt.timedelta(days=1))
+    # a 督办 of the overdue referral, its own reply overdue since yesterday (督办反馈逾期; the department's 待反馈)
+    Supervision.create(petition=p["referred"], referral=referral, department=housing, grounds="overdue",
+                       note="请抓紧办理。", started_at=NOW - dt.timedelta(days=2), due_on=TODAY - dt.timedelta(days=1))
     documents.archive("handling_opinion", p["handled"], housing, lambda number, at: b"%PDF-1.4", None,
                       at=NOW - dt.timedelta(days=5))  # issued 5 days ago, not delivered (送达)
     ResolutionGroup.create(petition=p["answered"], representative=wang, town_officer="张", mediator="李", lawyer="刘")
@@ -61,8 +65,8 @@ def roles(office):
 
 EXPECTED = {  # group: count, for each role with the office above
     "staff": {"to_accept": 1, "notice_to_issue": 1, "awaiting_reply": 1, "to_answer": 1, "follow_up_due": 1,
-              "reviews": 1, "flags": 1, "to_deliver": 1},
-    "department": {"referrals": 1},
+              "reviews": 1, "flags": 1, "to_deliver": 1, "supervisions_overdue": 1},
+    "department": {"referrals": 1, "supervisions": 1},
     "representative": {"shifts": 1, "consultations": 1, "groups": 1, "follow_ups": 1},
     "leader": {"led": 1, "sign_off": 1},
 }

@@ -125,6 +125,11 @@ def staged(make_petition, make_petitioner, department, clerk, office):
                                   instructions="请实地核查院墙位置，依法处理。", at=day(12, 12, 2022))
         if kind in ("referral_notice", "transfer_letter", "assignment_sheet"):
             return petition, referral.id
+        if kind == "supervision_sheet":  # the referral overdue since 31 January: 督办 on 10 February
+            supervision = workflow.supervision.start(
+                petition, clerk, "written", "请你单位抓紧核查院墙位置，依法处理，并答复信访人。", referral=referral,
+                due_on=dt.date(2023, 2, 20), at=day(2, 10))
+            return petition, supervision.id
         workflow.record_reply(referral, clerk, "support", "经现场勘测，原邻居翻建房屋时院墙外扩约四十厘米，占用共用道路属实。",
                               "支持信访人确认宅基地界址、恢复共用道路通行的请求。",
                               "《中华人民共和国民法典》第二百八十八条", at=day(1, 20))

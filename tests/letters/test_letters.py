@@ -38,6 +38,7 @@ TITLES = {
     "recheck_opinion": "信访事项复核意见书",
     "mediation_agreement": "调解协议书",
     "consultation_minutes": "会诊纪要",
+    "supervision_sheet": "督办单",
 }
 
 # What each kind must say, besides its title, number, the petitioner's name and its date.
@@ -88,10 +89,15 @@ SAYS = {
 # Who signs each letter and its number, when not the office (县信访局, 高信访〔2023〕1号): the 处理意见书 the
 # department that handled it, in its own series; the 复查/复核意见书 the organs the settings name, not on record,
 # so with no 文号 (archived under the petition's registration number).
+SAYS["supervision_sheet"] = [
+    "刘某某于2022年12月9日以来访方式提出的“宅基地及共用道路纠纷”信访事项（编号XF-2022-000001），该信访事项已于2022年12月12日"
+    "交办你单位办理，要求于2023年1月31日前办结，现已逾期，未见办理结果。", "现予以督办", "一、督办方式：文书督办。",
+    "二、督办意见：请你单位抓紧核查院墙位置，依法处理，并答复信访人。", "三、反馈时限：请于2023年2月20日前将办理情况书面反馈本机关",
+    "（联系人：王小红，联系电话：0536-7654321）"]
 ISSUED_BY = {"handling_opinion": ("县自然资源局", "高自然资〔2023〕1号"),
              "review_opinion": ("县人民政府", None), "recheck_opinion": ("市人民政府", None),
              "mediation_agreement": ("高桥镇人民调解委员会（印）", None)}
-ADDRESSEE = {"assignment_sheet": "县自然资源局：", "transfer_letter": "县自然资源局：", "mediation_agreement": None,
+ADDRESSEE = {"assignment_sheet": "县自然资源局：", "supervision_sheet": "县自然资源局：", "transfer_letter": "县自然资源局：", "mediation_agreement": None,
              "consultation_minutes": None}
 PAGE_NUMBER = re.compile(r"—\s*(\d+)\s*—")
 CHINESE_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
@@ -149,7 +155,7 @@ def test_every_kind_reads_back_with_its_title_number_names_and_dates(kind, issue
     document = issue(kind)
     text = read_pdf(bytes(document.pdf))
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if kind == "assignment_sheet":  # the 附注 and the 版记 under the date (tests/letters/test_referral_letters.py)
+    if kind in ("assignment_sheet", "supervision_sheet"):  # the 附注 and the 版记 under the date (tests/letters/test_referral_letters.py)
         lines = lines[:next(i for i, line in enumerate(lines) if line.startswith("（联系人"))]
 
     organ, number = ISSUED_BY.get(kind, ("县信访局", "高信访〔2023〕1号"))

@@ -116,8 +116,9 @@ def test_department_sees_only_its_referrals_by_deadline(make_petition, housing):
     late = Referral.create(petition=p1, department=housing, due_on=dt.date(2023, 6, 10))
     soon = Referral.create(petition=p2, department=housing, due_on=dt.date(2023, 6, 20))
     Referral.create(petition=p3, department=other, due_on=dt.date(2023, 6, 1))
-    [group] = worklists.for_user(clerk, TODAY)
+    group, supervising = worklists.for_user(clerk, TODAY)
     assert (group.key, group.count, ids(group)) == ("referrals", 2, [late.id, soon.id])
+    assert (supervising.key, supervising.count) == ("supervisions", 0)  # 督办: tests/models/test_supervision.py
     assert group.rows[0].petition.subject == p1.subject  # 事由, with the petition in the same query
     Referral.update(state="objected").where(Referral.id == late.id).execute()
     assert ids(worklists.department_referrals(clerk)) == [soon.id]

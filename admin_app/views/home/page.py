@@ -16,6 +16,8 @@ from models.casework import SESSIONS, DutyShift
 from models.errors import N_, ValidationError
 from models.people import REPRESENTATIVE_KINDS, Representative
 from models.petition import STATUSES, Petition
+from models import supervision
+from models.supervision import Supervision
 
 from . import charts, monthly_report, worklist
 from ... import i18n, permissions
@@ -122,7 +124,21 @@ def home_context(today=None):
         "representatives": representatives(period, today, data["representatives"]),
         "repeats": repeat_counts(period),
         "repeat_window": repeats.window_months(),
+        "supervision": supervision_figures(period, today),
     }
+
+
+def supervision_figures(period, today):
+    """督办件数 and 按期反馈率 of the 督办 started in the period that this user sees (templates/admin/
+    home_supervision.html), each count linked to the 督办 list; None for who may not open it."""
+    if not permissions.allowed(current_user.role, "supervision", "read"):
+        return None
+    query = access.visible(Supervision.select().where((Supervision.started_at >= period.starts_at)
+                                                      & (Supervision.started_at < period.ends_before)),
+                           current_user.user, "supervision")
+    data = supervision.figures(query, today)
+    return dict(data, rate=percent(data["on_time_rate"]), url=url_for("supervision.index_view"),
+                overdue_url=list_url("supervision", (Supervision.due_on, N_("Overdue"), "1")))
 
 
 def repeat_counts(period):

@@ -74,6 +74,22 @@ def referral_line(referral, today, department_view=False):
             "due": due, "css": css, "actions": actions}
 
 
+def supervision_line(supervision, today, department_view=False):
+    """A 督办: the petition, the department (the office's line) or the 督办意见 (the department's), the new
+    deadline; the reply button for who may reply."""
+    petition = supervision.petition
+    due, css = due_text(supervision.due_on, today)
+    actions = []
+    if may("supervision", "step") and permissions.may_take_step(current_user.role, "reply_supervision"):
+        actions.append({"url": url_for("supervision.respond_view", id=supervision.id),
+                        "label": gettext("Record the reply to the supervision")})
+    note = supervision.note if len(supervision.note) <= CONTENT_CHARS else supervision.note[:CONTENT_CHARS] + "…"
+    return {"title": "%s %s" % (petition.number, petition.subject),
+            "url": url_for("supervision.details_view", id=supervision.id) if may("supervision") else None,
+            "detail": note if department_view else supervision.department.name,
+            "due": due, "css": css, "actions": actions}
+
+
 REVIEW_STAGES = {  # status: (what is open, the step that does the work there, if any, and its button)
     "answered": (N_("The petitioner may request a review"), None, None),
     "followed_up": (N_("The petitioner may request a review"), None, None),
@@ -153,6 +169,8 @@ def lines(group, today):
         return [petition_line(p, today, None, [action("follow_up", p.id, gettext("Follow up"))]) for p in group.rows]
     if key == "reviews":
         return [review_line(p, today) for p in group.rows]
+    if key in ("supervisions_overdue", "supervisions"):
+        return [supervision_line(s, today, department_view=key == "supervisions") for s in group.rows]
     if key == "to_deliver":
         return [delivery_line(d, today) for d in group.rows]
     if key == "flags":

@@ -24,6 +24,7 @@ from models.documents import KINDS, ONE_A_RECORD, Document, void_reason_text
 from models.documents import current as current_letter
 from models.errors import DomainError
 from models.petition import Petition
+from models.supervision import Supervision
 from models.workflow import letters as letter_rules
 from models.workflow.recorded_letters import RECORDABLE
 
@@ -101,6 +102,9 @@ def record_label(kind, record_id):
     if kind in letter_rules.REFERRAL_LETTERS:
         referral = Referral.get_or_none(Referral.id == record_id)
         return "%s %s" % (referral.department.name, i18n.cn_date(referral.sent_at)) if referral else ""
+    if kind in letter_rules.SUPERVISION_LETTERS:
+        supervision = Supervision.get_or_none(Supervision.id == record_id)
+        return "%s %s" % (supervision.department.name, i18n.cn_date(supervision.started_at)) if supervision else ""
     if kind == "mediation_agreement":
         mediation = Mediation.get_or_none(Mediation.id == record_id)
         return "%s %s" % (i18n.cn_date(mediation.signed_on), mediation.parties) if mediation else ""

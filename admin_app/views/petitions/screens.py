@@ -331,6 +331,9 @@ class PetitionView(TicketDraftMixin, BulkMenuMixin, SameMatterMixin, FastListMix
             kwargs["timeline"] = timeline(petition, current_user.user)
             kwargs.update(self.letters_context(petition))
             kwargs.update(self.same_matter_context(petition))
+            from ..supervision import petition_context as supervision_context  # 督办: it builds on this package
+
+            kwargs.update(supervision_context(petition))
         return super().render(template, **kwargs)
 
 
