@@ -11,7 +11,7 @@ decided them, the others the office).
 """
 from collections import namedtuple
 
-from .. import audit, documents
+from .. import audit, documents, lookup
 from ..casework import Consultation, ConsultationPetition, Mediation, Referral
 from ..db import database
 from ..documents import KINDS, Document
@@ -246,6 +246,8 @@ def issue(kind, petition, by, render, record_id=None, *, issuer, font=None, repl
     with database.atomic():
         petition = Petition.get_by_id(petition.id)  # as it is now, not as the caller saw it
         check_available(kind, petition, record_id)
+        if kind in lookup.PRINTED_ON:  # a petition accepted before 查询码 existed gets its code with the letter
+            lookup.give_code(petition)
         if issuing_step(kind, petition) == "answer":
             raise NotAllowed(N_("Answer the petitioner to issue the handling opinion."))
         if check is not None:
