@@ -231,3 +231,21 @@ def test_a_comment_over_500_characters_is_refused(client, case):
     response = evaluate(client, page, "satisfied", "字" * 501)
     assert response.status_code == 400 and "最多500个字" in response.get_data(as_text=True)
     assert Evaluation.select().count() == 0
+
+
+def test_the_clerk_sees_the_evaluation_on_the_timeline_and_in_the_worklist(app, client, case, login_as):
+    from tests.admin.helpers import visible_text
+
+    page = look_up(client, case.query_code, PHONE[-4:]).get_data(as_text=True)
+    evaluate(client, page, "dissatisfied", "还没有解决")
+    clerk = app.test_client()
+    login = clerk.get("/login").get_data(as_text=True)
+    login_as("staff", username="desk")  # the fixture's client logs in too; this one is the clerk's own browser
+    from tests.admin.helpers import csrf_token
+
+    assert clerk.post("/login", data={"username": "desk", "password": PASSWORD,
+                                      "csrf_token": csrf_token(login)}).status_code == 302
+    text = visible_text(clerk.get("/admin/petition/details/?id=%d" % case.id).get_data(as_text=True))
+    assert "信访人评价" in text and "不满意（查询页面评价）" in text and "还没有解决" in text
+    home = visible_text(clerk.get("/admin/").get_data(as_text=True))
+    assert "不满意评价 1" in home and "前申请复查" in home
