@@ -8,6 +8,7 @@ import datetime as dt
 
 from peewee import CharField, DateTimeField, ForeignKeyField, TextField
 
+from . import audit
 from .casework import EVALUATIONS
 from .db import BaseModel, database, now
 from .errors import N_, NotAllowed, ValidationError
@@ -57,8 +58,6 @@ def evaluate(petition, rating, comment=None, at=None):
     """The petitioner evaluates the present 答复 (or changes the evaluation), within EVALUATION_DAYS of it; audited
     (by nobody: the petitioner has no account). Raises NotAllowed outside the window, ValidationError for a rating
     not of EVALUATIONS or a comment over COMMENT_MAX characters."""
-    from . import audit
-
     at = at or now()
     if rating not in dict(EVALUATIONS):
         raise ValidationError(N_("Choose how satisfied you are."), field="rating")
