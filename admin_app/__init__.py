@@ -32,6 +32,9 @@ def create_app(config=None):
     from . import api
 
     api.init_app(app)  # /api/v1: the hotline API (tokens, no session)
+    from . import public
+
+    public.init_app(app)  # /chaxun: the petitioner's look-up and 评价 (no session)
     release_startup_connection(app)
     commands.init_app(app)
     register_error_pages(app)

@@ -113,7 +113,9 @@ def load_user(user_id):
 
 def end_idle_sessions():
     """Before every request: a session unused for SESSION_IDLE_MINUTES has ended (load_user); say so."""
-    if request.endpoint in ("static", "admin.static") or current_user.is_authenticated:
+    if request.endpoint in ("static", "admin.static") or request.blueprint == "public":
+        return None  # the public look-up page neither reads nor ends a back-office session
+    if current_user.is_authenticated:
         return None
     if not g.pop("session_idle", False):
         return None

@@ -104,6 +104,8 @@ def from_environment(overrides=None):
         "LOGIN_ADDRESS_ATTEMPTS": int(os.environ.get("LOGIN_ADDRESS_ATTEMPTS", "30")),
         "LOGIN_ADDRESS_WINDOW_MINUTES": int(os.environ.get("LOGIN_ADDRESS_WINDOW_MINUTES", "15")),
         "LOGIN_ADDRESS_BLOCK_MINUTES": int(os.environ.get("LOGIN_ADDRESS_BLOCK_MINUTES", "15")),
+        # the petitioner's look-up page as letters print it (查询码, QR code), e.g. https://xf.example.gov.cn/chaxun
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "").strip(),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),  # reverse proxies in front (X-Forwarded-For)
         # the audit log's head, appended at the first audited write of each day and at each backup
         "AUDIT_ANCHORS": os.environ.get("AUDIT_ANCHORS") or os.path.join(INSTANCE_DIR, "audit-anchors.jsonl"),

@@ -3,7 +3,7 @@ never reach a log line. (The sessions themselves, and their end when idle, are i
 import logging
 import re
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 
 # Content Security Policy: everything from this server, nothing remote. Flask-Admin's pages use inline
@@ -81,6 +81,12 @@ class SessionInterface(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app):
         return bool(app.config["SESSION_COOKIE_SECURE"] or (has_request_context() and request.is_secure))
+
+    def save_session(self, app, session, response):
+        """Pages that keep no session (the public look-up, admin_app/public) never set or refresh the cookie."""
+        if g.get("no_session"):
+            return
+        super().save_session(app, session, response)
 
 
 def init_app(app):

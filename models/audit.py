@@ -40,6 +40,7 @@ ACTIONS = (
     ("view_personal", N_("Viewed personal data")),
     ("login_locked", N_("Account locked")),
     ("merge", N_("Merged petitioners")),  # 信访人合并 (models/workflow/merge.py)
+    ("public_lookup", N_("Public look-up")),  # 查询码 on the public page (models/lookup.py), the code masked
 )
 HIDDEN_FIELDS = {"password_hash", "version"}  # a secret; and the lock's bookkeeping
 

@@ -7,7 +7,7 @@ import re
 from flask import current_app
 from flask_babel import gettext
 
-from models import deadlines, settings
+from models import deadlines, lookup, settings
 from models.casework import (
     OUTCOMES, PARTICIPANT_ROLES, REFERRAL_MODES, Consultation, ConsultationParticipant, ConsultationPetition,
     ConsultationRepresentative, Mediation, OwnResult, Referral, parse_particulars,
@@ -16,7 +16,7 @@ from models.delivery import METHODS, TO_DEPARTMENT
 from models.documents import KINDS, current
 from models.errors import N_, NotAllowed
 from models.people import REPRESENTATIVE_KINDS
-from models.petition import CHANNELS
+from models.petition import CHANNELS, Petition
 from models.supervision import GROUNDS, SUPERVISION_KINDS, Supervision
 from models.workflow import own_result
 from models.workflow.delivery import default_recipient
@@ -90,8 +90,43 @@ def context(kind, petition, record_id=None, office=None):
         "subject": petition.subject, "request": request_of(petition), "limit_text": limit_text, "sentence": sentence,
         **organs(petition, office),
     }
+    if kind in lookup.PRINTED_ON:
+        base.update(lookup_lines(petition))
     build = BUILDERS.get(kind)
     return dict(base, **(build(petition, record_id) if build else {}))
+
+
+def public_address():
+    """The look-up page's address as letters print it: PUBLIC_URL (e.g. https://xf.example.gov.cn/chaxun), else
+    the page's path only."""
+    return (current_app.config.get("PUBLIC_URL") or "").strip() or "/chaxun"
+
+
+def qr_png(text):
+    """A QR code of text as a PNG data URI (segno: pure Python, nothing fetched)."""
+    import base64
+    import io
+
+    import segno
+
+    out = io.BytesIO()
+    segno.make(text, error="m").save(out, kind="png", scale=4, border=2)
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
+
+
+def lookup_lines(petition):
+    """查询码 on the 受理告知书 and the 转送（交办）告知书: the code (read afresh: issuing gives a petition accepted
+    before codes existed its code in the same transaction), where to look it up, and a QR code of the page's
+    address with the code when PUBLIC_URL is set. A draft of a petition with no code yet says it comes at issue."""
+    code = Petition.select(Petition.query_code).where(Petition.id == petition.id).scalar()
+    address = public_address()
+    text = gettext("Query code: %(code)s. With it and the last 4 digits of your phone number (or ID number) you can "
+                   "look up the progress of this petition at %(address)s and, once answered, evaluate its handling.",
+                   code=code or gettext("(given when the letter is issued)"), address=address)
+    qr = None
+    if code and (current_app.config.get("PUBLIC_URL") or "").strip():
+        qr = qr_png("%s?code=%s" % (address, code))
+    return {"lookup_text": text, "lookup_qr": qr, "query_code": code}
 
 
 def _acceptance(petition, record_id):

@@ -7,8 +7,9 @@ access.visible for the user: a worklist never counts a record its user may not s
 - staff (and the system administrator): registered petitions awaiting 受理/不予受理 (by the 15-day notice
   limit), accepted petitions whose 受理告知书 has no live document, referrals awaiting the department's reply
   (overdue first), replies received and not yet answered (handled), answered petitions without a follow-up
-  (复诊), 复查/复核 to record or still open to the petitioner, the 排访 flags not dismissed, and the letters in
-  force issued more than OVERDUE_DAYS days ago and not yet delivered (送达), and the 督办 whose reply is overdue;
+  (复诊), answers the petitioner rated 不满意 on the look-up page while 复查 may still be asked (评价), 复查/复核 to
+  record or still open to the petitioner, the 排访 flags not dismissed, the letters in force issued more than
+  OVERDUE_DAYS days ago and not yet delivered (送达), and the 督办 whose reply is overdue;
 - department: its referrals awaiting its reply, by deadline, and its 督办 awaiting its reply;
 - representative: its duty shifts this week, its open 会诊, its open "1+3" cases, the follow-ups it owes;
 - leader: the open cases it leads (包案, leader_in_charge is its name) and those of them without its 签批.
@@ -25,6 +26,7 @@ from ..casework import (
 from ..delivery import NOT_DELIVERED, OVERDUE_DAYS, Delivery
 from ..documents import Document
 from ..errors import N_
+from ..evaluation import Evaluation
 from ..petition import Petition, StepRecord
 from ..supervision import Supervision, overdue_clause
 from ..workflow import OPEN
@@ -123,6 +125,21 @@ def reviews(user, today, first=FIRST):
             or p.status in ("under_review", "under_recheck")]
     rows.sort(key=lambda p: (p.status not in ("under_review", "under_recheck"), review_due(p), p.id))
     return Worklist("reviews", N_("Review and re-examination"), len(rows), rows[:first])
+
+
+def dissatisfied(user, today, first=FIRST):
+    """不满意: the petitioner rated the present 答复 不满意 on the look-up page (models/evaluation.py) and may still ask
+    for 复查 (30 days of the answer, 第三十五条), not asked yet: the clerk calls back and tells of that right. The
+    most urgent window first."""
+    since = dt.datetime.combine(today - dt.timedelta(days=REVIEW_LOOKBACK), dt.time())
+    rated = Evaluation.select(Evaluation.id).where(
+        (Evaluation.petition == Petition.id) & (Evaluation.answered_at == Petition.answered_at)
+        & (Evaluation.rating == "dissatisfied"))
+    where = (Petition.status.in_(("answered", "followed_up")) & Petition.review_requested_at.is_null()
+             & (Petition.answered_at >= since) & fn.EXISTS(rated))
+    rows = [p for p in _petitions(user, where) if (review_due(p) or dt.date.min) >= today]
+    rows.sort(key=lambda p: (review_due(p), p.id))
+    return Worklist("dissatisfied", N_("Dissatisfied evaluations"), len(rows), rows[:first])
 
 
 def flags(user, first=FIRST):
@@ -237,8 +254,9 @@ def for_user(user, today=None, first=FIRST):
     role = getattr(user, "role", None)
     if role in ("staff", "admin"):
         return [to_accept(user, first), notice_to_issue(user, first), awaiting_reply(user, first),
-                to_answer(user, first), follow_up_due(user, first), reviews(user, today, first), flags(user, first),
-                to_deliver(user, today, first), supervisions_overdue(user, today, first)]
+                to_answer(user, first), follow_up_due(user, first), dissatisfied(user, today, first),
+                reviews(user, today, first), flags(user, first), to_deliver(user, today, first),
+                supervisions_overdue(user, today, first)]
     if role == "department" and user.department_id is not None:
         return [department_referrals(user, first), department_supervisions(user, first)]
     if role == "representative" and user.representative_id is not None:

@@ -13,7 +13,7 @@ import contextvars
 from collections import namedtuple
 from contextlib import contextmanager
 
-from .. import audit, documents
+from .. import audit, documents, lookup
 from ..casework import Consultation, ConsultationPetition, Mediation, Referral
 from ..db import database
 from ..documents import KINDS, Document
@@ -288,6 +288,8 @@ def issue(kind, petition, by, render, record_id=None, *, issuer, font=None, repl
     with database.atomic(), remembering():
         petition = Petition.get_by_id(petition.id)  # as it is now, not as the caller saw it
         check_available(kind, petition, record_id)
+        if kind in lookup.PRINTED_ON:  # a petition accepted before 查询码 existed gets its code with the letter
+            lookup.give_code(petition)
         if issuing_step(kind, petition) == "answer":
             raise NotAllowed(N_("Answer the petitioner to issue the handling opinion."))
         if check is not None:

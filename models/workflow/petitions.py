@@ -1,6 +1,6 @@
 """The petition's own steps: registration, acceptance, answer, follow-up, closing, extension, review and
 re-examination, classification, the leader's instruction and voiding (信访工作条例)."""
-from .. import deadlines
+from .. import deadlines, lookup
 from ..casework import EVALUATIONS, FOLLOW_UP_METHODS, FollowUp
 from ..db import database, now
 from ..errors import N_, NotAllowed, ValidationError
@@ -30,10 +30,14 @@ def register(petition, by):
 
 
 def accept(petition, by, at=None):
-    """受理: the 60-day handling limit starts; the next deadline is the referral within 15 days of receipt."""
+    """受理: the 60-day handling limit starts; the next deadline is the referral within 15 days of receipt. The
+    petition gets its 查询码 (models/lookup.py)."""
     at = at or now()
-    return _apply("accept", petition, by, at=at, accepted_at=at, handling_due=deadlines.handling_due(at),
-                  due_on=petition.referral_due or deadlines.referral_due(petition.received_at))
+    with database.atomic():
+        accepted = _apply("accept", petition, by, at=at, accepted_at=at, handling_due=deadlines.handling_due(at),
+                          due_on=petition.referral_due or deadlines.referral_due(petition.received_at))
+        lookup.give_code(accepted)  # 查询码: printed on the 受理告知书
+        return accepted
 
 
 def reject(petition, by, reason, legal_basis, at=None):

@@ -594,6 +594,41 @@ def api_push_tickets(office, view):
     assert response.status_code == 200, response.get_data(as_text=True)
 
 
+def public_look_up(office, petition=None):
+    """The petitioner's look-up (/chaxun, no login): its own client, 查询码 and the phone's last 4 digits."""
+    petition = petition or first(Petition, Petition.query_code.is_null(False), Petition.status != "void")
+    person = petition.petitioner
+    tail = (person.phone or person.id_number)[-4:]
+    client = office.app.test_client()
+    page = client.get("/chaxun").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response = client.post("/chaxun", data={"code": petition.query_code, "last4": tail, "csrf_token": token})
+    assert petition.number in response.get_data(as_text=True), "the look-up found nothing"
+    return client, response.get_data(as_text=True)
+
+
+def public_lookup_page(office, view):
+    public_look_up(office)
+
+
+def public_evaluate(office, view):
+    from models import evaluation
+
+    petition = first(Petition, Petition.query_code.is_null(False), Petition.answered_at.is_null(False),
+                     Petition.status != "void")
+    answered = petition.answered_at
+    saved = evaluation.now
+    evaluation.now = lambda: answered + dt.timedelta(days=1)  # within the 30 days of the demo's answer
+    try:
+        client, page = public_look_up(office, petition)
+        fields = {name: re.search(r'name="%s" value="([^"]+)"' % name, page).group(1) for name in ("csrf_token",
+                                                                                                  "token")}
+        response = client.post("/chaxun/pingjia", data=dict(fields, rating="dissatisfied", comment="未解决"))
+        assert response.status_code == 200, response.status_code
+    finally:
+        evaluation.now = saved
+
+
 def cli_create_user(office, view):
     office.app.test_cli_runner().invoke(args=["create-user", "cliuser", "--role", "staff", "--password",
                                               "Abcdef-12345"])
@@ -635,6 +670,8 @@ SCENARIOS = {
     "api.push_tickets": api_push_tickets,
     "petition.same_matter_view": petition_same_matter_view,
     "cli:create-user": cli_create_user,
+    "public.lookup_page": public_lookup_page,
+    "public.evaluate": public_evaluate,
     "cli:import-hotline": cli_import_hotline,
 }
 GENERIC = ("create_view", "edit_view", "delete_view", "ajax_update")
@@ -708,7 +745,7 @@ def test_every_write_endpoint_leaves_audit_entries_for_the_rows_it_changed(app, 
                   "petitioner.merge_view", "petition.step_time_view", "consultation.revise_view",
                   "consultation.minutes_view", "roster.create_view", "document.delivery_view",
                   "officesettings.index", "wording.save_view", "wording.revert_view", "supervision.supervise_view",
-                  "supervision.sheet_view", "supervision.respond_view"}
+                  "supervision.sheet_view", "supervision.respond_view", "public.evaluate"}
     assert must_write <= set(wrote), sorted(must_write - set(wrote))
 
 

@@ -15,7 +15,8 @@ ROLES = ("admin", "staff", "representative", "department", "leader")
 # Routes outside the permission table, and what a logged-in user gets from a GET (None: not fetched here:
 # a path parameter, a POST-only route, or the logout itself). A new route outside /admin/ must be listed here.
 OUTSIDE = {"root": 302, "static": None, "auth.login": 302, "auth.logout": None, "auth.change_password": 200,
-           "api.openapi": 200, "api.push_tickets": None, "api.get_ticket": None}
+           "api.openapi": 200, "api.push_tickets": None, "api.get_ticket": None,
+           "public.lookup_page": 200, "public.evaluate": None}  # the petitioner's look-up (查询码), no login
 PUBLIC_ADMIN = {"admin.static"}  # Flask-Admin's own assets, served to anyone
 
 # The operation each GET route of a screen is, as the office means it (written here, not read from the views'

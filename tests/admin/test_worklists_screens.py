@@ -11,6 +11,7 @@ from models import documents
 from models.casework import (
     Consultation, ConsultationPetition, ConsultationRepresentative, DutyShift, Referral, ResolutionGroup,
 )
+from models.evaluation import Evaluation
 from models.organisation import Department
 from models.people import Representative
 from models.supervision import Supervision
@@ -46,6 +47,7 @@ def office(db, make_petition):
     documents.archive("handling_opinion", p["handled"], housing, lambda number, at: b"%PDF-1.4", None,
                       at=NOW - dt.timedelta(days=5))  # issued 5 days ago, not delivered (送达)
     ResolutionGroup.create(petition=p["answered"], representative=wang, town_officer="张", mediator="李", lawyer="刘")
+    Evaluation.create(petition=p["answered"], answered_at=NOW, rating="dissatisfied")  # 不满意 on the look-up page
     meeting = Consultation.create(held_at=NOW, place="联合接访大厅", agenda="车库漏水会诊")
     ConsultationRepresentative.create(consultation=meeting, representative=wang)
     ConsultationPetition.create(consultation=meeting, petition=p["answered"])
@@ -65,7 +67,7 @@ def roles(office):
 
 EXPECTED = {  # group: count, for each role with the office above
     "staff": {"to_accept": 1, "notice_to_issue": 1, "awaiting_reply": 1, "to_answer": 1, "follow_up_due": 1,
-              "reviews": 1, "flags": 1, "to_deliver": 1, "supervisions_overdue": 1},
+              "dissatisfied": 1, "reviews": 1, "flags": 1, "to_deliver": 1, "supervisions_overdue": 1},
     "department": {"referrals": 1, "supervisions": 1},
     "representative": {"shifts": 1, "consultations": 1, "groups": 1, "follow_ups": 1},
     "leader": {"led": 1, "sign_off": 1},
@@ -142,6 +144,15 @@ def test_record_a_visit_only_where_the_user_may_record_it(office, client, login_
     login_as("staff")
     page = client.get("/admin/").get_data(as_text=True)
     assert visit % mine.id in page and visit % theirs.id in page
+
+
+def test_a_dissatisfied_evaluation_shows_the_review_notice(office, client, login_as):
+    login_as("staff")
+    page = client.get("/admin/").get_data(as_text=True)
+    text = visible_text(page)
+    petition = office["petitions"]["answered"]
+    assert "不满意评价 1" in text and "信访人不满意；可于" in text and "前申请复查" in text
+    assert "/admin/petition/step/request_review/?ids=%d" % petition.id in html.unescape(page)
 
 
 def test_an_empty_worklist_says_so(db, client, login_as):

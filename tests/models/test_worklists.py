@@ -99,6 +99,22 @@ def test_review_window_open_for_30_days_and_opinions_owed(staff, make_petition):
     assert ids(worklists.reviews(staff, TODAY)) == [owed.id]
 
 
+def test_dissatisfied_until_review_requested_or_window_closed(staff, make_petition):
+    from models.evaluation import Evaluation
+
+    answered_at = dt.datetime(2023, 6, 1, 9, 0)
+    unhappy = make_petition(status="answered", answered_at=answered_at)
+    happy = make_petition(status="answered", answered_at=answered_at)
+    earlier = make_petition(status="answered", answered_at=answered_at)
+    Evaluation.create(petition=unhappy, answered_at=answered_at, rating="dissatisfied")
+    Evaluation.create(petition=happy, answered_at=answered_at, rating="basically")
+    Evaluation.create(petition=earlier, answered_at=dt.datetime(2023, 3, 1, 9), rating="dissatisfied")  # an older 答复
+    assert ids(worklists.dissatisfied(staff, TODAY)) == [unhappy.id]
+    assert worklists.dissatisfied(staff, dt.date(2023, 7, 2)).count == 0  # the 30 days to ask for 复查 are over
+    status(unhappy, "under_review", review_requested_at=NOW)
+    assert worklists.dissatisfied(staff, TODAY).count == 0
+
+
 def test_flags_until_dismissed(staff, make_petition):
     petition = make_petition(is_collective=True, head_count=8, status="accepted")
     group = worklists.flags(staff)

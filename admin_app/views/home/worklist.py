@@ -107,6 +107,16 @@ def review_line(petition, today):
     return line
 
 
+def dissatisfied_line(petition, today):
+    """不满意 on the look-up page: the 复查 notice (the petitioner may request 复查 until the window's end)."""
+    due = worklists.review_due(petition)
+    line = petition_line(petition, today, due, [action("request_review", petition.id, gettext("Request review"))],
+                         anchor="timeline")
+    line["detail"] = gettext("The petitioner is dissatisfied; a review may be requested until %(date)s",
+                             date=i18n.cn_date(due))
+    return line
+
+
 def flag_line(flag):
     return {"title": gettext(flag.reason, **flag.params), "detail": i18n.choice_label(FLAG_KINDS, flag.kind),
             "url": url_for("flags.index_view") if may("flags") else None, "due": None, "css": "", "actions": []}
@@ -171,6 +181,8 @@ def lines(group, today):
         return [review_line(p, today) for p in group.rows]
     if key in ("supervisions_overdue", "supervisions"):
         return [supervision_line(s, today, department_view=key == "supervisions") for s in group.rows]
+    if key == "dissatisfied":
+        return [dissatisfied_line(p, today) for p in group.rows]
     if key == "to_deliver":
         return [delivery_line(d, today) for d in group.rows]
     if key == "flags":

@@ -10,6 +10,7 @@ from models.casework import (
 )
 from models.delivery import METHODS, Delivery
 from models.documents import KINDS, Document
+from models.evaluation import Evaluation
 from models.people import Representative
 from models.petition import CLASSIFICATIONS, STATUSES, StepRecord
 from models.workflow import own_result
@@ -41,6 +42,17 @@ def _follow_up_details(record):
                       method=i18n.choice_label(FOLLOW_UP_METHODS, record.method),
                       evaluation=i18n.choice_label(EVALUATIONS, record.evaluation))
     return "%s；%s" % (details, record.comments.strip()) if (record.comments or "").strip() else details
+
+
+def _evaluation_details(record):
+    """满意 / 基本满意 / 不满意 (and the comment), of the 答复 of which day; changed since, when it was."""
+    details = gettext("%(rating)s (evaluated on the look-up page)", rating=i18n.choice_label(EVALUATIONS, record.rating))
+    details += gettext("; of the answer of %(date)s", date=i18n.cn_date(record.answered_at))
+    if (record.comment or "").strip():
+        details += "；%s" % record.comment.strip()
+    if record.updated_at and record.created_at and record.updated_at > record.created_at:
+        details += gettext(" (changed on %(date)s)", date=i18n.cn_date(record.updated_at))
+    return details
 
 
 def _present(visit):
@@ -86,6 +98,9 @@ def timeline(petition, user):
         signed = dt.datetime.combine(mediation.signed_on, dt.time())
         events.append((signed, gettext("Mediation agreement signed"), "%s：%s" % (mediation.place, mediation.parties),
                        _name(mediation.recorded_by) if mediation.recorded_by_id else ""))
+    for record in petition.evaluations.order_by(Evaluation.id):  # 评价 on the look-up page (models/evaluation.py)
+        events.append((record.created_at, gettext("Petitioner's evaluation"), _evaluation_details(record),
+                       gettext("Petitioner")))
     for delivery in _deliveries(petition, user):
         events.append((delivery.delivered_at, gettext("Delivery"), gettext(
             "%(kind)s %(number)s: %(method)s, to %(recipient)s", kind=gettext(KINDS[delivery.document.kind]),
