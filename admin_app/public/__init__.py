@@ -16,6 +16,7 @@ from flask_babel import gettext
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from models import audit, evaluation, lookup
+from models.workflow import evaluation as evaluating
 from models.casework import EVALUATIONS
 from models.errors import DomainError
 from models.petition import Petition
@@ -139,7 +140,7 @@ def evaluate():
     if petition is None:
         return page(error=gettext("The page has expired; please enter the query code again.")), 400
     try:
-        evaluation.evaluate(petition, request.form.get("rating"), request.form.get("comment"))
+        evaluating.evaluate(petition, request.form.get("rating"), request.form.get("comment"))
     except DomainError as err:
         return page(**result_context(petition, error=i18n.error_message(err))), 400
     return page(**result_context(Petition.get_by_id(petition.id), message=gettext("Thank you: your evaluation has "

@@ -23,6 +23,7 @@ repeats.py     初件/重件: the rule, kept on every save of a petition and by 
 petitioners.py the same petitioner: find_petitioner (the ID number, else phone and name), find_or_add
 letters.py     which letters a petition may have now, issue once, void, reissue; 答复 issues the 处理意见书
 supervision.py 督办: start one on an overdue referral or a disputed petition, the department's reply
+evaluation.py  评价: the petitioner evaluates the present 答复 on the public look-up page
 recorded_letters.py  an opinion another organ issued, recorded with its 文号, date and scan instead of generated
 """
 from .petitions import (

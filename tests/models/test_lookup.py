@@ -6,6 +6,7 @@ import re
 import pytest
 
 from models import evaluation, lookup, workflow
+from models.workflow import evaluation as evaluating
 from models.audit import AuditEntry
 from models.errors import NotAllowed, ValidationError
 from models.evaluation import Evaluation
@@ -117,13 +118,13 @@ def test_public_shows_only_steps_dates_departments_and_letters(answered):
 def test_an_answer_is_evaluated_once_and_changed_within_30_days(answered):
     answered_at = dt.datetime(2023, 1, 5, 9)
     petition = Petition.get_by_id(answered(at=answered_at).id)
-    first = evaluation.evaluate(petition, "dissatisfied", "  没有解决  ", at=answered_at + dt.timedelta(days=2))
+    first = evaluating.evaluate(petition, "dissatisfied", "  没有解决  ", at=answered_at + dt.timedelta(days=2))
     assert (first.rating, first.comment, first.answered_at) == ("dissatisfied", "没有解决", answered_at)
-    changed = evaluation.evaluate(petition, "basically", None, at=answered_at + dt.timedelta(days=30))
+    changed = evaluating.evaluate(petition, "basically", None, at=answered_at + dt.timedelta(days=30))
     assert changed.id == first.id and (changed.rating, changed.comment) == ("basically", None)
     assert Evaluation.select().count() == 1  # once per 答复: a change, not a second one
     with pytest.raises(NotAllowed):
-        evaluation.evaluate(petition, "satisfied", at=answered_at + dt.timedelta(days=30, seconds=1))
+        evaluating.evaluate(petition, "satisfied", at=answered_at + dt.timedelta(days=30, seconds=1))
     assert Evaluation.get_by_id(first.id).rating == "basically"
     actions = [e.action for e in AuditEntry.select().where(AuditEntry.model == "evaluation")]
     assert actions == ["create", "update"]
@@ -131,10 +132,10 @@ def test_an_answer_is_evaluated_once_and_changed_within_30_days(answered):
 
 def test_an_evaluation_is_refused_before_an_answer_and_checked(accepted, answered):
     with pytest.raises(NotAllowed):
-        evaluation.evaluate(accepted(), "satisfied")
+        evaluating.evaluate(accepted(), "satisfied")
     petition = answered(at=dt.datetime.now() - dt.timedelta(days=1))
     with pytest.raises(ValidationError):
-        evaluation.evaluate(petition, "great")
+        evaluating.evaluate(petition, "great")
     with pytest.raises(ValidationError):
-        evaluation.evaluate(petition, "satisfied", "字" * 501)
-    assert evaluation.evaluate(petition, "satisfied", "字" * 500).comment == "字" * 500
+        evaluating.evaluate(petition, "satisfied", "字" * 501)
+    assert evaluating.evaluate(petition, "satisfied", "字" * 500).comment == "字" * 500
