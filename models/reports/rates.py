@@ -226,12 +226,14 @@ def _cohort(period, scope):
     return where if scope is None else where & scope
 
 
+def office_query(period, today, scope=None):
+    """One row: each measure of OFFICE counted over the period's petitions."""
+    return Petition.select(*[_tally(OFFICE[name](today)) for name in OFFICE]).where(_cohort(period, scope))
+
+
 def office(period, today, scope=None):
     """The office's counts {measure: n} and rates {rate: fraction or None} for the period."""
-    names = list(OFFICE)
-    row = Petition.select(*[_tally(OFFICE[name](today)) for name in names]).where(
-        _cohort(period, scope)).tuples().get()
-    counts = _ints(names, row)
+    counts = _ints(list(OFFICE), office_query(period, today, scope).tuples().get())
     return {"counts": counts, "rates": rates_of(counts, RATES)}
 
 
@@ -243,9 +245,8 @@ DEPARTMENT_COUNTS = ("referred", "department_counted", "department_on_time", "de
                      "department_pending", "answered", "evaluated", "satisfied", "closed", "resolved_once", "repeat")
 
 
-def departments(period, today, scope=None):
-    """Per 责任单位 of the period's petitions: [{id, name, counts, rates}], ranked: on-time rate, then satisfaction,
-    then referrals (highest first), departments without a figure left out."""
+def departments_query(period, today, scope=None):
+    """A row per 责任单位: its id and each of DEPARTMENT_COUNTS."""
     referral = Referral.alias("handler")
     on, counted = department_on_time(referral, today), department_counted(referral, today)
     expressions = {
@@ -253,11 +254,16 @@ def departments(period, today, scope=None):
         "department_overdue": counted & ~on, "department_pending": ~counted,
         **{name: OFFICE[name](today) for name in DEPARTMENT_COUNTS if name in OFFICE},
     }
-    query = (Petition.select(referral.department, *[_tally(expressions[name]) for name in DEPARTMENT_COUNTS])
-             .join(referral, on=(referral.petition == Petition.id) & (referral.id == latest_referral(Petition.id)))
-             .where(_cohort(period, scope)).group_by(referral.department))
+    return (Petition.select(referral.department, *[_tally(expressions[name]) for name in DEPARTMENT_COUNTS])
+            .join(referral, on=(referral.petition == Petition.id) & (referral.id == latest_referral(Petition.id)))
+            .where(_cohort(period, scope)).group_by(referral.department))
+
+
+def departments(period, today, scope=None):
+    """Per 责任单位 of the period's petitions: [{id, name, counts, rates}], ranked: on-time rate, then satisfaction,
+    then referrals (highest first), departments without a figure left out."""
     rows = []
-    for values in query.tuples():
+    for values in departments_query(period, today, scope).tuples():
         counts = _ints(DEPARTMENT_COUNTS, values[1:])
         rows.append({"id": values[0], "counts": counts, "rates": rates_of(counts, DEPARTMENT_RATES)})
     names = dict(Department.select(Department.id, Department.name)
