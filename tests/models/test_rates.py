@@ -99,6 +99,7 @@ def world(db, make_petitioner, make_town):
     Evaluation.insert_many(evaluations).execute()
     repeats.SameMatter.insert_many([dict(first=a, second=b) for a, b in links]).execute()
     repeats.recompute_all()  # the links make repeats too
+    rates.recompute_all()  # rows inserted directly: what the hooks would have kept
     stored = dict(Petition.select(Petition.id, Petition.is_repeat).tuples())
     for row in rows:
         row["is_repeat"] = bool(stored[row["id"]])
@@ -268,3 +269,71 @@ def test_an_evaluation_of_the_latest_answer_outweighs_the_follow_ups(db, make_pe
     assert (counts()["evaluated"], counts()["satisfied"]) == (1, 1)
     FollowUp.create(petition=petition, followed_on=dt.date(2026, 3, 20), method="home", evaluation="dissatisfied")
     assert counts()["satisfied"] == 1  # the petitioner's own still counts
+
+
+# -- the stored columns follow every change -----------------------------------------------------------------
+
+STORED = (Petition.id, Petition.rating_counted, Petition.repeated_later, Petition.handler, Petition.handler_due,
+          Petition.handler_replied_at)
+
+
+def stored():
+    return sorted(Petition.select(*STORED).tuples())
+
+
+def assert_fresh():
+    """What the hooks kept equals a recount from the records."""
+    kept = stored()
+    rates.recompute_all()
+    assert stored() == kept
+
+
+def test_the_steps_keep_the_stored_columns(db, make_petitioner):
+    from models import workflow
+
+    person = make_petitioner()
+    land = Category.create(name="土地")
+    first_dept, second_dept = Department.create(name="自然资源局"), Department.create(name="住建局")
+    received = dt.datetime(2026, 3, 2, 9)
+
+    def new(day):
+        return workflow.register(Petition(channel="visit", received_at=received + day * DAY, petitioner=person,
+                                          subject="宅基地纠纷", content="内容", category=land), None)
+
+    petition = new(0)
+    workflow.accept(petition, None, at=received + DAY)
+    referral = workflow.refer(petition, first_dept, None, at=received + 2 * DAY)
+    assert Petition.get_by_id(petition.id).handler_id == first_dept.id
+    workflow.object_to_referral(referral, None, "不属于本单位职责", at=received + 3 * DAY)
+    assert Petition.get_by_id(petition.id).handler_id is None  # objected to: no 责任单位
+    referral = workflow.refer(petition, second_dept, None, at=received + 4 * DAY)
+    workflow.record_reply(referral, None, "support", "事实", "意见", "依据", at=received + 20 * DAY)
+    row = Petition.get_by_id(petition.id)
+    assert (row.handler_id, row.handler_replied_at, row.handler_due) == (
+        second_dept.id, received + 20 * DAY, referral.due_on)
+    assert_fresh()
+    workflow.answer(petition, None, at=received + 25 * DAY)
+    workflow.follow_up(petition, None, (received + 26 * DAY).date(), "phone", "dissatisfied",
+                       at=received + 26 * DAY)
+    assert Petition.get_by_id(petition.id).rating_counted == "dissatisfied"
+    own = Evaluation.create(petition=petition, answered_at=received + 25 * DAY, rating="satisfied")
+    assert Petition.get_by_id(petition.id).rating_counted == "satisfied"
+    own.rating = "basically"
+    own.save()
+    assert Petition.get_by_id(petition.id).rating_counted == "basically"
+    workflow.close(petition, None, at=received + 27 * DAY)
+    assert_fresh()
+    later = new(40)  # same person, same category, within 12 months: a 重件 of the first
+    assert Petition.get_by_id(petition.id).repeated_later
+    workflow.void(later, None, "登记错误")
+    assert not Petition.get_by_id(petition.id).repeated_later
+    other = Category.create(name="劳动")
+    third = new(50)
+    third.category = other
+    third.save()
+    assert not Petition.get_by_id(petition.id).repeated_later
+    repeats.link(petition, third, None)  # linked as the same matter
+    assert Petition.get_by_id(petition.id).repeated_later
+    repeats.unlink(petition, third, None)
+    assert not Petition.get_by_id(petition.id).repeated_later
+    assert_fresh()
