@@ -58,18 +58,25 @@ PREPARE = (
 
 
 def prepare():
-    if database.execute_sql("SELECT count(*) FROM referral").fetchone()[0]:
-        return False
+    """Add what the 三率 read, once; then bring the schema up to date, which counts the 三率 columns (or, when it
+    already was, recount them: rows added in SQL bypass the hooks that keep them)."""
     began = time.perf_counter()
-    with database.atomic():
-        for statement in PREPARE:
-            database.execute_sql(statement)
-        added = time.perf_counter()
-        rates.recompute_all()  # rows added in SQL bypass the hooks that keep the petition's 三率 columns
+    added = not database.execute_sql("SELECT count(*) FROM referral").fetchone()[0]
+    if added:
+        with database.atomic():
+            for statement in PREPARE:
+                database.execute_sql(statement)
+        print("added answers, referrals, follow-ups and evaluations in %.1f s" % (time.perf_counter() - began))
+    began = time.perf_counter()
+    if schema.current_version(database.obj) < schema.LATEST:
+        schema.upgrade(database.obj)
+    elif added:
+        with database.atomic():
+            rates.recompute_all()
+    else:
+        return
     database.execute_sql("ANALYZE")
-    print("added answers, referrals, follow-ups and evaluations in %.1f s, the 三率 columns recounted in %.1f s"
-          % (added - began, time.perf_counter() - added))
-    return True
+    print("the 三率 columns counted in %.1f s" % (time.perf_counter() - began))
 
 
 def timed(function, *args):
@@ -92,7 +99,6 @@ def main(argv=None):
     parser.add_argument("--years", type=int, default=3, help="how many of the last years (default 3)")
     args = parser.parse_args(argv)
     connect("sqlite:///" + args.path)
-    schema.upgrade(database.obj)
     prepare()
     today = dt.date.today()
     total = Petition.select(Petition.id).count()
