@@ -90,13 +90,17 @@ def organs():
 def petitioners(rng, count, towns, today):
     """count petitioners; returns their (id, name, town, village)."""
     first = (Petitioner.select(Petitioner.id).order_by(Petitioner.id.desc()).scalar() or 0) + 1
-    people, rows = [], []
+    people, rows, taken = [], [], set()
     for i in range(count):
         male = rng.random() < 0.55
         name = rng.choice(SURNAMES) + rng.choice(MALE if male else FEMALE)
-        born = today - dt.timedelta(days=rng.randint(18 * 365, 85 * 365))
+        number = None
+        while number is None or number in taken:  # ID numbers are unique (schema v11): ~200 collide at 1M
+            born = today - dt.timedelta(days=rng.randint(18 * 365, 85 * 365))
+            number = id_number(rng, born, male)
+        taken.add(number)
         town, village = rng.choice(towns), village_of(rng)
-        rows.append((name, id_number(rng, born, male), rng.choice(MOBILE_PREFIXES) + "%08d" % rng.randint(0, 99999999),
+        rows.append((name, number, rng.choice(MOBILE_PREFIXES) + "%08d" % rng.randint(0, 99999999),
                      town, village, "%s%d号" % (village, rng.randint(1, 200))))
         people.append((first + i, name, town, village))
     fields = [Petitioner.name, Petitioner.id_number, Petitioner.phone, Petitioner.town, Petitioner.village,

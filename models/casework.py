@@ -7,7 +7,7 @@ from peewee import CharField, DateField, DateTimeField, ForeignKeyField, TextFie
 from .db import BaseModel, now
 from .errors import N_, ValidationError
 from .validation import normalize_id_number, normalize_phone
-from .petition import FUTURE_TOLERANCE, Petition
+from .petition import FUTURE_TOLERANCE, Petition, related_saved
 from .organisation import Department
 from .people import Petitioner, Representative, Team, User
 
@@ -102,6 +102,11 @@ class Referral(BaseModel):
     objection_reason = TextField(null=True)
     objected_at = DateTimeField(null=True)
     sent_by = ForeignKeyField(User, null=True, backref="referrals_sent", on_delete="RESTRICT")
+
+    def save(self, *args, **kwargs):
+        saved = super().save(*args, **kwargs)
+        related_saved(self.petition_id)  # the 三率 columns (the petition's 责任单位)
+        return saved
 
     def __str__(self):
         return "%s → %s" % (self.petition.number, self.department.name)
@@ -333,6 +338,16 @@ class FollowUp(BaseModel):
     comments = TextField(null=True)
     recorded_by = ForeignKeyField(User, null=True, backref="follow_ups", on_delete="RESTRICT")
     created_at = DateTimeField(default=now)
+
+    def save(self, *args, **kwargs):
+        saved = super().save(*args, **kwargs)
+        related_saved(self.petition_id)  # the 三率 columns (the evaluation that counts)
+        return saved
+
+    def delete_instance(self, *args, **kwargs):
+        deleted = super().delete_instance(*args, **kwargs)
+        related_saved(self.petition_id)
+        return deleted
 
 
 # -- 坐诊排班 --------------------------------------------------------------------------------------

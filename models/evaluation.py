@@ -11,7 +11,7 @@ from peewee import CharField, DateTimeField, ForeignKeyField, TextField
 from .casework import EVALUATIONS
 from .db import BaseModel, now
 from .errors import N_
-from .petition import Petition
+from .petition import Petition, related_saved
 
 EVALUATION_DAYS = 30  # days after the 答复 the petitioner may evaluate it (and change the evaluation)
 COMMENT_MAX = 500
@@ -31,6 +31,11 @@ class Evaluation(BaseModel):
 
     class Meta:
         indexes = ((("petition", "answered_at"), True),)  # once per 答复
+
+    def save(self, *args, **kwargs):
+        saved = super().save(*args, **kwargs)
+        related_saved(self.petition_id)  # the 三率 columns (the evaluation that counts)
+        return saved
 
 
 def window_ends(answered_at):

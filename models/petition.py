@@ -92,6 +92,14 @@ def next_number(prefix, year):
 # transaction: the values derived from a person's petitions register here (models/workflow/repeats.py: 初件/重件),
 # so this module imports none of the modules that import it.
 AFTER_SAVE = []
+# Called with a petition id after a record that hangs on it (a referral, follow-up, evaluation) is saved, in its
+# transaction (models/reports/rates.py keeps the 三率 columns).
+RELATED_SAVED = []
+
+
+def related_saved(petition_id):
+    for hook in RELATED_SAVED:
+        hook(petition_id)
 
 
 class Petition(BaseModel):
@@ -146,6 +154,14 @@ class Petition(BaseModel):
     # 查询码 (schema version 25): given at 受理, random (never derived from the number or the id), printed on the
     # 受理告知书 and 转送/交办告知书; with the last 4 digits of the phone or ID number it opens the public look-up
     query_code = CharField(max_length=12, null=True, unique=True)
+    # 三率 (schema version 27): what the figures read from other records, kept by models/reports/rates.py (refresh)
+    # after each save of the petition and of its referrals, follow-ups and evaluations, so that a year's figures are
+    # one index range: the evaluation that counts, a later 重件 of it, its 责任单位 with that referral's limit and reply
+    rating_counted = CharField(max_length=20, null=True)
+    repeated_later = BooleanField(default=False)
+    handler = ForeignKeyField(Department, null=True, backref="handled_petitions", on_delete="RESTRICT", index=False)
+    handler_due = DateField(null=True)
+    handler_replied_at = DateTimeField(null=True)
 
     def clean(self):
         self.subject = (self.subject or "").strip()

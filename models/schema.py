@@ -335,12 +335,23 @@ def _v26_supervision(db):
     db.create_tables(V26_SUPERVISION_MODELS, safe=True)
 
 
+def _v27_rates(db):
+    """三率 (issue 16 §2): the columns the figures read from other records, counted for every petition, and their
+    index (models/reports/rates.py)."""
+    from .reports import rates
+
+    add_missing_columns(db, Petition, ("rating_counted", "repeated_later", "handler", "handler_due",
+                                       "handler_replied_at"))
+    rates.install(db)
+    rates.recompute_all(db)
+
+
 MIGRATIONS = [_v1_foundation, _v2_workflow, _v3_documents, _v4_safety, _v5_hotline, _v6_search, _v7_tallies,
               _v8_search_text, _v9_sessions, _v10_integrity, _v11_one_person, _v12_submissions, _v13_same_matter,
               _v14_back_dating, _v15_own_result, _v16_consultation_meeting,
               _v17_hotline_mapping, _v18_delivery, _v19_letter_organs, _v20_office_settings,
               _v21_request_summary, _v22_mediation_particulars, _v23_letter_wording,
-              _v24_recorded_letters, _v25_query_code, _v26_supervision]  # version N is MIGRATIONS[N - 1]
+              _v24_recorded_letters, _v25_query_code, _v26_supervision, _v27_rates]  # version N is MIGRATIONS[N - 1]
 LATEST = len(MIGRATIONS)
 
 
@@ -371,19 +382,23 @@ def bulk_load(db=None):
     """Load many petitions at once (benchmarks/generate.py): the list's and the statistics' indexes and the
     search index are set aside meanwhile and built in one pass after (much faster than row by row), then the
     planner's statistics are refreshed."""
-    from .reports import search, tallies
+    from .reports import rates, search, tallies
 
     db = db or database
-    for statement in LIST_INDEXES + STATISTICS_INDEXES:
+    indexes = LIST_INDEXES + STATISTICS_INDEXES + (rates.RATES_INDEX,)
+    for statement in indexes:
         db.execute_sql("DROP INDEX IF EXISTS %s" % index_name(statement))
     with tallies.bulk_load(db):  # counted after the indexes are back: it reads them
         with search.bulk_load(db):
             yield
-        for statement in LIST_INDEXES + STATISTICS_INDEXES:
+        for statement in indexes:
             db.execute_sql(statement)
     from .workflow import repeats
 
     repeats.recompute_all(db)  # rows inserted in bulk bypass Petition.save's refresh
+    from .reports import rates
+
+    rates.recompute_all(db)
     analyze(db)
 
 

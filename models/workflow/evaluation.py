@@ -31,7 +31,8 @@ def evaluate(petition, rating, comment=None, at=None):
                          after={"petition": petition.id, "rating": rating, "comment": comment})
             return found
         before = {"rating": found.rating, "comment": found.comment}
-        Evaluation.update(rating=rating, comment=comment, updated_at=at).where(Evaluation.id == found.id).execute()
+        found.rating, found.comment, found.updated_at = rating, comment, at
+        found.save()  # a save, not an UPDATE: the 三率's stored columns follow it (models/reports/rates.py)
         audit.record("update", Evaluation, found.id, summary=petition.number, before=before,
                      after={"rating": rating, "comment": comment})
         return Evaluation.get_by_id(found.id)

@@ -23,6 +23,8 @@ DEFAULT_WINDOW_MONTHS = 12
 _settings = {"months": DEFAULT_WINDOW_MONTHS}
 # A change to one of these (or voiding) may change whether this and the person's later petitions are repeats.
 DEPENDS_ON = ("petitioner", "category", "received_at")
+# Called with the petitioner ids after their petitions were refreshed (models/reports/rates.py: a later 重件)
+AFTER_REFRESH = []
 
 
 def configure(months=None):
@@ -92,6 +94,8 @@ def refresh(*petitioner_ids, months=None):
         return
     marks = ", ".join([database.param] * len(ids))
     _update("petitioner_id IN (%s)" % marks, ids, months)
+    for hook in AFTER_REFRESH:
+        hook(ids)
 
 
 def after_save(petition, new, changed, former):

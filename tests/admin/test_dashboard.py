@@ -260,8 +260,9 @@ def test_the_page_runs_the_same_handful_of_queries_whatever_the_data(client, off
     assert few.count <= many.count <= few.count + 2
     # each figure a count over an index range (models/reports/statistics.py); 我的待办 a count and a page per group
     # (督办反馈逾期 among them: 2); the 督办 figures one query (views/home/page.py supervision_figures); the 不满意评价
-    # group one (its rows, the count is their number)
-    assert many.count <= 56
+    # group one (its rows, the count is their number); 三率: the office's figures, the departments' and their names
+    # (models/reports/rates.py)
+    assert many.count <= 59
 
 
 # -- the monthly report --------------------------------------------------------------------------------------
@@ -280,7 +281,7 @@ def test_the_monthly_report_reads_back_with_the_figures_of_the_page(client, offi
     assert "attachment" in response.headers["Content-Disposition"]
     assert "filename*=UTF-8''" in response.headers["Content-Disposition"]  # 月报-2026年10月.xlsx
     book = load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames == ["概况", "分类统计", "代表委员工作"]
+    assert book.sheetnames == ["概况", "分类统计", "代表委员工作", "三率"]
 
     overview = [[c for c in row] for row in book["概况"].iter_rows(values_only=True)]
     header = overview.index(["指标", "数值", "统计口径"])
@@ -336,4 +337,4 @@ def test_the_demo_office_home_page_and_report(client, login_as):
     assert summary["open_start"] + summary["new"] - summary["finished"] == summary["open_end"] == \
         int(figure(page, "open_end"))
     response = client.get("/admin/monthly-report?period=year")
-    assert load_workbook(io.BytesIO(response.data)).sheetnames == ["概况", "分类统计", "代表委员工作"]
+    assert load_workbook(io.BytesIO(response.data)).sheetnames == ["概况", "分类统计", "代表委员工作", "三率"]

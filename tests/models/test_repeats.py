@@ -167,6 +167,7 @@ def test_the_migration_computes_existing_rows_in_one_pass(db, make_petition, mak
     db.execute_sql("DROP INDEX IF EXISTS petition_by_repeat")
     db.execute_sql("DROP INDEX IF EXISTS petition_repeat_received")
     db.execute_sql("DROP INDEX IF EXISTS petition_person_category")
+    db.execute_sql("DROP INDEX IF EXISTS petition_rates")  # v26's, over is_repeat
     db.execute_sql('ALTER TABLE petition DROP COLUMN is_repeat')
     links = list(SameMatter.select().tuples())
     db.drop_tables([SameMatter])

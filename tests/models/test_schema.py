@@ -82,7 +82,9 @@ def make_version_1(db):
     letters' Document table (v3), the hotline's tables (v5), the tallies (v7); record version 1."""
     tallies.uninstall(db)  # its triggers read v2's columns
     db.drop_tables(later_models(), cascade=isinstance(db, PostgresqlDatabase))
-    for statement in schema.LIST_INDEXES + schema.STATISTICS_INDEXES:  # v6's, over v2's columns
+    from models.reports import rates
+
+    for statement in schema.LIST_INDEXES + schema.STATISTICS_INDEXES + (rates.RATES_INDEX,):  # v6's, v26's
         db.execute_sql("DROP INDEX IF EXISTS %s" % statement.split()[5])
     for name in schema.PETITION_V2_FIELDS:
         column = Petition._meta.fields[name].column_name

@@ -212,7 +212,42 @@ def workbook(period, figures, today=None, compared=None):
                     + [rep[key] for key, _ in REP_COLUMNS])
     _widths(work, (14, 16, 14, 12, 12, 12, 12))
 
+    if figures.get("rates") is not None:
+        _rates_sheet(book, period, figures["rates"])
     return book.save()
+
+
+def _rates_sheet(book, period, data):
+    """三率: the office's figures with their numerators, denominators and definitions, then the departments ranked
+    (views/home/rates.py, the same as the page)."""
+    from . import rates as rates_view
+
+    sheet = book.sheet(gettext("Rates"))
+    _title(sheet, gettext("Rates") + "（%s）" % period_title(period))
+    _header(sheet, (N_("Figure"), N_("Value"), N_("Numerator"), N_("Denominator"), N_("Definition")))
+    for label, value, numerator, denominator, meaning in rates_view.report_rows(data):
+        sheet.append([label, "—" if value is None else value, numerator, denominator, meaning])
+        if isinstance(value, float):
+            sheet.cell(sheet.max_row, 2).number_format = "0.0%"
+        sheet.cell(sheet.max_row, 5).alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.append([gettext(rates_view.COHORT_NOTE)])
+    if data["departments"] is None:  # the ranking is for those who may read the departments
+        return
+    sheet.append([])
+    sheet.append([gettext("Departments ranked")])
+    sheet.cell(sheet.max_row, 1).font = BOLD
+    _header(sheet, (N_("Rank"), N_("Responsible department")) + tuple(
+        label for _, label in rates_view.DEPARTMENT_COLUMNS))
+    for place, row in enumerate(data["departments"], start=1):
+        cells = [place, row["name"]]
+        for key, _ in rates_view.DEPARTMENT_COLUMNS:
+            value = row["rates"][key] if key in row["rates"] else row["counts"][key]
+            cells.append("—" if value is None else value)
+        sheet.append(cells)
+        for column, (key, _) in enumerate(rates_view.DEPARTMENT_COLUMNS, start=3):
+            if key in row["rates"] and row["rates"][key] is not None:
+                sheet.cell(sheet.max_row, column).number_format = "0.0%"
+    _widths(sheet, (22, 22, 12, 12, 80, 12, 12, 14))
 
 
 def filename(period):

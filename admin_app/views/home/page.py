@@ -10,7 +10,7 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from models import access
-from models.reports import statistics, year_on_year
+from models.reports import rates, statistics, year_on_year
 from models.workflow import repeats
 from models.casework import SESSIONS, DutyShift
 from models.errors import N_, ValidationError
@@ -20,6 +20,7 @@ from models import supervision
 from models.supervision import Supervision
 
 from . import charts, monthly_report, worklist
+from . import rates as rates_view
 from ... import i18n, permissions
 from .monthly_report import BREAKDOWN_COLUMNS, DIMENSIONS, FIGURES, REP_COLUMNS
 from ..base import LoginRequired
@@ -82,6 +83,8 @@ def figures(period, today):
         "breakdowns": statistics.breakdowns(period, where),
         "trend": statistics.trend(period, where),
         "representatives": statistics.representatives_work(period, today, where) if sees_representatives() else None,
+        "rates": {"office": rates.office(period, today, where),
+                  "departments": rates.departments(period, today, where) if rates_view.sees_ranking() else None},
     }
 
 
@@ -125,6 +128,7 @@ def home_context(today=None):
         "repeats": repeat_counts(period),
         "repeat_window": repeats.window_months(),
         "supervision": supervision_figures(period, today),
+        "rates": rates_view.context(period, data["rates"], list_url, received_in(period)),
     }
 
 

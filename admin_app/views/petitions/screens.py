@@ -28,6 +28,7 @@ from ... import personal
 from ..base import SecureModelView, date_formatter, datetime_formatter, domain_validator
 from .bulk_menu import BulkMenuMixin
 from .listing import FastListMixin
+from .rate_filters import HandlerFilter, RateFilter
 from ..datefields import DateRange
 from ..fields import ActiveLoader, ChoiceFilter, KeepHidden, deadline_text, rows_of, suggest_field
 from .letters import LettersMixin
@@ -216,6 +217,8 @@ class PetitionView(TicketDraftMixin, BulkMenuMixin, SameMatterMixin, FastListMix
         DateRange(Petition.closed_at, _l("Finished on")),  # 办结 or 不予受理: the home page's links
         VoidFilter(Petition.status, _l("Voided")),
         RepeatFilter(Petition.is_repeat, _l("First or repeat")),
+        RateFilter(Petition.id, _l("Rate measure")),  # 三率: the home page's links (rate_filters.py)
+        HandlerFilter(Petition.id, _l("Responsible department")),
     )
     form_columns = ("channel", "received_at", "petitioner", "new_petitioner_name", "new_petitioner_id_number",
                     "new_petitioner_phone", "new_petitioner_address", "is_collective", "head_count", "subject",
