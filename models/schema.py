@@ -25,6 +25,7 @@ from .hotline_mapping import HotlineMapping
 from .organisation import Category, Department
 from .people import TEAMS, Petitioner, Representative, Team, User
 from .petition import CoPetitioner, NumberSeries, Petition, StepRecord
+from .reports import rates as _rates  # noqa: F401 (三率: registers its hooks on Petition.save and related records)
 from .reports.tallies import PetitionTally
 from .sessions import LoginSession, LoginThrottle
 from .settings import OfficeSetting

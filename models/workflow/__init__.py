@@ -31,7 +31,6 @@ from .petitions import (
     request_recheck, request_review, sign_off, void,
 )
 from . import repeats  # 初件/重件: registers its hook on Petition.save
-from ..reports import rates as _rates  # noqa: F401 (三率: registers its hooks on Petition.save and related records)
 from .own_result import record_own_result
 from .referrals import object_to_referral, record_reply, refer
 from .rules import ALLOWED, CLOSED, LEADS_TO, OPEN, STEPS, TEAM_OF, allowed_for, allowed_steps, check, for_each

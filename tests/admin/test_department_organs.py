@@ -14,7 +14,7 @@ def test_the_department_form_names_its_review_and_recheck_organs(client, login_a
     login_as("staff")
     page = client.get("/admin/department/new/").get_data(as_text=True)
     text = visible_text(page)
-    assert "复查机关" in text and "复核机关" in text and "LETTER_REVIEW_ORGAN" in text
+    assert "复查机关" in text and "复核机关" in text and "“系统设置”中的复查机关" in text and "LETTER_" not in text
     assert not [w for w in english_words(page) if w in ("Review", "organ", "Re-examination")]
     form_post("/admin/department/new/", {"name": "县自然资源局", "short_name": "高自然资", "kind": "county",
                                          "review_organ": " 市自然资源和规划局 ", "recheck_organ": "",
