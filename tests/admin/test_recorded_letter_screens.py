@@ -141,3 +141,16 @@ def test_a_department_never_reaches_the_form(client, login_as, reviewed):
 def test_a_letter_that_is_not_an_opinion_has_no_form(client, staff, reviewed):
     response = client.get(URL % (reviewed.id, "acceptance_notice"), follow_redirects=True)
     assert "该文书不能登记为他机关出具。" in alerts(response.get_data(as_text=True))
+
+
+def test_the_same_form_posted_twice_records_once(client, staff, reviewed):
+    """A double click, or Back and 登记 again: the form's one-time token (admin_app/once.py) answers the second."""
+    page = client.get(URL % (reviewed.id, "review_opinion")).get_data(as_text=True)
+    token = re.search(r'name="submission_token" type="hidden" value="([^"]+)"', page).group(1)
+    form = {"csrf_token": csrf_token(page), "submission_token": token, "organ": "县人民政府",
+            "number": "高政复〔2026〕3号", "issued_on": dt.date.today().isoformat()}
+    for _ in range(2):
+        response = client.post(URL % (reviewed.id, "review_opinion"), data=dict(form, scan=(io.BytesIO(SCAN), "a.pdf")),
+                               content_type="multipart/form-data", follow_redirects=True)
+    assert Document.select().count() == 1
+    assert "此表单已保存，未重复登记。" in " ".join(alerts(response.get_data(as_text=True)))

@@ -10,10 +10,11 @@ from wtforms import FileField, StringField
 from wtforms.validators import InputRequired, Length
 
 from models.errors import DomainError
+from models.submissions import AlreadySaved
 from models.workflow import letters as letter_rules
 from models.workflow.recorded_letters import record_issued_elsewhere
 
-from ... import i18n
+from ... import i18n, once
 from ...letters import render as letters, scans
 from ..datefields import TypedDateField
 from .letters import kind_label, may_record, require
@@ -44,15 +45,23 @@ class RecordedLettersMixin:
             flash(i18n.error_message(reason), "error")
             return redirect(back)
         organ = letters.organ_of(kind, petition).name  # who would issue it: the form starts with that name
-        form = RecordedLetterForm(request.form if request.method == "POST" else None,
+        found = once.earlier() if request.method == "POST" else None
+        if found is not None:  # saved already (a double click, or Back and 登记 again): admin_app/once.py
+            return once.answer(found, back)
+        form = once.with_token(RecordedLetterForm)(request.form if request.method == "POST" else None,
                                   data=None if request.method == "POST" else {"organ": organ})
         if request.method == "POST" and form.validate():
             upload = request.files.get("scan")
             data = upload.stream.read(scans.max_bytes() + 1) if upload else b""  # never more than the limit read
             try:
-                document = record_issued_elsewhere(
-                    kind, petition, current_user.user, organ=form.organ.data, number=form.number.data,
-                    issued_on=form.issued_on.data, scan=data, office=letters.issuer(), max_bytes=scans.max_bytes())
+                with once.saving(request.endpoint) as submission:
+                    document = record_issued_elsewhere(
+                        kind, petition, current_user.user, organ=form.organ.data, number=form.number.data,
+                        issued_on=form.issued_on.data, scan=data, office=letters.issuer(),
+                        max_bytes=scans.max_bytes())
+                    once.settle(submission, kind="petition", record_id=petition.id)
+            except AlreadySaved as err:  # the same form, posted twice at once: the first one saved it
+                return once.answer(err, back)
             except DomainError as err:
                 field = form._fields.get(err.field) if err.field else None
                 if field is not None:
