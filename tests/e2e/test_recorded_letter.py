@@ -54,12 +54,16 @@ def reviewed(live_server):
     return petition
 
 
-def test_the_clerk_records_the_county_governments_review_opinion(page, live_server, reviewed, tmp_path):
+def sign_in(page, live_server):
     page.goto("/login")
     page.locator("#username").press_sequentially(live_server.username)
     page.locator("#password").press_sequentially(live_server.password)
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/admin/$"))
+
+
+def test_the_clerk_records_the_county_governments_review_opinion(page, live_server, reviewed, tmp_path):
+    sign_in(page, live_server)
 
     page.goto("/admin/petition/details/?id=%d" % reviewed.id)
     page.locator("a.record-elsewhere[href*='kind=review_opinion']").click()
@@ -97,11 +101,7 @@ def test_the_clerk_records_the_county_governments_review_opinion(page, live_serv
 
 def test_a_required_field_left_empty_says_so_in_chinese(page, live_server, reviewed):
     """The browser's own check of a required field speaks the page's language, not the browser's."""
-    page.goto("/login")
-    page.locator("#username").press_sequentially(live_server.username)
-    page.locator("#password").press_sequentially(live_server.password)
-    page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(r"/admin/$"))
+    sign_in(page, live_server)
     page.goto("/admin/petition/letter/record/?id=%d&kind=review_opinion&record=" % reviewed.id)
     page.locator("#recorded-letter-form button[type=submit]").click()
     assert page.evaluate("document.getElementById('number').validationMessage") == "请填写此项。"
