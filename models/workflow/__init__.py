@@ -10,7 +10,7 @@ not allowed raises NotAllowed with a message that says why and what must happen 
     answered ─follow_up→ followed_up ─close→ closed;  answered/followed_up ─request_review→ under_review
     ─record_review→ reviewed ─request_recheck→ under_recheck ─record_recheck→ rechecked (final)
     extend, classify, convene, form_group, mediate: at open steps; void: anything not closed.
-    conclude: on a consultation (RECORD_STEPS), no petition's status changes.
+    conclude: on a consultation, reply_supervision: on a 督办 (RECORD_STEPS), no petition's status changes.
 
 rules.py       the step table (STEPS, ALLOWED with its guards, LEADS_TO, RECORD_STEPS) and _apply, through
                which every petition step goes

@@ -39,6 +39,7 @@ STEPS = {
     "void": N_("Void the petition"),
     "sign_off": N_("Leader's instruction"),
     "conclude": N_("Conclude the consultation"),
+    "reply_supervision": N_("Reply to the supervision"),  # 督办反馈, by the department (models/workflow/supervision.py)
 }
 CLOSED = ("closed", "void", "not_accepted")
 OPEN = ("registered", "accepted", "referred", "handled", "answered", "followed_up", "under_review", "reviewed",
@@ -126,7 +127,7 @@ LEADS_TO = {
     "request_recheck": "under_recheck", "record_recheck": "rechecked", "void": "void",
 }
 # Steps taken on another record than a petition (its kind): they change no petition's status.
-RECORD_STEPS = {"conclude": "consultation"}
+RECORD_STEPS = {"conclude": "consultation", "reply_supervision": "supervision"}
 KEEPS_STATUS = ("extend", "classify", "convene", "form_group", "mediate", "sign_off") + tuple(RECORD_STEPS)
 
 # 三到位一处理: the classification decides the team (行为违法 goes to the law, not to a team).
